@@ -1,0 +1,68 @@
+# Input checks shared by the user-facing functions. Each names the offending
+# argument so the error tells the user what to fix; none returns silently on
+# NA, NaN or Inf.
+
+stop_arg <- function(arg, ...) {
+  stop(sprintf("`%s` %s", arg, paste0(...)), call. = FALSE)
+}
+
+check_numeric_vector <- function(x, arg, min_length = 1L, finite = TRUE) {
+  if (!is.numeric(x) || is.object(x) && !inherits(x, "numeric")) {
+    stop_arg(arg, "must be a numeric vector, not ", class(x)[1], ".")
+  }
+  if (length(x) < min_length) {
+    stop_arg(arg, "must have at least ", min_length, " element",
+             if (min_length == 1) "" else "s", ", not ", length(x), ".")
+  }
+  if (anyNA(x)) {
+    stop_arg(arg, "contains missing values (NA) at position(s) ",
+             format_positions(which(is.na(x))), ".")
+  }
+  if (finite && any(!is.finite(x))) {
+    stop_arg(arg, "contains infinite values at position(s) ",
+             format_positions(which(!is.finite(x))), ".")
+  }
+  as.double(x)
+}
+
+check_probability <- function(x, arg, open = TRUE) {
+  if (!is.numeric(x) || length(x) != 1L || is.na(x)) {
+    stop_arg(arg, "must be a single number.")
+  }
+  ok <- if (open) x > 0 && x < 1 else x >= 0 && x <= 1
+  if (!ok) {
+    stop_arg(arg, "must lie in ", if (open) "(0, 1)" else "[0, 1]", ", not ", format(x), ".")
+  }
+  as.double(x)
+}
+
+check_count <- function(x, arg, min = 0L) {
+  if (!is.numeric(x) || length(x) != 1L || is.na(x) || x != round(x) || x < min) {
+    stop_arg(arg, "must be a single whole number >= ", min, ".")
+  }
+  as.integer(x)
+}
+
+check_threads <- function(threads) {
+  check_count(threads, "threads", min = 1L)
+}
+
+format_positions <- function(i, max = 5L) {
+  shown <- paste(utils::head(i, max), collapse = ", ")
+  if (length(i) > max) paste0(shown, ", ... (", length(i), " in all)") else shown
+}
+
+#' Default number of threads
+#'
+#' The Rust core runs Monte Carlo replications and bootstraps in parallel.
+#' The default is `getOption("synthinfer.threads", 2L)`: two threads, the
+#' most CRAN allows in checks. Raise it with `options(synthinfer.threads = n)`.
+#' Results never depend on the number of threads.
+#'
+#' @return A whole number.
+#' @export
+#' @examples
+#' default_threads()
+default_threads <- function() {
+  check_threads(getOption("synthinfer.threads", 2L))
+}

@@ -1,0 +1,4 @@
+library(testthat)
+library(synthinfer)
+
+test_check("synthinfer")
