@@ -8,6 +8,8 @@ use extendr_api::prelude::*;
 
 mod convert;
 mod exchange;
+mod gmm;
+mod summaries;
 
 /// Deliberately panic: used by the test suite to prove that a Rust panic
 /// becomes an R error and leaves the session alive.
@@ -27,6 +29,8 @@ fn rs_error_probe(message: &str) -> extendr_api::Result<i32> {
 extendr_module! {
     mod synthinfer;
     use exchange;
+    use gmm;
+    use summaries;
     fn rs_panic_probe;
     fn rs_error_probe;
 }

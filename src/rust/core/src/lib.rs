@@ -9,10 +9,18 @@
 //! - [`parallel`]: thread pools with a caller-chosen size and per-replicate seeding.
 //! - [`dist`]: normal quantiles and related distribution helpers.
 //! - [`exchange`]: order statistics and the task-exchangeability algorithms.
+//! - [`summaries`]: per-task real/synthetic summaries (Hajek means, bootstrap).
+//! - [`glm`]: GLM scores, Hessians and Newton fits.
+//! - [`ppi`]: prediction-powered inference, PPI and PPI++.
+//! - [`gmm`]: two-step GMM with proxies and synthetic samples.
 
 pub mod dist;
 pub mod error;
 pub mod exchange;
+pub mod glm;
+pub mod gmm;
 pub mod parallel;
+pub mod ppi;
+pub mod summaries;
 
 pub use error::{CoreError, Result};

@@ -1,0 +1,1 @@
+//! Generalised linear model pieces: scores, Hessians, Newton fits.

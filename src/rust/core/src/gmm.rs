@@ -1,0 +1,1 @@
+//! Two-step GMM combining labelled data, proxies and synthetic samples.

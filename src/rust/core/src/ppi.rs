@@ -1,0 +1,1 @@
+//! Prediction-powered inference (PPI) and its power-tuned variant (PPI++).
