@@ -6,6 +6,7 @@
 
 use extendr_api::prelude::*;
 
+mod compare;
 mod convert;
 mod exchange;
 mod gmm;
@@ -28,6 +29,7 @@ fn rs_error_probe(message: &str) -> extendr_api::Result<i32> {
 
 extendr_module! {
     mod synthinfer;
+    use compare;
     use exchange;
     use gmm;
     use summaries;

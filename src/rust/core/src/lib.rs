@@ -13,7 +13,9 @@
 //! - [`glm`]: GLM scores, Hessians and Newton fits.
 //! - [`ppi`]: prediction-powered inference, PPI and PPI++.
 //! - [`gmm`]: two-step GMM with proxies and synthetic samples.
+//! - [`compare`]: Monte Carlo comparison of the estimators on labelled data.
 
+pub mod compare;
 pub mod dist;
 pub mod error;
 pub mod exchange;
