@@ -9,6 +9,18 @@ rs_panic_probe <- function(message) .Call(wrap__rs_panic_probe, message)
 #' @noRd
 rs_error_probe <- function(message) .Call(wrap__rs_error_probe, message)
 
+#' Labeled subsets of a comparison: for each fraction (outer) and trial
+#' (inner), the 1-based indices of the units whose label is kept.
+#' @noRd
+rs_compare_masks <- function(n, fractions, trials, seed) .Call(wrap__rs_compare_masks, n, fractions, trials, seed)
+
+#' Scores of one method at one fraction. `estimate`, `lower`, `upper` are
+#' trials x p matrices stored column-major; a row with a non-finite entry
+#' (NA where the fit failed) is left out and counted.
+#' Returns list(mse, coverage, width, n_ok), one entry per coefficient.
+#' @noRd
+rs_compare_score <- function(truth, estimate, lower, upper) .Call(wrap__rs_compare_score, truth, estimate, lower, upper)
+
 #' Gap band of Algorithm 1 from historical gap-interval endpoints.
 #' Returns list(lower, upper, k_lower, k_upper).
 #' @noRd

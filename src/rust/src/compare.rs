@@ -1,7 +1,55 @@
 //! Bindings for the core's `compare` routines.
 
+use crate::convert;
 use extendr_api::prelude::*;
+use synthinfer_core::compare::{score, Interval, Plan};
+
+/// Labeled subsets of a comparison: for each fraction (outer) and trial
+/// (inner), the 1-based indices of the units whose label is kept.
+/// @noRd
+#[extendr]
+fn rs_compare_masks(n: i32, fractions: &[f64], trials: i32, seed: f64) -> extendr_api::Result<List> {
+    let plan = convert::core(Plan::new(n as usize, fractions.to_vec(), trials as usize, seed as u64))?;
+    let mut out = Vec::with_capacity(fractions.len() * plan.trials);
+    for f in 0..fractions.len() {
+        for t in 0..plan.trials {
+            let idx: Vec<i32> = plan
+                .mask(f, t)
+                .iter()
+                .enumerate()
+                .filter_map(|(i, &b)| b.then_some(i as i32 + 1))
+                .collect();
+            out.push(idx);
+        }
+    }
+    Ok(List::from_values(out))
+}
+
+/// Scores of one method at one fraction. `estimate`, `lower`, `upper` are
+/// trials x p matrices stored column-major; a row with a non-finite entry
+/// (NA where the fit failed) is left out and counted.
+/// Returns list(mse, coverage, width, n_ok), one entry per coefficient.
+/// @noRd
+#[extendr]
+fn rs_compare_score(truth: &[f64], estimate: &[f64], lower: &[f64], upper: &[f64]) -> List {
+    let p = truth.len();
+    let trials = estimate.len() / p.max(1);
+    let row = |m: &[f64], t: usize| (0..p).map(|j| m[t + j * trials]).collect::<Vec<f64>>();
+    let fits: Vec<synthinfer_core::Result<Interval>> = (0..trials)
+        .map(|t| Ok(Interval { estimate: row(estimate, t), lower: row(lower, t), upper: row(upper, t) }))
+        .collect();
+    let refs: Vec<_> = fits.iter().collect();
+    let s = score(truth, &refs);
+    list!(
+        mse = s.iter().map(|x| x.mse).collect::<Vec<f64>>(),
+        coverage = s.iter().map(|x| x.coverage).collect::<Vec<f64>>(),
+        width = s.iter().map(|x| x.width).collect::<Vec<f64>>(),
+        n_ok = s.iter().map(|x| x.n_ok as i32).collect::<Vec<i32>>()
+    )
+}
 
 extendr_module! {
     mod compare;
+    fn rs_compare_masks;
+    fn rs_compare_score;
 }
