@@ -14,4 +14,13 @@ rs_error_probe <- function(message) .Call(wrap__rs_error_probe, message)
 #' @noRd
 rs_gap_band <- function(lower, upper, a3) .Call(wrap__rs_gap_band, lower, upper, a3)
 
+#' Fit one synth_glm method on numeric inputs built by synth_design().
+#' `x` n x p; `y` length n (any value where unlabelled); `labeled` 0/1 doubles;
+#' `sources_x` / `sources_y` lists of surrogate matrices / responses, the
+#' first one being the proxy when `has_proxy`. Returns
+#' list(coefficients, covariance, j_stat, j_df, j_pvalue, lambda,
+#' surrogate_coefficients, n_labeled, n_unlabeled); absent entries are NULL.
+#' @noRd
+rs_synth_fit <- function(method, family, x, p, y, labeled, sources_x, sources_y, has_proxy, threads) .Call(wrap__rs_synth_fit, method, family, x, p, y, labeled, sources_x, sources_y, has_proxy, threads)
+
 
