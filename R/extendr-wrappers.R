@@ -21,9 +21,25 @@ rs_compare_masks <- function(n, fractions, trials, seed) .Call(wrap__rs_compare_
 #' @noRd
 rs_compare_score <- function(truth, estimate, lower, upper) .Call(wrap__rs_compare_score, truth, estimate, lower, upper)
 
+#' Monte Carlo comparison of `methods` on fully labelled data (see the core's
+#' `compare_glm`). `proxy` is NULL or list(x, y); `synthetic` a list of
+#' list(x, y). Returns list(truth, mse, coverage, width, n_ok, first_error):
+#' scores ordered fraction, method, coefficient (coefficient fastest).
+#' @noRd
+rs_compare_glm <- function(x, y, proxy, synthetic, family, methods, fractions, trials, seed, alpha, threads) .Call(wrap__rs_compare_glm, x, y, proxy, synthetic, family, methods, fractions, trials, seed, alpha, threads)
+
 #' Gap band of Algorithm 1 from historical gap-interval endpoints.
 #' Returns list(lower, upper, k_lower, k_upper).
 #' @noRd
 rs_gap_band <- function(lower, upper, a3) .Call(wrap__rs_gap_band, lower, upper, a3)
+
+#' Fit one synth_glm method on numeric inputs built by synth_design().
+#' `x` n x p; `y` length n (any value where unlabelled); `labeled` 0/1 doubles;
+#' `sources_x` / `sources_y` lists of surrogate matrices / responses, the
+#' first one being the proxy when `has_proxy`. Returns
+#' list(coefficients, covariance, j_stat, j_df, j_pvalue, lambda,
+#' surrogate_coefficients, n_labeled, n_unlabeled); absent entries are NULL.
+#' @noRd
+rs_synth_fit <- function(method, family, x, p, y, labeled, sources_x, sources_y, has_proxy, threads) .Call(wrap__rs_synth_fit, method, family, x, p, y, labeled, sources_x, sources_y, has_proxy, threads)
 
 

@@ -25,6 +25,15 @@ use crate::ppi::{ppi, PpiData};
 use faer::{Mat, MatRef};
 pub use twostep::{two_step, GmmFit, Problem, Source};
 
+/// A borrowed column-major n x p matrix, as the binding passes R's data.
+pub type MatView<'a> = MatRef<'a, f64>;
+
+/// Zero-copy view of column-major `data` as an n x p matrix
+/// (`data.len()` must be `n * p`).
+pub fn column_major(data: &[f64], n: usize, p: usize) -> MatView<'_> {
+    MatRef::from_column_major_slice(data, n, p)
+}
+
 /// The estimators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
