@@ -9,9 +9,10 @@
 #' interval against the truth. Reported per method, fraction and coefficient:
 #' mean squared error, coverage and mean width of the intervals.
 #'
-#' The labeled subsets are drawn in the Rust core from one random stream per
-#' (fraction, trial), keyed by `seed`; the results therefore depend on `seed`
-#' only, never on `threads`. Because the truth is the full-data estimate, not
+#' The trials run in parallel in the Rust core. Each (fraction, trial) draws
+#' its labeled subset from its own random stream keyed by `seed`, so the
+#' results depend on `seed` only, never on `threads`. Intervals are Wald
+#' intervals from each method's sandwich variance, as in [synth_glm()]. Because the truth is the full-data estimate, not
 #' a population value, coverage near `1 - alpha` is expected when the labeled
 #' fraction is small; as the fraction grows the labeled estimate and the truth
 #' share more units and intervals over-cover.
@@ -70,73 +71,59 @@ compare_methods <- function(data, formula, family = stats::gaussian(), proxy = N
              format_positions(which(!design$labeled)), "). compare_methods() ",
              "hides labels itself.")
   }
-  n <- length(design$labeled)
-  truth <- fit_intervals(synth_fit_design(design, "classical", alpha, threads = threads))
-  terms <- truth$term
-  masks <- rs_compare_masks(n, fractions, trials, seed)
-
-  rows <- list()
-  for (f in seq_along(fractions)) {
-    cells <- masks[(f - 1L) * trials + seq_len(trials)]
-    for (m in methods) {
-      fits <- compare_fits(design, m, alpha, cells, length(terms), threads)
-      s <- rs_compare_score(truth$estimate, fits$estimate, fits$lower, fits$upper)
-      rows[[length(rows) + 1L]] <- tibble::tibble(
-        method = m, fraction = fractions[f], n_labeled = length(cells[[1]]),
-        term = terms, truth = truth$estimate,
-        mse = nan_to_na(s$mse), coverage = nan_to_na(s$coverage),
-        width = nan_to_na(s$width), trials = s$n_ok, failed = trials - s$n_ok)
-    }
+  if (anyNA(design$X)) {
+    stop_arg("data", "has missing covariates in row(s) ",
+             format_positions(which(rowSums(is.na(design$X)) > 0)),
+             "; every unit must be complete.")
   }
-  out <- do.call(rbind, rows)
-  n_failed <- sum(out$failed[!duplicated(out[c("method", "fraction")])])
-  if (n_failed > 0) {
-    warning(sprintf("%d fit(s) failed and were left out of the averages (column `failed`).",
-                    n_failed), call. = FALSE)
+  needs_proxy <- intersect(methods, c("gmm_proxy", "ppi++", "ppi"))
+  if (length(needs_proxy) && is.null(design$proxy)) {
+    stop_arg("proxy", "is required for method(s) ", paste0('"', needs_proxy, '"', collapse = ", "), ".")
+  }
+  n <- length(design$y)
+  p <- length(design$terms)
+  too_few <- fractions[round(fractions * n) <= p]
+  if (length(too_few)) {
+    stop_arg("fractions", "labels too few units for ", p, " coefficient(s) at ",
+             paste(format(too_few), collapse = ", "), " (", n, " units).")
+  }
+  as_source <- function(s) list(x = s$X, y = s$y)
+  res <- rs_compare_glm(
+    design$X, design$y, if (is.null(design$proxy)) NULL else as_source(design$proxy),
+    lapply(design$synthetic, as_source), design$family, methods, fractions,
+    trials, seed, alpha, threads)
+
+  # Scores come ordered fraction, method, coefficient (coefficient fastest).
+  cells <- expand.grid(term = design$terms, method = methods, fraction = fractions,
+                       stringsAsFactors = FALSE)
+  out <- tibble::tibble(
+    method = cells$method, fraction = cells$fraction,
+    n_labeled = as.integer(round(cells$fraction * n)), term = cells$term,
+    truth = rep(res$truth, length(methods) * length(fractions)),
+    mse = nan_to_na(res$mse), coverage = nan_to_na(res$coverage),
+    width = nan_to_na(res$width), trials = res$n_ok, failed = trials - res$n_ok)
+  failed <- nzchar(res$first_error)
+  if (any(failed)) {
+    where <- expand.grid(method = methods, fraction = fractions, stringsAsFactors = FALSE)[failed, ]
+    warning(sprintf(paste0("Some fits failed and are left out of the averages (column `failed`), ",
+                           "e.g. %s at fraction %s: %s"),
+                    where$method[1], format(where$fraction[1]), res$first_error[failed][1]),
+            call. = FALSE)
   }
   structure(out, class = c("synth_comparison", class(out)), alpha = alpha,
             n = n, trials_requested = trials, seed = seed)
 }
 
-# The methods synth_fit_design() knows.
-comparison_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive")
-
 check_methods <- function(methods) {
   if (!is.character(methods) || length(methods) == 0 || anyNA(methods)) {
     stop_arg("methods", "must be a non-empty character vector.")
   }
-  bad <- setdiff(methods, comparison_methods)
+  bad <- setdiff(methods, synth_methods)
   if (length(bad)) {
     stop_arg("methods", "contains unknown method(s) ", paste0('"', bad, '"', collapse = ", "),
-             "; choose from ", paste0('"', comparison_methods, '"', collapse = ", "), ".")
+             "; choose from ", paste0('"', synth_methods, '"', collapse = ", "), ".")
   }
   unique(methods)
-}
-
-# Estimates and interval endpoints of a fitted object, in term order.
-fit_intervals <- function(fit) {
-  td <- generics::tidy(fit)
-  list(term = td$term, estimate = td$estimate, lower = td$conf.low, upper = td$conf.high)
-}
-
-# Fit one method on each labeled subset. Returns trials x p matrices of
-# estimates and endpoints, with NA rows where a fit failed (a small labeled
-# subset can, e.g., be separable for a logistic model).
-compare_fits <- function(design, method, alpha, cells, p, threads) {
-  est <- lo <- hi <- matrix(NA_real_, length(cells), p)
-  n <- length(design$labeled)
-  for (t in seq_along(cells)) {
-    labeled <- logical(n)
-    labeled[cells[[t]]] <- TRUE
-    r <- tryCatch(
-      fit_intervals(synth_fit_design(design, method, alpha, labeled = labeled,
-                                     threads = threads)),
-      error = function(e) NULL)
-    if (!is.null(r) && length(r$estimate) == p) {
-      est[t, ] <- r$estimate; lo[t, ] <- r$lower; hi[t, ] <- r$upper
-    }
-  }
-  list(estimate = est, lower = lo, upper = hi)
 }
 
 nan_to_na <- function(x) {
