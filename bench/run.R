@@ -11,7 +11,10 @@
 #            gmm::gmm(type = "twoStep") from Debian's r-cran-gmm.
 #   loo    : leave-one-task-out Algorithm 1 over 1,000 tasks; anchor plain R.
 #
-# ratio = synthinfer seconds / anchor seconds (below 1: synthinfer faster).
+# ratio = synthinfer seconds / anchor seconds (below 1: synthinfer faster),
+# for the user-level call (synth_glm() from a data frame, formula handling
+# included); fit_only_ratio the same for synth_fit_design() on a prebuilt
+# synth_design(), i.e. the numerical work alone.
 # Peak memory includes each interpreter's own footprint and the data.
 # Environment: BENCH_QUICK=1 runs only the smallest size of each case;
 # BENCH_PYTHON overrides the Python interpreter (default python3).
@@ -22,6 +25,7 @@ bench_dir <- local({
 })
 source(file.path(bench_dir, "bench_data.R"))
 
+options(width = 250)
 quick <- nzchar(Sys.getenv("BENCH_QUICK"))
 python <- Sys.getenv("BENCH_PYTHON", "python3")
 root <- file.path(tempdir(), "synthinfer-bench")
@@ -41,11 +45,15 @@ run_worker <- function(cmd, args, env = character()) {
   rss <- sub(".*: *", "", grep("Maximum resident set size", log, value = TRUE))
   res <- grep("^RESULT ", out, value = TRUE)
   if (!length(res)) {
-    return(list(seconds = NA_real_, peak_mb = NA_real_,
+    return(list(seconds = NA_real_, fit_seconds = NA_real_, peak_mb = NA_real_,
                 note = paste("failed:", utils::tail(log[!grepl("^\t", log)], 1))))
   }
-  seconds <- suppressWarnings(as.numeric(sub("RESULT seconds=", "", res)))
-  list(seconds = seconds,
+  field <- function(name) {
+    m <- regmatches(res, regexec(paste0(name, "=([0-9.eE+-]+)"), res))[[1]]
+    if (length(m) == 2) as.numeric(m[2]) else NA_real_
+  }
+  seconds <- field("seconds")
+  list(seconds = seconds, fit_seconds = field("fit_seconds"),
        peak_mb = if (is.na(seconds)) NA_real_ else as.numeric(rss) / 1024,
        note = if (is.na(seconds)) sub("RESULT ", "", res) else "")
 }
@@ -76,6 +84,7 @@ add_row <- function(case_name, n, ours, anchor_name, anchor, gap) {
     case = case_name, rows = format(n, scientific = TRUE, digits = 1),
     synthinfer_s = ours$seconds, anchor = anchor_name, anchor_s = anchor$seconds,
     ratio = ours$seconds / anchor$seconds,
+    fit_only_s = ours$fit_seconds, fit_only_ratio = ours$fit_seconds / anchor$seconds,
     synthinfer_peak_mb = ours$peak_mb, anchor_peak_mb = anchor$peak_mb,
     max_ci_diff = gap, note = trimws(paste(ours$note, anchor$note)))
   print(utils::tail(rows[[length(rows)]], 1), row.names = FALSE, digits = 3)

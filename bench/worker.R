@@ -24,18 +24,34 @@ has_synthinfer <- function(fun) {
     fun %in% getNamespaceExports("synthinfer")
 }
 
-# Fit objects differ; each implementation returns list(lower, upper).
-time_fit <- function(fit) {
-  fit()  # warm-up, as on the Python side
+# Median wall time of `reps` calls of `fun` after one warm-up call; returns
+# the last value and the time.
+timed <- function(fun) {
+  fun()  # warm-up, as on the Python side
   seconds <- numeric(reps)
   for (r in seq_len(reps)) {
     t0 <- proc.time()[["elapsed"]]
-    ci <- fit()
+    value <- fun()
     seconds[r] <- proc.time()[["elapsed"]] - t0
   }
-  writeLines(format(c(ci$lower, ci$upper), digits = 17),
+  list(value = value, seconds = stats::median(seconds))
+}
+
+# Time `fit` (returning list(lower, upper)), save its interval, and print the
+# RESULT line. `fit_only`, when given, is the same fit from a prebuilt
+# synth_design(): its time separates the numerical work from the formula and
+# model-frame handling.
+time_fit <- function(fit, fit_only = NULL) {
+  full <- timed(fit)
+  writeLines(format(c(full$value$lower, full$value$upper), digits = 17),
              file.path(case, paste0(impl, "_ci.txt")))
-  cat(sprintf("RESULT seconds=%.6f\n", stats::median(seconds)))
+  extra <- if (is.null(fit_only)) "" else sprintf(" fit_seconds=%.6f", timed(fit_only)$seconds)
+  cat(sprintf("RESULT seconds=%.6f%s\n", full$seconds, extra))
+}
+
+tidy_interval <- function(fit) {
+  td <- synthinfer::tidy(fit)
+  list(lower = td$conf.low, upper = td$conf.high)
 }
 
 meta <- read_meta(case)
@@ -47,25 +63,24 @@ if (impl == "synthinfer_ppi") {
   fam <- if (meta$kind == "logistic") stats::binomial() else stats::gaussian()
   fml <- if (meta$kind == "mean") y ~ 1 else
     stats::reformulate(paste0("x", seq_len(meta$p - 1)), "y")
-  time_fit(function() {
-    fit <- synthinfer::synth_glm(fml, df, family = fam, proxy = c(y = "y_llm"),
-                                 method = "ppi++", alpha = 0.1, threads = threads)
-    td <- synthinfer::tidy(fit)
-    list(lower = td$conf.low, upper = td$conf.high)
-  })
+  design <- synthinfer::synth_design(fml, df, fam, proxy = c(y = "y_llm"))
+  time_fit(
+    function() tidy_interval(synthinfer::synth_glm(fml, df, family = fam, proxy = c(y = "y_llm"),
+                                                   method = "ppi++", alpha = 0.1, threads = threads)),
+    function() synthinfer::synth_fit_design(design, "ppi++", 0.1, threads = threads))
 } else if (impl == "synthinfer_gmm") {
   if (!has_synthinfer("synth_glm")) skip("synth_glm not in this build")
   df <- gmm_case_frame(case, meta)
   xs <- paste0("x", seq_len(meta$p - 1))
   syn <- stats::setNames(c("y_syn", paste0(xs, "_syn")), c("y", xs))
   fml <- stats::reformulate(xs, "y")
-  time_fit(function() {
-    fit <- synthinfer::synth_glm(fml, df, family = stats::gaussian(),
-                                 proxy = c(y = "y_llm"), synthetic = syn,
-                                 method = "gmm", alpha = 0.1, threads = threads)
-    td <- synthinfer::tidy(fit)
-    list(lower = td$conf.low, upper = td$conf.high)
-  })
+  design <- synthinfer::synth_design(fml, df, stats::gaussian(), proxy = c(y = "y_llm"),
+                                     synthetic = syn)
+  time_fit(
+    function() tidy_interval(synthinfer::synth_glm(fml, df, family = stats::gaussian(),
+                                                   proxy = c(y = "y_llm"), synthetic = syn,
+                                                   method = "gmm", alpha = 0.1, threads = threads)),
+    function() synthinfer::synth_fit_design(design, "gmm", 0.1, threads = threads))
 } else if (impl == "gmm_anchor") {
   if (!requireNamespace("gmm", quietly = TRUE)) skip("package gmm not installed")
   x <- gmm_case_matrix(case, meta)
