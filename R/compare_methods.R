@@ -93,6 +93,7 @@ compare_methods <- function(data, formula, family = stats::gaussian(), proxy = N
     lapply(design$synthetic, as_source), design$family, methods, fractions,
     trials, seed, alpha, threads)
 
+  n_trials <- trials # tibble() below evaluates `failed` after creating column `trials`
   # Scores come ordered fraction, method, coefficient (coefficient fastest).
   cells <- expand.grid(term = design$terms, method = methods, fraction = fractions,
                        stringsAsFactors = FALSE)
@@ -101,7 +102,7 @@ compare_methods <- function(data, formula, family = stats::gaussian(), proxy = N
     n_labeled = as.integer(round(cells$fraction * n)), term = cells$term,
     truth = rep(res$truth, length(methods) * length(fractions)),
     mse = nan_to_na(res$mse), coverage = nan_to_na(res$coverage),
-    width = nan_to_na(res$width), trials = res$n_ok, failed = trials - res$n_ok)
+    width = nan_to_na(res$width), trials = res$n_ok, failed = n_trials - res$n_ok)
   failed <- nzchar(res$first_error)
   if (any(failed)) {
     where <- expand.grid(method = methods, fraction = fractions, stringsAsFactors = FALSE)[failed, ]

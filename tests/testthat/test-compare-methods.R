@@ -69,3 +69,19 @@ test_that("autoplot draws one panel row per metric", {
   expect_setequal(levels(p$data$metric), c("coverage", "width"))
   expect_error(ggplot2::autoplot(cmp, metrics = "bias"), "`metrics`")
 })
+
+test_that("failed fits are counted, left out and reported", {
+  set.seed(8)
+  # A rare binary covariate: some 5% subsets contain no unit with x = 1, so
+  # the fit there is rank deficient and must fail.
+  d <- data.frame(x = rbinom(400, 1, 0.03))
+  d$y <- d$x + rnorm(400)
+  d$y_llm <- d$y + rnorm(400)
+  expect_warning(
+    cmp <- compare_methods(d, y ~ x, proxy = c(y = "y_llm"), methods = c("classical", "ppi++"),
+                           fractions = c(0.05, 0.5), trials = 30, threads = 1),
+    "left out of the averages")
+  expect_true(all(cmp$trials + cmp$failed == 30))
+  expect_gt(sum(cmp$failed[cmp$fraction == 0.05]), 0)
+  expect_true(all(is.finite(cmp$coverage)))
+})
