@@ -60,13 +60,19 @@ simulate_gmm_data <- function(n, family, seed) {
   x1 <- rnorm(n)
   x2 <- runif(n)
   eta <- 0.3 + 0.8 * x1 - 0.5 * x2
-  y <- if (family$family == "binomial") rbinom(n, 1, plogis(eta)) else eta + rnorm(n)
   u <- rnorm(n)
-  y_llm <- if (family$family == "binomial") ifelse(runif(n) < 0.8, y, 1 - y) else y + 0.5 * u
-  y_syn <- if (family$family == "binomial") {
-    rbinom(n, 1, plogis(0.2 + 0.6 * x1 + 1.2 * (y - 0.5)))
+  if (family$family == "binomial") {
+    y <- rbinom(n, 1, plogis(eta))
+    y_llm <- ifelse(runif(n) < 0.8, y, 1 - y)
+    y_syn <- rbinom(n, 1, plogis(0.2 + 0.6 * x1 + 1.2 * (y - 0.5)))
+  } else if (family$family == "poisson") {
+    y <- rpois(n, exp(eta))
+    y_llm <- rpois(n, 0.7 * y + 0.3 * exp(eta))
+    y_syn <- rpois(n, exp(0.1 + 0.6 * x1) + 0.5 * y)
   } else {
-    0.2 + 0.7 * x1 + 0.6 * (y - eta) + 0.5 * rnorm(n)
+    y <- eta + rnorm(n)
+    y_llm <- y + 0.5 * u
+    y_syn <- 0.2 + 0.7 * x1 + 0.6 * (y - eta) + 0.5 * rnorm(n)
   }
   x1_llm <- x1 + 0.3 * rnorm(n)
   lab <- runif(n) < 0.25
@@ -97,4 +103,10 @@ test_that("GMM equals gmm::gmm() on a logistic regression with proxy and synthet
   skip_if_not_installed("gmm")
   d <- simulate_gmm_data(800, binomial(), 202)
   expect_matches_gmm_package(d, binomial(), c(y = "y_llm"), c(y = "y_syn"))
+})
+
+test_that("GMM equals gmm::gmm() on a Poisson regression with a predicted covariate", {
+  skip_if_not_installed("gmm")
+  d <- simulate_gmm_data(700, poisson(), 303)
+  expect_matches_gmm_package(d, poisson(), c(y = "y_llm", x1 = "x1_llm"), c(y = "y_syn"))
 })
