@@ -101,6 +101,7 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
                "; surrogates must be available on every row.")
     }
     check_family_support(sy, family, paste0(what, " column `", map[[yname]], "`"))
+    check_full_rank(sX, paste0("the `", what, "` data"))
     storage.mode(sX) <- "double"
     list(X = sX, y = as.double(sy))
   }

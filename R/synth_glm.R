@@ -156,6 +156,8 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
     stop_arg("labeled", "marks row(s) with missing covariates as labelled: ",
              format_positions(which(labeled & rowSums(is.na(X)) > 0)), ".")
   }
+  check_full_rank(X[labeled, , drop = FALSE], "the labelled rows",
+                  "Drop them from the formula or label more rows.")
   needs_proxy <- method %in% c("gmm_proxy", "ppi++", "ppi") ||
     (method == "naive" && !length(design$synthetic))
   if (needs_proxy && is.null(design$proxy)) {
@@ -190,6 +192,9 @@ rust_fit <- function(design, method, labeled, threads) {
   res <- rs_synth_fit(method, design$family, X, ncol(X), y, as.double(labeled),
                       lapply(sources, `[[`, "X"), lapply(sources, `[[`, "y"),
                       !is.null(design$proxy), as.integer(threads))
+  if (!is.null(res$error)) {
+    stop(sprintf("Method \"%s\" failed: %s", method, res$error), call. = FALSE)
+  }
   if (!all(is.finite(res$coefficients)) || !all(is.finite(res$covariance))) {
     stop("The ", method, " fit produced non-finite estimates; the data may be degenerate.",
          call. = FALSE)
@@ -234,4 +239,17 @@ new_synth_glm <- function(res, design, method, alpha, classical_var) {
     design = design,
     call = NULL
   ), class = "synth_glm")
+}
+
+# Error naming the model-matrix columns that are collinear with earlier ones
+# on the given rows (a clear message instead of a singular-matrix error).
+check_full_rank <- function(X, where, advice = "Drop them from the formula.") {
+  qx <- qr(X, tol = 1e-9)
+  if (qx$rank < ncol(X)) {
+    aliased <- colnames(X)[qx$pivot[seq.int(qx$rank + 1L, ncol(X))]]
+    stop(sprintf(paste0("The model matrix is rank deficient on %s: column(s) %s ",
+                        "are linear combinations of the others (or constant). %s"),
+                 where, paste0("`", aliased, "`", collapse = ", "), advice), call. = FALSE)
+  }
+  invisible(TRUE)
 }

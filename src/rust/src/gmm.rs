@@ -27,6 +27,8 @@ fn optional<T: Into<Robj>>(v: Option<T>) -> Robj {
 /// first one being the proxy when `has_proxy`. Returns
 /// list(coefficients, covariance, j_stat, j_df, j_pvalue, lambda,
 /// surrogate_coefficients, n_labeled, n_unlabeled); absent entries are NULL.
+/// On a numerical error (singular matrix, no convergence, bad data) returns
+/// list(error = message) instead.
 /// @noRd
 #[extendr]
 #[allow(clippy::too_many_arguments)]
@@ -63,9 +65,12 @@ fn rs_synth_fit(
     let proxy = if has_proxy && !surrogates.is_empty() { Some(surrogates.remove(0)) } else { None };
     let data = SynthData { x, y, proxy, synthetic: surrogates };
     let threads = threads.max(1) as usize;
-    let fit = convert::core(
-        parallel::with_threads(threads, || gmm::fit(method, family, &data, &mask)).and_then(|r| r),
-    )?;
+    // A core error is returned as list(error = message) for R to raise with
+    // stop(): a plain condition, without a Rust panic report on stderr.
+    let fit = match parallel::with_threads(threads, || gmm::fit(method, family, &data, &mask)).and_then(|r| r) {
+        Ok(fit) => fit,
+        Err(e) => return Ok(list!(error = e.to_string())),
+    };
     let cov = &fit.covariance;
     let covariance = RMatrix::new_matrix(p, p, |i, j| cov[(i, j)]);
     Ok(list!(

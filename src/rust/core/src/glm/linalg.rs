@@ -22,14 +22,19 @@ pub struct SpdFactor {
 impl SpdFactor {
     /// Factor `a`; `what` names the matrix in the error message.
     pub fn new(a: MatRef<'_, f64>, what: &str) -> Result<SpdFactor> {
+        Self::with_labels(a, what, |j| format!("component {}", j + 1))
+    }
+
+    /// As [`SpdFactor::new`], with `label(j)` naming row/column j in errors.
+    pub fn with_labels(a: MatRef<'_, f64>, what: &str, label: impl Fn(usize) -> String) -> Result<SpdFactor> {
         let d = a.nrows();
         let mut inv_sd = vec![0.0; d];
         for (j, s) in inv_sd.iter_mut().enumerate() {
             let v = a[(j, j)];
             if !(v.is_finite() && v > 0.0) {
                 return Err(CoreError::Singular(format!(
-                    "{what} is singular (component {} has zero variance)",
-                    j + 1
+                    "{what} is singular: {} is identically zero",
+                    label(j)
                 )));
             }
             *s = 1.0 / v.sqrt();
@@ -44,9 +49,9 @@ impl SpdFactor {
                 let piv = l[(j, j)] * l[(j, j)];
                 if !(piv.is_finite() && piv > COLLINEAR) {
                     return Err(CoreError::Singular(format!(
-                        "{what} is singular: component {} is (numerically) a linear \
-                         combination of the others",
-                        j + 1
+                        "{what} is singular: {} is (numerically) a linear \
+                         combination of the ones before it",
+                        label(j)
                     )));
                 }
             }

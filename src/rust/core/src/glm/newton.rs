@@ -103,7 +103,17 @@ pub fn newton(family: Family, blocks: &[Block<'_>], start: &[f64], what: &str) -
         let mut step = match SpdFactor::new(square(&q.hess, p), "Hessian") {
             Ok(f) => f.solve_vec(&neg_grad),
             Err(e) if blocks.iter().all(|b| b.weight >= 0.0) => {
-                // A convex objective with a singular Hessian: collinear columns.
+                // A convex objective with a singular Hessian: collinear columns,
+                // or weights dmu/deta that vanished because the fit diverges.
+                if gram_is_regular(blocks, p) {
+                    return Err(CoreError::NoConvergence(format!(
+                        "{what}: the fit diverges (fitted {} numerically {}, so the \
+                         information matrix vanishes); the data are (quasi-)perfectly \
+                         separated and the maximum likelihood estimate does not exist",
+                        if family == Family::Binomial { "probabilities" } else { "means" },
+                        if family == Family::Binomial { "0 or 1" } else { "0" }
+                    )));
+                }
                 return Err(CoreError::Singular(format!(
                     "{what}: the model matrix is rank deficient on these rows ({e})"
                 )));
@@ -153,6 +163,28 @@ pub fn newton(family: Family, blocks: &[Block<'_>], start: &[f64], what: &str) -
             ""
         }
     )))
+}
+
+/// Whether the unweighted Gram matrix `sum x x'` over the rows of the
+/// positively weighted blocks is non-singular (columns not collinear).
+fn gram_is_regular(blocks: &[Block<'_>], p: usize) -> bool {
+    let mut gram = vec![0.0; p * p];
+    for b in blocks.iter().filter(|b| b.weight > 0.0) {
+        let part = chunked_reduce(
+            b.x.nrows(),
+            || (vec![0.0; p * p], vec![0.0; p]),
+            |(g, xi), i| {
+                if b.rows.includes(i) {
+                    row_into(b.x, i, xi);
+                    add_outer_lower(g, p, xi, 1.0);
+                }
+            },
+            |a, z| add_into(&mut a.0, &z.0),
+        );
+        add_into(&mut gram, &part.0);
+    }
+    symmetrize_lower(&mut gram, p);
+    SpdFactor::new(square(&gram, p), "Gram matrix").is_ok()
 }
 
 /// For a binomial fit, refuse estimates whose fitted probabilities are

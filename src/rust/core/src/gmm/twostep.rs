@@ -271,12 +271,12 @@ pub fn two_step(pr: &Problem<'_>) -> Result<GmmFit> {
     }
     let (step1, _) = pr.gauss_newton(&start, None, "GMM step 1")?;
     let s1 = pr.moments(&step1, true, false).s.expect("S requested");
-    let w1 = SpdFactor::new(MatRef::from_column_major_slice(&s1, q, q), &moment_cov_name(pr))?;
+    let w1 = moment_factor(pr, &s1)?;
     let (phi, iterations) = pr.gauss_newton(&step1, Some(&w1), "GMM step 2")?;
     let j_stat = pr.n_rows() as f64 * pr.objective(&phi, Some(&w1));
     let fin = pr.moments(&phi, true, true);
     let s = fin.s.expect("S requested");
-    let sf = SpdFactor::new(MatRef::from_column_major_slice(&s, q, q), &moment_cov_name(pr))?;
+    let sf = moment_factor(pr, &s)?;
     let jw = sf.whiten(fin.jac.expect("Jacobian requested").as_ref());
     let info = jw.transpose() * &jw;
     let inf = SpdFactor::new(info.as_ref(), "the GMM information matrix G' S^-1 G")?;
@@ -292,11 +292,26 @@ pub fn two_step(pr: &Problem<'_>) -> Result<GmmFit> {
     Ok(GmmFit { params: phi, covariance, step1, j_stat, j_df, j_pvalue, iterations })
 }
 
-fn moment_cov_name(pr: &Problem<'_>) -> String {
-    format!(
-        "the moment covariance ({} moments: labelled block and, per surrogate source, \
-         labelled and all-row blocks; duplicated or constant surrogate columns make it singular)",
-        pr.n_moments()
+/// Factor the moment covariance, naming the offending moment if singular.
+fn moment_factor(pr: &Problem<'_>, s: &[f64]) -> Result<SpdFactor> {
+    let p = pr.p();
+    let q = pr.n_moments();
+    let label = |j: usize| {
+        let (block, coef) = (j / p, j % p + 1);
+        let place = if block == 0 {
+            "real data on labelled rows".to_string()
+        } else {
+            let m = (block - 1) / 2 + 1;
+            let rows = if block % 2 == 1 { "labelled rows" } else { "all rows" };
+            format!("surrogate source {m} on {rows}")
+        };
+        format!("moment {} ({place}, coefficient {coef})", j + 1)
+    };
+    SpdFactor::with_labels(
+        MatRef::from_column_major_slice(s, q, q),
+        "the GMM moment covariance (surrogate sources that duplicate each other, or \
+         surrogate responses the model fits exactly, make it singular)",
+        label,
     )
 }
 
