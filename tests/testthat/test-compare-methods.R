@@ -67,6 +67,10 @@ test_that("autoplot draws one panel row per metric", {
   p <- ggplot2::autoplot(cmp, metrics = c("coverage", "width"))
   expect_s3_class(p, "ggplot")
   expect_setequal(levels(p$data$metric), c("coverage", "width"))
+  built <- ggplot2::ggplot_build(p)
+  # 2 metrics x 2 terms panels; 4 methods x 2 fractions points in each.
+  expect_equal(nrow(built$layout$layout), 4)
+  expect_equal(nrow(built$data[[2]]), 4 * 2 * 2 * 2)
   expect_error(ggplot2::autoplot(cmp, metrics = "bias"), "`metrics`")
 })
 
