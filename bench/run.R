@@ -33,7 +33,8 @@ dir.create(root, showWarnings = FALSE)
 
 sizes_ppi <- if (quick) 1e4 else c(1e4, 1e5, 1e6)
 sizes_gmm <- if (quick) 1e4 else c(1e4, 1e5)
-reps_for <- function(n) if (n >= 1e6) 1L else 3L
+# More timed repetitions where a fit takes milliseconds (less timer noise).
+reps_for <- function(n) if (n >= 1e6) 2L else if (n >= 1e5) 5L else 15L
 
 # Run one worker under /usr/bin/time -v; return seconds (NA when skipped),
 # peak RSS in MB and a note.
@@ -105,8 +106,9 @@ for (kind in c("mean", "ols", "logistic")) {
 for (n in sizes_gmm) {
   case <- file.path(root, sprintf("gmm_%g", n))
   make_gmm_case(case, n)
-  anchor <- r_side("gmm_anchor", case, 3L)
-  ours <- r_side("synthinfer_gmm", case, 3L)
+  reps <- if (n >= 1e5) 2L else 5L # gmm::gmm takes ~10-30 s at 1e5 rows
+  anchor <- r_side("gmm_anchor", case, reps)
+  ours <- r_side("synthinfer_gmm", case, reps)
   add_row("two-step gmm", n, ours, "gmm::gmm twoStep", anchor,
           ci_gap(case, "synthinfer_gmm", "gmm_anchor"))
 }
