@@ -36,7 +36,7 @@
 #'   data via task exchangeability.
 #' @export
 #' @examples
-#' tasks <- simulate_tasks(30, seed = 4)
+#' tasks <- simulate_tasks(30, seed = 7)
 #' loo <- exchangeable_loo(tasks, alpha = 0.2, bounds = c(0, 1))
 #' summary(loo)
 #' # temporal split: calibrate on the first 25 tasks, predict the last 5
@@ -203,7 +203,7 @@ loo_vector <- function(tasks, sets, alpha, method, split, bounds, paired, ...) {
 #'   joint rows, where width is per coordinate) and `n_tasks`.
 #' @export
 #' @examples
-#' summary(exchangeable_loo(simulate_tasks(25, seed = 5), alpha = 0.2))
+#' summary(exchangeable_loo(simulate_tasks(25, seed = 7), alpha = 0.2))
 summary.exchangeable_loo <- function(object, ...) {
   x <- object
   row <- function(interval, coordinate, covered, width) {
