@@ -21,3 +21,13 @@ ref_alg1 <- function(gap_est, gap_se, synth_est, synth_se, a1, a2, a3) {
   c(low = synth_est - z1 * synth_se + l[kl], high = synth_est + z1 * synth_se + u[ku],
     kl = kl, ku = ku)
 }
+
+# T random historical gaps with random standard errors, and one target.
+random_case <- function(seed, t, mean = 0, sd = 0.1, se = c(0.005, 0.03),
+                        synth_est = 0.5, synth_se = 0.01) {
+  set.seed(seed)
+  g <- rnorm(t, mean, sd)
+  s <- runif(t, se[1], se[2])
+  list(g = g, s = s, hist = make_tasks(g, s),
+       target = data.frame(task = "new", synth_est = synth_est, synth_se = synth_se))
+}

@@ -1,14 +1,11 @@
 # Algorithms 1, 2, 4, 5 and section 4.4 against base-R references.
 
 test_that("Algorithm 1 picks the k_L-th and k_U-th smallest gap endpoints", {
-  set.seed(11)
-  g <- rnorm(39, 0.05, 0.1)
-  s <- runif(39, 0.005, 0.03)
-  hist <- make_tasks(g, s)
-  target <- data.frame(task = "new", synth_est = 0.4, synth_se = 0.012)
-  ci <- exchangeable_ci(hist, target, alpha = 0.1)
+  x <- random_case(11, 39, mean = 0.05, synth_est = 0.4, synth_se = 0.012)
+  g <- x$g
+  ci <- exchangeable_ci(x$hist, x$target, alpha = 0.1)
   # T = 39, a = (0.01, 0.02, 0.07): k_L = floor(40 * 0.035) = 1, k_U = ceiling(40 * 0.965) = 39
-  ref <- ref_alg1(g, s, 0.4, 0.012, 0.01, 0.02, 0.07)
+  ref <- ref_alg1(g, x$s, 0.4, 0.012, 0.01, 0.02, 0.07)
   expect_equal(c(ci$k_lower, ci$k_upper), c(1L, 39L))
   expect_equal(c(ci$conf.low, ci$conf.high), unname(ref[c("low", "high")]))
   expect_equal(c(ci$a1, ci$a2, ci$a3), c(0.01, 0.02, 0.07))
@@ -80,13 +77,9 @@ test_that("the default split raises a3 to 2 / (T + 1) and keeps a1:a2 = 1:2", {
 })
 
 test_that("Algorithm 5 uses gap intervals at a2 / T", {
-  set.seed(14)
-  g <- rnorm(39, 0, 0.1)
-  s <- runif(39, 0.01, 0.03)
-  hist <- make_tasks(g, s)
-  target <- data.frame(task = "new", synth_est = 0.5, synth_se = 0.01)
-  ci <- exchangeable_ci(hist, target, alpha = 0.1, method = "task_only")
-  ref <- ref_alg1(g, s, 0.5, 0.01, 0.01, 0.02 / 39, 0.07)
+  x <- random_case(14, 39, se = c(0.01, 0.03))
+  ci <- exchangeable_ci(x$hist, x$target, alpha = 0.1, method = "task_only")
+  ref <- ref_alg1(x$g, x$s, 0.5, 0.01, 0.01, 0.02 / 39, 0.07)
   expect_equal(c(ci$conf.low, ci$conf.high), unname(ref[c("low", "high")]))
 })
 
