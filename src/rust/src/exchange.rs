@@ -54,37 +54,76 @@ fn rs_exchange_ci(
     real_alpha: f64,
 ) -> extendr_api::Result<List> {
     let method = convert::core(Method::parse(method))?;
-    let a = Alphas { a1: alphas[0], a2: alphas[1], a3: alphas[2] };
-    let w = if weights.is_empty() { None } else { Some(weights) };
+    let a = Alphas {
+        a1: alphas[0],
+        a2: alphas[1],
+        a3: alphas[2],
+    };
+    let w = if weights.is_empty() {
+        None
+    } else {
+        Some(weights)
+    };
     let bounds = bounds_of(bounds);
     let cal = convert::core(exchange::calibrate(gap_est, gap_se, a, method, w))?;
     let m = synth_est.len();
     let mut cols: [Vec<f64>; 12] = Default::default();
     let mut empty = vec![false; m];
     for i in 0..m {
-        let iv = convert::core(exchange::target_interval(&cal, synth_est[i], synth_se[i], bounds))?;
+        let iv = convert::core(exchange::target_interval(
+            &cal,
+            synth_est[i],
+            synth_se[i],
+            bounds,
+        ))?;
         let (mut lo, mut hi) = (iv.low, iv.high);
         let (mut rlo, mut rhi) = (f64::NAN, f64::NAN);
         if !real_est.is_empty() {
             let z = synthinfer_core::dist::z_two_sided(real_alpha);
             rlo = exchange::interval::clip(real_est[i] - z * real_se[i], bounds);
             rhi = exchange::interval::clip(real_est[i] + z * real_se[i], bounds);
-            match convert::core(exchange::intersect_real(&iv, real_est[i], real_se[i], real_alpha, bounds))? {
+            match convert::core(exchange::intersect_real(
+                &iv,
+                real_est[i],
+                real_se[i],
+                real_alpha,
+                bounds,
+            ))? {
                 Some((l, h)) => (lo, hi) = (l, h),
                 None => empty[i] = true,
             }
         }
         let row = [
-            iv.estimate, lo, hi, iv.synth_low, iv.synth_high, iv.gap_low, iv.gap_high,
-            iv.width_synth, iv.width_gap, iv.width_spread, rlo, rhi,
+            iv.estimate,
+            lo,
+            hi,
+            iv.synth_low,
+            iv.synth_high,
+            iv.gap_low,
+            iv.gap_high,
+            iv.width_synth,
+            iv.width_gap,
+            iv.width_spread,
+            rlo,
+            rhi,
         ];
         for (c, v) in cols.iter_mut().zip(row) {
             c.push(v);
         }
     }
     let names = [
-        "estimate", "low", "high", "synth_low", "synth_high", "gap_low", "gap_high",
-        "width_synth", "width_gap", "width_spread", "real_low", "real_high",
+        "estimate",
+        "low",
+        "high",
+        "synth_low",
+        "synth_high",
+        "gap_low",
+        "gap_high",
+        "width_synth",
+        "width_gap",
+        "width_spread",
+        "real_low",
+        "real_high",
     ];
     let mut fields: Vec<(&str, Robj)> = names.into_iter().zip(cols.map(Robj::from)).collect();
     fields.push(("empty", empty.into()));
@@ -122,16 +161,33 @@ fn rs_exchange_region(
 ) -> extendr_api::Result<List> {
     let (t, d) = (t as usize, d as usize);
     let shape = convert::core(Shape::parse(shape))?;
-    let a = Alphas { a1: alphas[0], a2: alphas[1], a3: alphas[2] };
-    let cal = convert::core(exchange::calibrate_region(gap_est, gap_se, t, d, a, shape, center, scale))?;
+    let a = Alphas {
+        a1: alphas[0],
+        a2: alphas[1],
+        a3: alphas[2],
+    };
+    let cal = convert::core(exchange::calibrate_region(
+        gap_est, gap_se, t, d, a, shape, center, scale,
+    ))?;
     let m = synth_est.len() / d.max(1);
     let mut out: [Vec<f64>; 5] = std::array::from_fn(|_| vec![0.0; m * d]);
     let mut covered = Vec::with_capacity(if truth.is_empty() { 0 } else { m });
     for i in 0..m {
         let pick = |x: &[f64]| (0..d).map(|k| x[i + k * m]).collect::<Vec<f64>>();
-        let r = convert::core(exchange::target_region(&cal, &pick(synth_est), &pick(synth_se), bounds_of(bounds)))?;
+        let r = convert::core(exchange::target_region(
+            &cal,
+            &pick(synth_est),
+            &pick(synth_se),
+            bounds_of(bounds),
+        ))?;
         for k in 0..d {
-            let vals = [r.estimate[k], r.low[k], r.high[k], r.synth_low[k], r.synth_high[k]];
+            let vals = [
+                r.estimate[k],
+                r.low[k],
+                r.high[k],
+                r.synth_low[k],
+                r.synth_high[k],
+            ];
             for (o, v) in out.iter_mut().zip(vals) {
                 o[i + k * m] = v;
             }
@@ -151,14 +207,30 @@ fn rs_exchange_region(
 }
 
 fn design(tau: f64, bias: f64, n_real: f64, n_synth: f64) -> sim::Design {
-    sim::Design { tau, bias, n_real: n_real as u64, n_synth: n_synth as u64 }
+    sim::Design {
+        tau,
+        bias,
+        n_real: n_real as u64,
+        n_synth: n_synth as u64,
+    }
 }
 
 /// Tasks from the section 5.4 design. Returns a list of columns.
 /// @noRd
 #[extendr]
-fn rs_simulate_tasks(n_tasks: i32, tau: f64, bias: f64, n_real: f64, n_synth: f64, seed: f64) -> extendr_api::Result<List> {
-    let tasks = convert::core(sim::simulate_tasks(n_tasks as usize, &design(tau, bias, n_real, n_synth), seed as u64))?;
+fn rs_simulate_tasks(
+    n_tasks: i32,
+    tau: f64,
+    bias: f64,
+    n_real: f64,
+    n_synth: f64,
+    seed: f64,
+) -> extendr_api::Result<List> {
+    let tasks = convert::core(sim::simulate_tasks(
+        n_tasks as usize,
+        &design(tau, bias, n_real, n_synth),
+        seed as u64,
+    ))?;
     let col = |f: fn(&sim::SimTask) -> f64| tasks.iter().map(f).collect::<Vec<f64>>();
     Ok(list!(
         p = col(|t| t.p),

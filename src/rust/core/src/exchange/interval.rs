@@ -118,7 +118,14 @@ pub fn calibrate(
         }
         None => gap_est.iter().sum::<f64>() / t as f64,
     };
-    Ok(Calibration { method, alphas, band, spread, mean_gap, n_tasks: t })
+    Ok(Calibration {
+        method,
+        alphas,
+        band,
+        spread,
+        mean_gap,
+        n_tasks: t,
+    })
 }
 
 /// An exchangeability interval for one target with its parts.
@@ -198,7 +205,9 @@ pub fn intersect_real(
         return invalid("real estimate and standard error must be finite, se >= 0");
     }
     if !(alpha_real > 0.0 && alpha_real < 1.0) {
-        return invalid(format!("real-data alpha must lie in (0, 1), got {alpha_real}"));
+        return invalid(format!(
+            "real-data alpha must lie in (0, 1), got {alpha_real}"
+        ));
     }
     let z = z_two_sided(alpha_real);
     let lo = iv.low.max(clip(real_est - z * real_se, bounds));
@@ -212,7 +221,11 @@ mod tests {
     use crate::dist::qnorm;
 
     fn alphas() -> Alphas {
-        Alphas { a1: 0.01, a2: 0.02, a3: 0.07 }
+        Alphas {
+            a1: 0.01,
+            a2: 0.02,
+            a3: 0.07,
+        }
     }
 
     #[test]
@@ -238,7 +251,11 @@ mod tests {
     #[test]
     fn finite_sample_uses_point_gaps() {
         let g = [0.3, -0.1, 0.2, 0.0, 0.1];
-        let a = Alphas { a1: 0.0, a2: 0.0, a3: 0.5 };
+        let a = Alphas {
+            a1: 0.0,
+            a2: 0.0,
+            a3: 0.5,
+        };
         let cal = calibrate(&g, &[1.0; 5], a, Method::FiniteSample, None).unwrap();
         // T = 5, alpha = 0.5: k_L = floor(1.5) = 1, k_U = ceil(4.5) = 5.
         assert_eq!((cal.band.lower, cal.band.upper), (-0.1, 0.3));
@@ -269,6 +286,8 @@ mod tests {
         let r = intersect_real(&iv, 0.6, 0.05, 0.05, None).unwrap().unwrap();
         assert!((r.0 - (0.6 - 1.959963984540054 * 0.05)).abs() < 1e-9);
         assert!((r.1 - 0.69).abs() < 1e-12);
-        assert!(intersect_real(&iv, 0.9, 0.01, 0.05, None).unwrap().is_none());
+        assert!(intersect_real(&iv, 0.9, 0.01, 0.05, None)
+            .unwrap()
+            .is_none());
     }
 }

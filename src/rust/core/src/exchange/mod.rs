@@ -20,6 +20,8 @@ pub mod weighted;
 
 pub use interval::{calibrate, intersect_real, target_interval, Calibration, Interval, Method};
 pub use order::{gap_band, k_lower, k_upper, kth_smallest, GapBand};
-pub use region::{calibrate_region, region_contains, target_region, Region, RegionCalibration, Shape};
+pub use region::{
+    calibrate_region, region_contains, target_region, Region, RegionCalibration, Shape,
+};
 pub use split::{default_split, Alphas};
 pub use weighted::weighted_gap_band;

@@ -20,7 +20,9 @@ pub fn k_lower(t: usize, a3: f64) -> usize {
 
 /// `k_U = ceil((T + 1)(1 - a3 / 2))`.
 pub fn k_upper(t: usize, a3: f64) -> usize {
-    (((t as f64 + 1.0) * (1.0 - a3 / 2.0)) - RANK_EPS).ceil().max(0.0) as usize
+    (((t as f64 + 1.0) * (1.0 - a3 / 2.0)) - RANK_EPS)
+        .ceil()
+        .max(0.0) as usize
 }
 
 /// The `k`-th smallest value (1-based) of `x`; `-Inf` for `k = 0` and `+Inf`

@@ -56,9 +56,11 @@ pub struct RegionCalibration {
 
 /// Score of one box `[lo_d, hi_d]` in the family centred at `c` with scales `sigma`.
 pub fn box_score(lo: &[f64], hi: &[f64], center: &[f64], scale: &[f64], shape: Shape) -> f64 {
-    let reach = lo.iter().zip(hi).zip(center.iter().zip(scale)).map(|((l, h), (c, s))| {
-        (l - c).abs().max((h - c).abs()) / s
-    });
+    let reach = lo
+        .iter()
+        .zip(hi)
+        .zip(center.iter().zip(scale))
+        .map(|((l, h), (c, s))| (l - c).abs().max((h - c).abs()) / s);
     match shape {
         Shape::Box => reach.fold(0.0, f64::max),
         Shape::Ball => reach.map(|r| r * r).sum::<f64>().sqrt(),
@@ -86,7 +88,12 @@ pub fn calibrate_region(
     if center.len() != dim || scale.len() != dim {
         return invalid(format!("center and scale need {dim} entries"));
     }
-    if gap_est.iter().chain(gap_se).chain(center).any(|v| !v.is_finite()) {
+    if gap_est
+        .iter()
+        .chain(gap_se)
+        .chain(center)
+        .any(|v| !v.is_finite())
+    {
         return invalid("gap estimates, standard errors and the center must be finite");
     }
     if gap_se.iter().any(|s| *s < 0.0) {
@@ -101,8 +108,12 @@ pub fn calibrate_region(
     let z = z_two_sided(alphas.a2 / dim as f64);
     let scores: Vec<f64> = (0..t)
         .map(|j| {
-            let lo: Vec<f64> = (0..dim).map(|d| gap_est[j + d * t] - z * gap_se[j + d * t]).collect();
-            let hi: Vec<f64> = (0..dim).map(|d| gap_est[j + d * t] + z * gap_se[j + d * t]).collect();
+            let lo: Vec<f64> = (0..dim)
+                .map(|d| gap_est[j + d * t] - z * gap_se[j + d * t])
+                .collect();
+            let hi: Vec<f64> = (0..dim)
+                .map(|d| gap_est[j + d * t] + z * gap_se[j + d * t])
+                .collect();
             box_score(&lo, &hi, center, scale, shape)
         })
         .collect();
@@ -152,9 +163,12 @@ pub fn target_region(
 ) -> Result<Region> {
     let d = cal.dim;
     if synth_est.len() != d || synth_se.len() != d {
-        return invalid(format!("the target needs {d} synthetic estimates and standard errors"));
+        return invalid(format!(
+            "the target needs {d} synthetic estimates and standard errors"
+        ));
     }
-    if synth_est.iter().chain(synth_se).any(|v| !v.is_finite()) || synth_se.iter().any(|s| *s < 0.0) {
+    if synth_est.iter().chain(synth_se).any(|v| !v.is_finite()) || synth_se.iter().any(|s| *s < 0.0)
+    {
         return invalid("synthetic estimates and standard errors must be finite, se >= 0");
     }
     let z = z_two_sided(cal.alphas.a1 / d as f64);
@@ -163,9 +177,15 @@ pub fn target_region(
     let synth_high: Vec<f64> = (0..d).map(|k| synth_est[k] + z * synth_se[k]).collect();
     let reach: Vec<f64> = cal.scale.iter().map(|s| cal.radius * s).collect();
     Ok(Region {
-        estimate: (0..d).map(|k| clip(synth_est[k] + cal.mean_gap[k])).collect(),
-        low: (0..d).map(|k| clip(synth_low[k] + cal.center[k] - reach[k])).collect(),
-        high: (0..d).map(|k| clip(synth_high[k] + cal.center[k] + reach[k])).collect(),
+        estimate: (0..d)
+            .map(|k| clip(synth_est[k] + cal.mean_gap[k]))
+            .collect(),
+        low: (0..d)
+            .map(|k| clip(synth_low[k] + cal.center[k] - reach[k]))
+            .collect(),
+        high: (0..d)
+            .map(|k| clip(synth_high[k] + cal.center[k] + reach[k]))
+            .collect(),
         synth_low,
         synth_high,
     })
@@ -178,7 +198,9 @@ pub fn region_contains(cal: &RegionCalibration, region: &Region, theta: &[f64]) 
     let gaps: Vec<f64> = (0..cal.dim)
         .map(|k| {
             let v = theta[k] - cal.center[k];
-            let out = (region.synth_low[k] - v).max(v - region.synth_high[k]).max(0.0);
+            let out = (region.synth_low[k] - v)
+                .max(v - region.synth_high[k])
+                .max(0.0);
             out / cal.scale[k]
         })
         .collect();
@@ -195,9 +217,21 @@ mod tests {
 
     #[test]
     fn box_and_ball_scores_by_hand() {
-        let s = box_score(&[-1.0, 0.0], &[0.5, 3.0], &[0.0, 1.0], &[1.0, 2.0], Shape::Box);
+        let s = box_score(
+            &[-1.0, 0.0],
+            &[0.5, 3.0],
+            &[0.0, 1.0],
+            &[1.0, 2.0],
+            Shape::Box,
+        );
         assert_eq!(s, 1.0); // max(1/1, 2/2)
-        let s = box_score(&[-1.0, 0.0], &[0.5, 3.0], &[0.0, 1.0], &[1.0, 2.0], Shape::Ball);
+        let s = box_score(
+            &[-1.0, 0.0],
+            &[0.5, 3.0],
+            &[0.0, 1.0],
+            &[1.0, 2.0],
+            Shape::Ball,
+        );
         assert!((s - 2f64.sqrt()).abs() < 1e-15);
     }
 
@@ -205,13 +239,21 @@ mod tests {
     fn radius_is_the_right_order_statistic() {
         // T = 9 tasks in D = 1 with zero se: scores |g_j|; a3 = 0.2 -> rank ceil(8) = 8.
         let g: Vec<f64> = (1..=9).map(|i| i as f64).collect();
-        let a = Alphas { a1: 0.05, a2: 0.05, a3: 0.2 };
+        let a = Alphas {
+            a1: 0.05,
+            a2: 0.05,
+            a3: 0.2,
+        };
         let cal = calibrate_region(&g, &[0.0; 9], 9, 1, a, Shape::Box, &[0.0], &[1.0]).unwrap();
         assert_eq!((cal.rank, cal.radius), (8, 8.0));
         let r = target_region(&cal, &[0.0], &[0.0], None).unwrap();
         assert_eq!((r.low[0], r.high[0]), (-8.0, 8.0));
         assert!(region_contains(&cal, &r, &[8.0]) && !region_contains(&cal, &r, &[8.1]));
-        let a = Alphas { a1: 0.05, a2: 0.05, a3: 0.05 };
+        let a = Alphas {
+            a1: 0.05,
+            a2: 0.05,
+            a3: 0.05,
+        };
         assert!(calibrate_region(&g, &[0.0; 9], 9, 1, a, Shape::Box, &[0.0], &[1.0]).is_err());
     }
 }

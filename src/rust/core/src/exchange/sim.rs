@@ -62,7 +62,9 @@ fn draw_task<R: Rng>(rng: &mut R, d: &Design) -> SimTask {
     let eps = Normal::new(d.bias, d.tau).expect("normal").sample(rng);
     let p_synth = (p + eps).clamp(0.0, 1.0);
     let real = Binomial::new(d.n_real, p).expect("binomial").sample(rng);
-    let synth = Binomial::new(d.n_synth, p_synth).expect("binomial").sample(rng);
+    let synth = Binomial::new(d.n_synth, p_synth)
+        .expect("binomial")
+        .sample(rng);
     let (real_est, real_se) = wald(real, d.n_real);
     let (synth_est, synth_se) = wald(synth, d.n_synth);
     SimTask {
@@ -124,9 +126,16 @@ pub fn coverage_study(
     let alphas = match method {
         Method::FiniteSample => {
             if alpha < min_a3 - 1e-12 {
-                return invalid(format!("alpha = {alpha} needs at least {} tasks", (2.0 / alpha - 1.0).ceil()));
+                return invalid(format!(
+                    "alpha = {alpha} needs at least {} tasks",
+                    (2.0 / alpha - 1.0).ceil()
+                ));
             }
-            Alphas { a1: 0.0, a2: 0.0, a3: alpha }
+            Alphas {
+                a1: 0.0,
+                a2: 0.0,
+                a3: alpha,
+            }
         }
         _ => default_split(alpha, min_a3)?,
     };
@@ -140,13 +149,22 @@ pub fn coverage_study(
         let cal = calibrate(&ge, &gs, alphas, method, None)?;
         let t = target[0];
         let iv = target_interval(&cal, t.synth_est, t.synth_se, bounds)?;
-        let truth = if method == Method::FiniteSample { t.real_est } else { t.p };
+        let truth = if method == Method::FiniteSample {
+            t.real_est
+        } else {
+            t.p
+        };
         let nl = clip(t.synth_est - z_naive * t.synth_se, bounds);
         let nh = clip(t.synth_est + z_naive * t.synth_se, bounds);
         let cov = |lo: f64, hi: f64| if lo <= truth && truth <= hi { 1.0 } else { 0.0 };
         Ok([cov(iv.low, iv.high), iv.high - iv.low, cov(nl, nh), nh - nl])
     };
-    let rows = with_threads(threads, || (0..reps).into_par_iter().map(one).collect::<Result<Vec<_>>>())??;
+    let rows = with_threads(threads, || {
+        (0..reps)
+            .into_par_iter()
+            .map(one)
+            .collect::<Result<Vec<_>>>()
+    })??;
     let mean = |k: usize| rows.iter().map(|r| r[k]).sum::<f64>() / reps as f64;
     Ok(Coverage {
         alphas,
@@ -163,7 +181,12 @@ mod tests {
     use super::*;
 
     fn design() -> Design {
-        Design { tau: 0.1, bias: 0.05, n_real: 1000, n_synth: 2000 }
+        Design {
+            tau: 0.1,
+            bias: 0.05,
+            n_real: 1000,
+            n_synth: 2000,
+        }
     }
 
     #[test]

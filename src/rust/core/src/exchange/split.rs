@@ -36,7 +36,11 @@ pub fn default_split(alpha: f64, min_a3: f64) -> Result<Alphas> {
     }
     let a3 = 0.7 * alpha;
     if a3 >= min_a3 {
-        return Ok(Alphas { a1: 0.1 * alpha, a2: 0.2 * alpha, a3 });
+        return Ok(Alphas {
+            a1: 0.1 * alpha,
+            a2: 0.2 * alpha,
+            a3,
+        });
     }
     let rest = alpha - min_a3;
     if rest <= 0.0 {
@@ -45,7 +49,11 @@ pub fn default_split(alpha: f64, min_a3: f64) -> Result<Alphas> {
              the calibration step alone needs {min_a3}"
         ));
     }
-    Ok(Alphas { a1: rest / 3.0, a2: 2.0 * rest / 3.0, a3: min_a3 })
+    Ok(Alphas {
+        a1: rest / 3.0,
+        a2: 2.0 * rest / 3.0,
+        a3: min_a3,
+    })
 }
 
 #[cfg(test)]

@@ -25,7 +25,10 @@ fn sorted_order(x: &[f64]) -> Vec<usize> {
 /// Check weights: same length as the endpoints, each in `[0, 1]`.
 pub fn check_weights(weights: &[f64], n: usize) -> Result<()> {
     if weights.len() != n {
-        return invalid(format!("{} weights for {n} historical tasks", weights.len()));
+        return invalid(format!(
+            "{} weights for {n} historical tasks",
+            weights.len()
+        ));
     }
     if let Some(w) = weights.iter().find(|w| !(**w >= 0.0 && **w <= 1.0)) {
         return invalid(format!("weights must lie in [0, 1], got {w}"));
@@ -67,7 +70,12 @@ fn weighted_upper(upper: &[f64], weights: &[f64], total: f64, a3: f64) -> (f64, 
 }
 
 /// Weighted gap band (Algorithm 2). Unit weights give [`super::gap_band`].
-pub fn weighted_gap_band(lower: &[f64], upper: &[f64], weights: &[f64], a3: f64) -> Result<GapBand> {
+pub fn weighted_gap_band(
+    lower: &[f64],
+    upper: &[f64],
+    weights: &[f64],
+    a3: f64,
+) -> Result<GapBand> {
     check_band_inputs(lower, upper, a3)?;
     if lower.iter().chain(upper).any(|v| v.is_nan()) {
         return invalid("gap endpoints contain NaN");
@@ -77,7 +85,12 @@ pub fn weighted_gap_band(lower: &[f64], upper: &[f64], weights: &[f64], a3: f64)
     let total = weights.iter().sum::<f64>() + 1.0;
     let (lo, kl) = weighted_lower(lower, weights, total, a3);
     let (up, ku) = weighted_upper(upper, weights, total, a3);
-    Ok(GapBand { lower: lo, upper: up, k_lower: kl, k_upper: ku })
+    Ok(GapBand {
+        lower: lo,
+        upper: up,
+        k_lower: kl,
+        k_upper: ku,
+    })
 }
 
 #[cfg(test)]
