@@ -118,6 +118,10 @@ exchangeable_ci <- function(tasks, target, alpha = 0.1, split = NULL,
   if (nrow(parts$hist) == 0L) stop_arg("tasks", "has no historical tasks besides the target(s).")
   gaps <- history_gaps(parts$hist, need_se = method != "finite_sample", paired = paired)
   weights <- check_task_weights(weights, parts$hist$task)
+  if (!is.null(real) && method == "finite_sample") {
+    stop_arg("real", "combines with the population target only: a real-data interval ",
+             "covers theta, not the finite-sample value of method = \"finite_sample\".")
+  }
   real <- check_real(real, parts$targets)
   if (!is.null(real)) gamma <- check_probability(gamma, "gamma")
   exchange_ci_engine(gaps, parts$targets, alpha, split, method, weights, real,

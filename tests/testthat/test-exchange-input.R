@@ -91,6 +91,8 @@ test_that("real-sample summaries are checked", {
   tasks <- base_case()
   expect_error(exchangeable_ci(tasks, "target", real = c(0.5, NA)), "`real` must be")
   expect_error(exchangeable_ci(tasks, "target", real = c(0.5, -1)), "negative standard error")
+  expect_error(exchangeable_ci(tasks, "target", real = c(0.5, 0.1), method = "finite_sample"),
+               "`real` combines with the population target only")
   expect_error(exchangeable_ci(tasks, "target", real = data.frame(task = "x", real_est = 1, real_se = 1)),
                "`real` has no row for target")
 })
