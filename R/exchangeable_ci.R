@@ -255,8 +255,20 @@ method_label <- function(method, weighted = FALSE) {
   if (isTRUE(weighted)) paste0(lab, ", weighted (Algorithm 2)") else lab
 }
 
+# The print methods need these columns; after a user drops some of them the
+# object prints as the plain tibble it is.
+has_columns <- function(x, cols) all(cols %in% names(x))
+
+as_plain_tibble <- function(x, cls) {
+  class(x) <- setdiff(class(x), cls)
+  x
+}
+
 #' @export
 format.exchangeable_ci <- function(x, ...) {
+  if (!has_columns(x, c("task", "estimate", "conf.low", "conf.high", "n_tasks", "k_lower", "k_upper"))) {
+    return(format(as_plain_tibble(x, "exchangeable_ci"), ...))
+  }
   lvl <- format(100 * (1 - attr(x, "alpha")))
   head <- sprintf("Task-exchangeability %s%% intervals: %s", lvl,
                   method_label(attr(x, "method"), attr(x, "weighted")))
@@ -264,7 +276,7 @@ format.exchangeable_ci <- function(x, ...) {
   rows <- sprintf("  %s: %.4g [%.4g, %.4g]  (T = %d, ranks %d/%d)",
                   format(x$task), x$estimate, x$conf.low, x$conf.high,
                   x$n_tasks, x$k_lower, x$k_upper)
-  c(head, rows)
+  c(head, rows, "  (tidy() or tibble::as_tibble() give every column)")
 }
 
 #' @export

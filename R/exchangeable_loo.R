@@ -231,6 +231,9 @@ summary.exchangeable_loo <- function(object, ...) {
 
 #' @export
 format.exchangeable_loo <- function(x, ...) {
+  if (!has_columns(x, c("task", "covered", "width", "naive_covered", "naive_width"))) {
+    return(format(as_plain_tibble(x, "exchangeable_loo"), ...))
+  }
   s <- summary(x)
   lvl <- format(100 * (1 - attr(x, "alpha")))
   head <- sprintf("Held-out evaluation (%s, %s), nominal %s%%:", attr(x, "design"),
@@ -239,7 +242,7 @@ format.exchangeable_loo <- function(x, ...) {
   widths <- ifelse(is.na(s$mean_width), "",
                    sprintf("  mean width %.4g  median width %.4g", s$mean_width, s$median_width))
   rows <- sprintf("  %-28s coverage %.3f%s  (n = %d)", lab, s$coverage, widths, s$n_tasks)
-  c(head, rows)
+  c(head, rows, "  (per-task rows: tibble::as_tibble(); plot: autoplot())")
 }
 
 #' @export

@@ -158,7 +158,7 @@ region_bonferroni <- function(hist, targets, coords, alpha, split, bounds, paire
 }
 
 unclass_ci <- function(x) {
-  class(x) <- setdiff(class(x), "exchangeable_ci")
+  x <- as_plain_tibble(x, "exchangeable_ci")
   attributes(x)[c("alpha", "method", "weighted", "real")] <- NULL
   x
 }
@@ -224,6 +224,9 @@ region_default_scale <- function(gap_est) {
 
 #' @export
 format.exchangeable_region <- function(x, ...) {
+  if (!has_columns(x, c("task", "coordinate", "estimate", "conf.low", "conf.high", "radius"))) {
+    return(format(as_plain_tibble(x, "exchangeable_region"), ...))
+  }
   lvl <- format(100 * (1 - attr(x, "alpha")))
   head <- sprintf("Task-exchangeability joint %s%% region (%s, Algorithm 3)", lvl,
                   attr(x, "method"))
@@ -232,7 +235,7 @@ format.exchangeable_region <- function(x, ...) {
   if (attr(x, "method") == "ball") {
     head <- paste0(head, sprintf("; radius %.4g (bounding box shown)", x$radius[1]))
   }
-  c(head, rows)
+  c(head, rows, "  (tidy() or tibble::as_tibble() give every column)")
 }
 
 #' @export

@@ -220,6 +220,8 @@ test_that("print, format and tidy", {
   expect_equal(nrow(ci), 2L)
   expect_match(format(ci)[1], "90% intervals: population target \\(Algorithm 1\\)")
   expect_output(print(ci), "a: ")
+  # with columns dropped it prints as the plain tibble it is
+  expect_output(print(ci[, c("task", "estimate")]), "A tibble: 2 x 2|A tibble: 2 \u00d7 2")
   td <- tidy(ci)
   expect_named(td, c("task", "estimate", "conf.low", "conf.high", "method", "alpha"))
   expect_equal(td$conf.low, ci$conf.low)
