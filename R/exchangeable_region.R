@@ -224,7 +224,7 @@ region_default_scale <- function(gap_est) {
 
 #' @export
 format.exchangeable_region <- function(x, ...) {
-  if (!has_columns(x, c("task", "coordinate", "estimate", "conf.low", "conf.high", "radius"))) {
+  if (!has_columns(x, c("task", "coordinate", "estimate", "conf.low", "conf.high"))) {
     return(format(as_plain_tibble(x, "exchangeable_region"), ...))
   }
   lvl <- format(100 * (1 - attr(x, "alpha")))
@@ -232,7 +232,7 @@ format.exchangeable_region <- function(x, ...) {
                   attr(x, "method"))
   rows <- sprintf("  %s / %s: %.4g [%.4g, %.4g]", format(x$task), format(x$coordinate),
                   x$estimate, x$conf.low, x$conf.high)
-  if (attr(x, "method") == "ball") {
+  if (attr(x, "method") == "ball" && "radius" %in% names(x)) {
     head <- paste0(head, sprintf("; radius %.4g (bounding box shown)", x$radius[1]))
   }
   c(head, rows, "  (tidy() or tibble::as_tibble() give every column)")
