@@ -69,9 +69,9 @@ check_sim_design <- function(tau, n_real, n_synth, bias, seed) {
 #' @param seed Random seed (a whole number).
 #' @param threads Number of threads.
 #' @return A tibble with one row per setting: `n_tasks`, `alpha`, `tau`,
-#'   `reps`, the levels `a1`, `a2`, `a3`, `coverage`, `width`, and
-#'   `synth_coverage`, `synth_width` for the synthetic-only interval. The Monte
-#'   Carlo standard error of a coverage `c` is `sqrt(c (1 - c) / reps)`.
+#'   `reps`, the levels `a1`, `a2`, `a3`, `coverage`, its Monte Carlo
+#'   standard error `coverage_mcse` (`sqrt(c (1 - c) / reps)`), `width`, and
+#'   `synth_coverage`, `synth_width` for the synthetic-only interval.
 #' @references Tan, Z. and Zrnic, T. (2026). Valid inference with synthetic
 #'   data via task exchangeability. Tables 1 and 2.
 #' @export
@@ -111,7 +111,9 @@ exchange_coverage_study <- function(n_tasks, alpha = 0.1, tau = 0.1, reps = 1000
                               design$seed, threads)
     tibble::tibble(n_tasks = as.integer(g$n_tasks), alpha = g$alpha, tau = g$tau,
                    reps = reps, a1 = r$a1, a2 = r$a2, a3 = r$a3,
-                   coverage = r$coverage, width = r$width,
+                   coverage = r$coverage,
+                   coverage_mcse = sqrt(r$coverage * (1 - r$coverage) / reps),
+                   width = r$width,
                    synth_coverage = r$synth_coverage, synth_width = r$synth_width)
   })
   out <- do.call(rbind, rows)
