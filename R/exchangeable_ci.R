@@ -184,17 +184,18 @@ exchange_ci_engine <- function(gaps, targets, alpha, split, method, weights, rea
                                gamma, bounds, hist_ids) {
   n_tasks <- length(gaps$est)
   alpha_ex <- if (is.null(real)) alpha else (1 - gamma) * alpha
+  # With weights, their sum plays the role of T in every finiteness condition.
+  n_eff <- if (is.null(weights)) n_tasks else sum(weights)
   if (method == "finite_sample") {
-    if (alpha_ex < 2 / (n_tasks + 1) - 1e-12) {
+    if (alpha_ex < 2 / (n_eff + 1) - 1e-12) {
       stop(sprintf(paste0(
-        "With %d historical task%s the finite-sample interval at level %s is infinite: ",
+        "With %s historical task%s the finite-sample interval at level %s is infinite: ",
         "it needs alpha >= 2 / (T + 1), i.e. at least %d historical tasks."),
-        n_tasks, if (n_tasks == 1) "" else "s", format(alpha_ex), tasks_needed(alpha_ex)),
+        format(n_eff), if (n_eff == 1) "" else "s", format(alpha_ex), tasks_needed(alpha_ex)),
         call. = FALSE)
     }
     alphas <- c(a1 = 0, a2 = 0, a3 = alpha_ex)
   } else {
-    n_eff <- if (is.null(weights)) n_tasks else sum(weights)
     alphas <- resolve_split(alpha_ex, split, n_eff)
   }
   synth_est <- task_column(targets, "synth_est", "target")

@@ -76,6 +76,8 @@ test_that("weights are checked", {
   # too little total weight gives an infinite band: an error, not Inf
   expect_error(exchangeable_ci(tasks, "target", weights = rep(0.1, 39), alpha = 0.1),
                "infinite")
+  expect_error(exchangeable_ci(tasks, "target", weights = rep(0.1, 39), alpha = 0.1,
+                               method = "finite_sample"), "With 3.9 historical tasks")
 })
 
 test_that("unknown or duplicated task ids are errors", {
