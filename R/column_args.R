@@ -27,8 +27,11 @@ column_arg <- function(expr, env, data, arg, multiple = FALSE) {
 }
 
 bare_or_value <- function(expr, env, data) {
-  if (is.symbol(expr) && as.character(expr) %in% names(data)) {
-    return(as.character(expr))
+  if (is.symbol(expr)) {
+    name <- as.character(expr)
+    # A bare name that is neither a column nor a variable is reported as a
+    # missing column rather than as R's "object not found".
+    if (name %in% names(data) || !exists(name, envir = env)) return(name)
   }
   eval(expr, env)
 }

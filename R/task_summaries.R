@@ -47,7 +47,8 @@
 #' @param data A data frame with one row per unit.
 #' @param task Name(s) of the column(s) identifying the task, as strings or
 #'   bare names. With several columns, each task is a combination; the result
-#'   keeps the key columns and labels `task` as their values joined by `" / "`.
+#'   keeps the key columns (except one whose name is an output column, such as
+#'   `task`) and labels `task` as their values joined by `" / "`.
 #' @param real,synthetic Names of the numeric (or logical) columns with the
 #'   real and synthetic values; `NA` marks a missing value.
 #' @param weights `NULL` (unit weights) or the name of a column of
@@ -117,7 +118,12 @@ task_summaries <- function(data, task, real, synthetic, weights = NULL, paired =
   }
   warn_zero_se(rows, keys$label)
   out <- tibble::as_tibble(c(list(task = keys$label), rows))
-  if (length(task_cols) > 1L) out <- tibble::as_tibble(c(keys$distinct, out))
+  if (length(task_cols) > 1L) {
+    # Key columns are kept beside the joined label, unless a key's name
+    # clashes with an output column (e.g. a key called "task").
+    extra <- keys$distinct[setdiff(names(keys$distinct), names(out))]
+    out <- tibble::as_tibble(c(extra, out))
+  }
   out
 }
 
