@@ -6,12 +6,13 @@
 # as in data-masking verbs); otherwise the expression is evaluated in the
 # caller's frame and must give column names as a character vector.
 
-column_arg <- function(expr, env, data, arg, multiple = FALSE) {
+column_arg <- function(expr, env, data, arg, multiple = FALSE, null_ok = FALSE) {
   value <- if (is.call(expr) && identical(expr[[1]], as.name("c"))) {
     unlist(lapply(as.list(expr)[-1], bare_or_value, env = env, data = data))
   } else {
     bare_or_value(expr, env, data)
   }
+  if (null_ok && is.null(value)) return(NULL)
   if (!is.character(value) || length(value) == 0L || anyNA(value) ||
       (!multiple && length(value) != 1L)) {
     stop_arg(arg, "must be ", if (multiple) "one or more column names" else "one column name",

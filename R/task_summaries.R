@@ -84,9 +84,7 @@ task_summaries <- function(data, task, real, synthetic, weights = NULL, paired =
   task_cols <- column_arg(substitute(task), env, data, "task", multiple = TRUE)
   real_col <- column_arg(substitute(real), env, data, "real")
   synth_col <- column_arg(substitute(synthetic), env, data, "synthetic")
-  weights_expr <- substitute(weights)
-  weight_col <- if (is.null(weights_expr) || identical(weights_expr, quote(NULL))) NULL else
-    column_arg(weights_expr, env, data, "weights")
+  weight_col <- column_arg(substitute(weights), env, data, "weights", null_ok = TRUE)
   if (!is.logical(paired) || length(paired) != 1L || is.na(paired)) {
     stop_arg("paired", "must be TRUE or FALSE.")
   }
