@@ -18,8 +18,10 @@ task_keys <- function(data, cols) {
   })
   names(keys) <- cols
   ord <- do.call(order, c(unname(keys), list(method = "radix")))
-  sep <- "\x1f"
-  id <- do.call(paste, c(unname(lapply(keys, as.character)), sep = sep))
+  # One key column: match on its values; several: on their joined text.
+  id <- if (length(keys) == 1L) keys[[1]] else
+    do.call(paste, c(unname(lapply(keys, as.character)), sep = "\x1f"))
+  if (is.factor(id)) id <- as.integer(id)
   first <- ord[!duplicated(id[ord])]
   distinct <- tibble::as_tibble(lapply(keys, function(k) k[first]))
   label <- if (length(cols) == 1L) {

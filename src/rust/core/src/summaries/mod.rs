@@ -18,4 +18,4 @@ pub mod weighted;
 
 pub use bootstrap::{bootstrap_indices, Resample};
 pub use tasks::{summarise_tasks, Bootstrap, Design, Estimand, TaskSummary};
-pub use weighted::{hajek_mean, weighted_quantile, HajekMean};
+pub use weighted::{hajek_mean, quantile_sorted, weighted_quantile, HajekMean};

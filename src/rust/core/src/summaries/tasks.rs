@@ -1,7 +1,7 @@
 //! Group unit-level data into tasks and summarise each task.
 
 use super::bootstrap::{draw_resample, rep_limit_exceeded, replicate_sd};
-use super::weighted::{hajek_mean, weighted_quantile};
+use super::weighted::{hajek_mean, quantile_sorted};
 use crate::error::{invalid, Result};
 use crate::parallel::with_threads;
 use rayon::prelude::*;
@@ -166,47 +166,81 @@ fn unpaired_mean(s: &Sides<'_>, rg: &[usize], sg: &[usize]) -> Result<TaskSummar
     })
 }
 
-/// Real, synthetic and gap estimates of one (re)sample.
-fn quantile_triple(s: &Sides<'_>, ri: &[usize], si: &[usize], p: f64) -> Result<[f64; 3]> {
-    let r = weighted_quantile(s.real, s.real_w, ri, p)?;
-    let y = weighted_quantile(s.synth, s.synth_w, si, p)?;
-    Ok([r, y, r - y])
+/// One side of one task with its values sorted once, so that a bootstrap
+/// replicate costs a pass over resampling counts instead of a sort.
+struct SortedSide {
+    /// Task-local positions in ascending order of value.
+    order: Vec<usize>,
+    values: Vec<f64>,
+    weights: Vec<f64>,
+}
+
+impl SortedSide {
+    fn new(y: &[f64], w: &[f64], group: &[usize]) -> Self {
+        let mut order: Vec<usize> = (0..group.len()).collect();
+        order.sort_by(|&a, &b| y[group[a]].total_cmp(&y[group[b]]));
+        let values = order.iter().map(|&k| y[group[k]]).collect();
+        let weights = order.iter().map(|&k| w[group[k]]).collect();
+        SortedSide { order, values, weights }
+    }
+
+    fn estimate(&self, p: f64) -> Result<f64> {
+        quantile_sorted(&self.values, &self.weights, p)
+    }
+
+    /// Quantile of the resample drawing the task-local positions `draws`.
+    fn resampled(&self, draws: &[usize], p: f64) -> Result<f64> {
+        let mut counts = vec![0.0; self.order.len()];
+        for &j in draws {
+            counts[j] += 1.0;
+        }
+        let mass: Vec<f64> = self.order.iter().zip(&self.weights)
+            .map(|(&k, &w)| counts[k] * w).collect();
+        quantile_sorted(&self.values, &mass, p)
+    }
 }
 
 fn bootstrap_quantiles(s: &Sides<'_>, rg: &[Vec<usize>], sg: &[Vec<usize>], paired: bool,
                        p: f64, boot: Bootstrap) -> Result<Vec<TaskSummary>> {
     let reps = boot.reps;
     let n_tasks = rg.len();
+    let real: Vec<SortedSide> = rg.iter().map(|g| SortedSide::new(s.real, s.real_w, g)).collect();
+    let synth: Vec<SortedSide> =
+        sg.iter().map(|g| SortedSide::new(s.synth, s.synth_w, g)).collect();
     // One flat parallel loop over (task, replicate); each replicate's stream is
     // fixed by (seed, task, replicate), never by the worker that runs it.
-    let draws: Vec<Result<[f64; 3]>> = with_threads(boot.threads, || {
+    let draws: Vec<Result<[f64; 2]>> = with_threads(boot.threads, || {
         (0..n_tasks * reps)
             .into_par_iter()
             .map(|k| {
                 let (t, b) = (k / reps, k % reps);
                 let rs = draw_resample(boot.seed, t, b, rg[t].len(), sg[t].len(), paired);
-                let ri: Vec<usize> = rs.real.iter().map(|&j| rg[t][j]).collect();
-                let si: Vec<usize> = rs.synth.iter().map(|&j| sg[t][j]).collect();
-                quantile_triple(s, &ri, &si, p)
+                Ok([real[t].resampled(&rs.real, p)?, synth[t].resampled(&rs.synth, p)?])
             })
             .collect()
     })?;
-    let draws: Vec<[f64; 3]> = draws.into_iter().collect::<Result<_>>()?;
+    let draws: Vec<[f64; 2]> = draws.into_iter().collect::<Result<_>>()?;
     (0..n_tasks)
         .map(|t| {
-            let est = quantile_triple(s, &rg[t], &sg[t], p)?;
+            let (r, y) = (real[t].estimate(p)?, synth[t].estimate(p)?);
             let block = &draws[t * reps..(t + 1) * reps];
-            let sd = |c: usize| replicate_sd(&block.iter().map(|d| d[c]).collect::<Vec<_>>());
-            let (real_se, synth_se) = (sd(0), sd(1));
-            let gap_se = if paired { sd(2) } else { real_se.hypot(synth_se) };
+            let column = |f: fn(&[f64; 2]) -> f64| block.iter().map(f).collect::<Vec<f64>>();
+            let real_se = replicate_sd(&column(|d| d[0]));
+            let synth_se = replicate_sd(&column(|d| d[1]));
+            // Paired: the gap of each joint resample; unpaired: independent sides.
+            let gap_se = if paired {
+                replicate_sd(&column(|d| d[0] - d[1]))
+            } else {
+                real_se.hypot(synth_se)
+            };
             Ok(TaskSummary {
                 n_real: rg[t].len(),
                 n_synth: sg[t].len(),
-                real_est: est[0],
+                real_est: r,
                 real_se,
-                synth_est: est[1],
+                synth_est: y,
                 synth_se,
-                gap_est: est[2],
+                gap_est: r - y,
                 gap_se,
             })
         })
@@ -265,6 +299,23 @@ mod tests {
         let b = summarise_tasks(d, 2, Estimand::Quantile(0.5), boot(2)).unwrap();
         assert_eq!(a, b);
         assert!(a[0].real_se > 0.0 && a[0].gap_se > 0.0);
+    }
+
+    #[test]
+    fn counting_resample_equals_quantile_of_resampled_units() {
+        use crate::summaries::weighted::weighted_quantile;
+        let y: Vec<f64> = (0..25).map(|i| ((i * 7) % 11) as f64 + 0.5 * (i % 3) as f64).collect();
+        let w: Vec<f64> = (0..25).map(|i| 0.5 + (i % 4) as f64).collect();
+        let group: Vec<usize> = (0..25).rev().collect();
+        let side = SortedSide::new(&y, &w, &group);
+        for b in 0..50 {
+            let rs = draw_resample(5, 0, b, 25, 25, true);
+            let units: Vec<usize> = rs.real.iter().map(|&j| group[j]).collect();
+            for p in [0.25, 0.5, 0.9] {
+                assert_eq!(side.resampled(&rs.real, p).unwrap(),
+                           weighted_quantile(&y, &w, &units, p).unwrap());
+            }
+        }
     }
 
     #[test]

@@ -49,35 +49,49 @@ const FLAT_EPS: f64 = 1e-12;
 /// Sort the selected values; with cumulative weights `C_k` and total `W`, take
 /// the smallest `k` with `C_k >= p W`. If `C_k` equals `p W` (up to rounding)
 /// the weighted distribution function is flat there, and the quantile is the
-/// midpoint of the `k`-th and `(k+1)`-th values. With unit weights this is
+/// midpoint of the `k`-th and the next value. With unit weights this is
 /// R's `quantile(y, p, type = 2)`, and for `p = 0.5` exactly `median(y)`.
 pub fn weighted_quantile(y: &[f64], w: &[f64], idx: &[usize], p: f64) -> Result<f64> {
-    if idx.is_empty() {
-        return invalid("quantile of an empty sample");
-    }
+    let mut order: Vec<usize> = idx.to_vec();
+    order.sort_by(|&a, &b| y[a].total_cmp(&y[b]));
+    let ys: Vec<f64> = order.iter().map(|&i| y[i]).collect();
+    let ws: Vec<f64> = order.iter().map(|&i| w[i]).collect();
+    quantile_sorted(&ys, &ws, p)
+}
+
+/// The quantile of [`weighted_quantile`] for values already sorted in
+/// ascending order. Weights may be zero (entries without mass are skipped),
+/// which lets the bootstrap pass resampling counts times weights over a
+/// task's values sorted once.
+pub fn quantile_sorted(ys: &[f64], ws: &[f64], p: f64) -> Result<f64> {
     if !(p > 0.0 && p < 1.0) {
         return invalid(format!("quantile level must lie in (0, 1), got {p}"));
     }
-    let mut order: Vec<usize> = idx.to_vec();
-    order.sort_by(|&a, &b| y[a].total_cmp(&y[b]));
-    let total: f64 = order.iter().map(|&i| w[i]).sum();
-    if !(total > 0.0 && total.is_finite()) {
-        return invalid("weights must have a positive, finite total");
+    let total: f64 = ws.iter().sum();
+    if ys.is_empty() || !(total > 0.0 && total.is_finite()) {
+        return invalid("quantile of a sample without positive total weight");
     }
     let target = p * total;
     let tol = FLAT_EPS * total;
     let mut cum = 0.0;
-    for (k, &i) in order.iter().enumerate() {
-        cum += w[i];
+    let mut last = None;
+    for k in 0..ys.len() {
+        if ws[k] <= 0.0 {
+            continue;
+        }
+        cum += ws[k];
+        last = Some(k);
         if cum >= target - tol {
-            if (cum - target).abs() <= tol && k + 1 < order.len() {
-                return Ok(0.5 * (y[i] + y[order[k + 1]]));
+            if (cum - target).abs() <= tol {
+                if let Some(next) = (k + 1..ys.len()).find(|&j| ws[j] > 0.0) {
+                    return Ok(0.5 * (ys[k] + ys[next]));
+                }
             }
-            return Ok(y[i]);
+            return Ok(ys[k]);
         }
     }
-    // Unreachable with positive weights; rounding could leave cum a hair short.
-    Ok(y[*order.last().expect("non-empty")])
+    // Only reachable when rounding leaves cum a hair below the target.
+    Ok(ys[last.expect("positive total weight")])
 }
 
 #[cfg(test)]
@@ -132,5 +146,14 @@ mod tests {
         assert_eq!(weighted_quantile(&y, &w, &all(3), 0.1).unwrap(), 1.5);
         // subset through idx
         assert_eq!(weighted_quantile(&y, &w, &[0, 1], 0.9).unwrap(), 2.0);
+    }
+
+    #[test]
+    fn sorted_quantile_skips_massless_entries() {
+        // counts (0, 2, 0, 2) on sorted values = the sample {2, 2, 4, 4}
+        let ys = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(quantile_sorted(&ys, &[0.0, 2.0, 0.0, 2.0], 0.5).unwrap(), 3.0);
+        assert_eq!(quantile_sorted(&ys, &[0.0, 2.0, 0.0, 2.0], 0.6).unwrap(), 4.0);
+        assert!(quantile_sorted(&ys, &[0.0; 4], 0.5).is_err());
     }
 }
