@@ -114,7 +114,10 @@ task_summaries <- function(data, task, real, synthetic, weights = NULL, paired =
                                units$synth_task, units$synth, units$synth_w,
                                n_tasks, est$kind, est$p, reps, seed, threads)
   }
-  warn_zero_se(rows, keys$label)
+  # warn_zero_se() is shared with the exchange functions (R/exchange_tasks.R)
+  for (col in c("real_se", "synth_se", "gap_se")) {
+    warn_zero_se(rows[[col]], keys$label, col, "task(s)")
+  }
   out <- tibble::as_tibble(c(list(task = keys$label), rows))
   if (length(task_cols) > 1L) {
     # Key columns are kept beside the joined label, unless a key's name
@@ -204,17 +207,6 @@ check_task_sizes <- function(units, labels, paired) {
         name_tasks(labels[small]), if (length(small) == 1L) "has" else "have",
         if (paired) "paired" else side,
         if (paired) " (rows with both values present)" else ""), call. = FALSE)
-    }
-  }
-}
-
-warn_zero_se <- function(rows, labels) {
-  for (col in c("real_se", "synth_se", "gap_se")) {
-    zero <- which(rows[[col]] == 0)
-    if (length(zero)) {
-      warning(sprintf(paste0(
-        "`%s` is 0 for %s: the values do not vary there, so the normal-theory ",
-        "interval has zero width."), col, name_tasks(labels[zero])), call. = FALSE)
     }
   }
 }

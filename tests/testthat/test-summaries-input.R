@@ -46,7 +46,7 @@ test_that("a task with a single observation is an error that names it", {
 
 test_that("zero variance warns with the task and column", {
   d <- base_units(); d$s[d$task == "b"] <- 3
-  expect_warning(out <- task_summaries(d, "task", "y", "s"), "`synth_se` is 0 for task 'b'")
+  expect_warning(out <- task_summaries(d, "task", "y", "s"), "`synth_se` is 0 for task\\(s\\) \"b\"")
   expect_equal(out$synth_se[2], 0)
   expect_true(all(is.finite(out$gap_se)))
 })
