@@ -3,17 +3,17 @@
 # resampling positions come from Rust (rs_bootstrap_indices), keyed by seed,
 # task and replicate exactly as in the Rust bootstrap of quantiles.
 
-bootstrap_user_estimand <- function(units, n_tasks, fun, paired, reps, seed) {
+bootstrap_user_estimand <- function(units, labels, fun, paired, reps, seed) {
   apply_fun <- function(x, w, task) {
     value <- fun(x, w)
     if (!is.numeric(value) || length(value) != 1L || !is.finite(value)) {
-      stop(sprintf(paste0("`estimand` must return one finite number; on task %d it ",
-                          "returned %s."), task, deparse1(value, nlines = 1L)),
+      stop(sprintf(paste0("`estimand` must return one finite number; on task '%s' it ",
+                          "returned %s."), labels[task], deparse1(value, nlines = 1L)),
            call. = FALSE)
     }
     as.double(value)
   }
-  rows <- lapply(seq_len(n_tasks), function(t) {
+  rows <- lapply(seq_along(labels), function(t) {
     r_in <- units$real_task == t - 1L
     s_in <- units$synth_task == t - 1L
     x_r <- units$real[r_in]; w_r <- units$real_w[r_in]

@@ -93,6 +93,7 @@ task_summaries <- function(data, task, real, synthetic, weights = NULL, paired =
   seed <- as.double(check_count(seed, "seed", min = 0L))
   threads <- check_threads(threads)
 
+  if (nrow(data) == 0L) stop_arg("data", "has no rows.")
   real_y <- unit_values(data[[real_col]], real_col, "real")
   synth_y <- unit_values(data[[synth_col]], synth_col, "synthetic")
   w <- unit_weights(data, weight_col)
@@ -105,7 +106,7 @@ task_summaries <- function(data, task, real, synthetic, weights = NULL, paired =
 
   n_tasks <- length(keys$label)
   rows <- if (est$kind == "function") {
-    bootstrap_user_estimand(units, n_tasks, est$fun, paired, reps, seed)
+    bootstrap_user_estimand(units, keys$label, est$fun, paired, reps, seed)
   } else if (paired) {
     rs_task_summaries_paired(units$real_task, units$real, units$synth, units$real_w,
                              n_tasks, est$kind, est$p, reps, seed, threads)

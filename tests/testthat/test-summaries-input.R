@@ -55,10 +55,14 @@ test_that("a user estimator that returns no single number is an error", {
   d <- base_units()
   expect_error(task_summaries(d, "task", "y", "s", reps = 5,
                               estimand = function(x, w) range(x)),
-               "`estimand` must return one finite number")
+               "`estimand` must return one finite number; on task 'a'")
   expect_error(task_summaries(d, "task", "y", "s", reps = 5,
                               estimand = function(x, w) NA_real_),
                "one finite number")
+})
+
+test_that("an empty data frame is an error", {
+  expect_error(task_summaries(base_units()[0, ], "task", "y", "s"), "`data` has no rows")
 })
 
 test_that("logical values are accepted as 0/1", {
