@@ -121,10 +121,10 @@ split_target <- function(tasks, target) {
     hist <- tasks[!as.character(tasks$task) %in% as.character(target$task), , drop = FALSE]
     return(list(hist = hist, targets = target))
   }
+  if (length(target) >= 1L && anyNA(target)) stop_arg("target", "contains missing values (NA).")
   if (!(is.character(target) || is.numeric(target) || is.factor(target)) || length(target) < 1L) {
     stop_arg("target", "must be task id(s) present in `tasks` or a data frame of target rows.")
   }
-  if (anyNA(target)) stop_arg("target", "contains missing values (NA).")
   ids <- as.character(tasks$task)
   target <- unique(as.character(target))
   unknown <- setdiff(target, ids)

@@ -36,7 +36,7 @@
 #'   data via task exchangeability.
 #' @export
 #' @examples
-#' tasks <- simulate_tasks(30, seed = 4)
+#' tasks <- simulate_tasks(30, seed = 7)
 #' loo <- exchangeable_loo(tasks, alpha = 0.2, bounds = c(0, 1))
 #' summary(loo)
 #' # temporal split: calibrate on the first 25 tasks, predict the last 5
@@ -53,17 +53,44 @@ exchangeable_loo <- function(tasks, alpha = 0.1, method = NULL, calibrate = NULL
   method <- if (is.null(method)) choices[1] else check_choice(method, choices, "method")
   if (!vector) check_unique_tasks(tasks, "tasks")
   sets <- loo_sets(tasks, calibrate, predict)
-  out <- if (vector) {
+  warn_zero_se_once(tasks, sets, method)
+  if (!vector && ...length() > 0L) stop_arg("...", "must be empty for scalar tasks.")
+  out <- muffle_zero_se(if (vector) {
     loo_vector(tasks, sets, alpha, method, split, bounds, paired, ...)
   } else {
-    if (...length() > 0L) stop_arg("...", "must be empty for scalar tasks.")
     loo_scalar(tasks, sets, alpha, method, split, bounds, paired)
-  }
+  })
   attr(out, "alpha") <- alpha
   attr(out, "method") <- method
   attr(out, "design") <- if (is.null(calibrate) && is.null(predict)) "leave-one-task-out" else "split"
   class(out) <- c("exchangeable_loo", class(out))
   out
+}
+
+# Zero standard errors are reported once for the whole evaluation rather
+# than once per held-out fit.
+warn_zero_se_once <- function(tasks, sets, method) {
+  ids <- as.character(tasks$task)
+  if (method == "finite_sample") return(invisible())
+  pred <- tasks[ids %in% sets$predict, , drop = FALSE]
+  if (is.numeric(pred$synth_se)) {
+    warn_zero_se(pred$synth_se[!is.na(pred$synth_se)], pred$task[!is.na(pred$synth_se)],
+                 "synth_se", "target task(s)")
+  }
+  cal <- tasks[ids %in% sets$calibrate, , drop = FALSE]
+  if (is.numeric(cal$gap_se)) {
+    warn_zero_se(cal$gap_se[!is.na(cal$gap_se)], cal$task[!is.na(cal$gap_se)],
+                 "gap_se", "historical task(s)")
+  }
+  invisible()
+}
+
+muffle_zero_se <- function(expr) {
+  withCallingHandlers(expr, warning = function(w) {
+    if (grepl("zero-variance data", conditionMessage(w), fixed = TRUE)) {
+      invokeRestart("muffleWarning")
+    }
+  })
 }
 
 # Calibration and prediction task ids from ids or logical selectors.
@@ -148,8 +175,8 @@ loo_vector <- function(tasks, sets, alpha, method, split, bounds, paired, ...) {
     target <- tasks[ids == id, , drop = FALSE]
     target <- target[match(coords, target$coordinate), , drop = FALSE]
     truth <- task_column(target, "real_est", "tasks")
-    reg <- region_fit(rbind(hist, target), id, alpha, method, split, bounds, NULL, NULL,
-                      paired, ..., truth = matrix(truth, nrow = 1))
+    reg <- region_fit(rbind(hist, target), id, alpha, method, split = split, bounds = bounds,
+                      paired = paired, ..., truth = matrix(truth, nrow = 1))
     naive <- naive_interval(target$synth_est, task_column(target, "synth_se", "tasks", nonneg = TRUE),
                             alpha / d, bounds)
     covered <- reg$conf.low <= truth & truth <= reg$conf.high
@@ -176,7 +203,7 @@ loo_vector <- function(tasks, sets, alpha, method, split, bounds, paired, ...) {
 #'   joint rows, where width is per coordinate) and `n_tasks`.
 #' @export
 #' @examples
-#' summary(exchangeable_loo(simulate_tasks(25, seed = 5), alpha = 0.2))
+#' summary(exchangeable_loo(simulate_tasks(25, seed = 7), alpha = 0.2))
 summary.exchangeable_loo <- function(object, ...) {
   x <- object
   row <- function(interval, coordinate, covered, width) {

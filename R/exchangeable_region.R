@@ -74,8 +74,8 @@ exchangeable_region <- function(tasks, target, alpha = 0.1,
 
 # The work of exchangeable_region(); `truth` (a targets x D matrix) adds the
 # joint coverage of each target's region, for exchangeable_loo().
-region_fit <- function(tasks, target, alpha, method, split, bounds, center, scale,
-                       paired, ..., truth = NULL) {
+region_fit <- function(tasks, target, alpha, method, split = NULL, bounds = NULL,
+                       center = NULL, scale = NULL, paired = TRUE, ..., truth = NULL) {
   method <- check_choice(method, c("bonferroni", "box", "ball"), "method")
   alpha <- check_probability(alpha, "alpha")
   tasks <- check_task_table(tasks)

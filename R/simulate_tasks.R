@@ -92,6 +92,18 @@ exchange_coverage_study <- function(n_tasks, alpha = 0.1, tau = 0.1, reps = 1000
   threads <- check_threads(threads)
   design <- check_sim_design(tau[1], n_real, n_synth, bias, seed)
   grid <- expand.grid(n_tasks = n_tasks, alpha = alpha, tau = tau)
+  # Check every setting's error budget in R, for a readable error.
+  for (i in seq_len(nrow(grid))) {
+    if (method == "finite_sample") {
+      if (grid$alpha[i] < 2 / (grid$n_tasks[i] + 1) - 1e-12) {
+        stop_arg("n_tasks", sprintf("= %d is too few for alpha = %s: the finite-sample interval needs at least %d tasks.",
+                                    as.integer(grid$n_tasks[i]), format(grid$alpha[i]),
+                                    tasks_needed(grid$alpha[i])))
+      }
+    } else {
+      resolve_split(grid$alpha[i], NULL, grid$n_tasks[i])
+    }
+  }
   rows <- lapply(seq_len(nrow(grid)), function(i) {
     g <- grid[i, ]
     r <- rs_exchange_coverage(as.integer(g$n_tasks), g$alpha, g$tau, design$bias,

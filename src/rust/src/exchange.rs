@@ -82,26 +82,22 @@ fn rs_exchange_ci(
             c.push(v);
         }
     }
-    let [estimate, low, high, synth_low, synth_high, gap_low, gap_high, width_synth, width_gap, width_spread, real_low, real_high] =
-        cols;
-    Ok(list!(
-        estimate = estimate,
-        low = low,
-        high = high,
-        synth_low = synth_low,
-        synth_high = synth_high,
-        gap_low = gap_low,
-        gap_high = gap_high,
-        width_synth = width_synth,
-        width_gap = width_gap,
-        width_spread = width_spread,
-        real_low = real_low,
-        real_high = real_high,
-        empty = empty,
-        k_lower = cal.band.k_lower as i32,
-        k_upper = cal.band.k_upper as i32,
-        mean_gap = cal.mean_gap
-    ))
+    let names = [
+        "estimate", "low", "high", "synth_low", "synth_high", "gap_low", "gap_high",
+        "width_synth", "width_gap", "width_spread", "real_low", "real_high",
+    ];
+    let mut fields: Vec<(&str, Robj)> = names.into_iter().zip(cols.map(Robj::from)).collect();
+    fields.push(("empty", empty.into()));
+    fields.push(("k_lower", (cal.band.k_lower as i32).into()));
+    fields.push(("k_upper", (cal.band.k_upper as i32).into()));
+    fields.push(("mean_gap", cal.mean_gap.into()));
+    named_list(fields)
+}
+
+/// An R list from (name, value) pairs.
+fn named_list(fields: Vec<(&str, Robj)>) -> extendr_api::Result<List> {
+    let (names, values): (Vec<&str>, Vec<Robj>) = fields.into_iter().unzip();
+    List::from_names_and_values(names, values)
 }
 
 /// Nested-family regions (Algorithm 3) for m targets in d coordinates.
@@ -144,19 +140,14 @@ fn rs_exchange_region(
             covered.push(exchange::region_contains(&cal, &r, &pick(truth)));
         }
     }
-    let [estimate, low, high, synth_low, synth_high] = out;
-    Ok(list!(
-        estimate = estimate,
-        low = low,
-        high = high,
-        synth_low = synth_low,
-        synth_high = synth_high,
-        covered = covered,
-        radius = cal.radius,
-        rank = cal.rank as i32,
-        scores = cal.scores,
-        mean_gap = cal.mean_gap
-    ))
+    let names = ["estimate", "low", "high", "synth_low", "synth_high"];
+    let mut fields: Vec<(&str, Robj)> = names.into_iter().zip(out.map(Robj::from)).collect();
+    fields.push(("covered", covered.into()));
+    fields.push(("radius", cal.radius.into()));
+    fields.push(("rank", (cal.rank as i32).into()));
+    fields.push(("scores", cal.scores.into()));
+    fields.push(("mean_gap", cal.mean_gap.into()));
+    named_list(fields)
 }
 
 fn design(tau: f64, bias: f64, n_real: f64, n_synth: f64) -> sim::Design {

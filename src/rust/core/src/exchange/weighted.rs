@@ -11,7 +11,7 @@
 //! `1 / (W + 1)`), with the same slack as `k_lower`/`k_upper`, so that unit
 //! weights reproduce the order statistics of Algorithm 1 exactly.
 
-use super::order::GapBand;
+use super::order::{check_band_inputs, GapBand};
 use crate::error::{invalid, Result};
 
 const RANK_EPS: f64 = 1e-9;
@@ -68,15 +68,7 @@ fn weighted_upper(upper: &[f64], weights: &[f64], total: f64, a3: f64) -> (f64, 
 
 /// Weighted gap band (Algorithm 2). Unit weights give [`super::gap_band`].
 pub fn weighted_gap_band(lower: &[f64], upper: &[f64], weights: &[f64], a3: f64) -> Result<GapBand> {
-    if lower.len() != upper.len() {
-        return invalid("lower and upper gap endpoints differ in length");
-    }
-    if lower.is_empty() {
-        return invalid("at least one historical task is needed");
-    }
-    if !(a3 > 0.0 && a3 < 1.0) {
-        return invalid(format!("a3 must lie in (0, 1), got {a3}"));
-    }
+    check_band_inputs(lower, upper, a3)?;
     if lower.iter().chain(upper).any(|v| v.is_nan()) {
         return invalid("gap endpoints contain NaN");
     }
