@@ -22,7 +22,7 @@ test_that("ANES leave-one-task-out with the finite-sample algorithm", {
   expect_equal(sum(fit$covered), 31L)
   expect_gte(mean(fit$covered), 0.85)
   expect_equal(median(fit$width), 25.79761, tolerance = 1e-6)
-  ref <- ref_loo(an, 0.1, ref_alg4)
+  ref <- rd_loo(an, 0.1, rd_alg4)
   expect_equal(fit$conf.low, ref$low, tolerance = 1e-10)
   expect_equal(fit$conf.high, ref$high, tolerance = 1e-10)
   # naive synthetic-only intervals beside them

@@ -25,7 +25,7 @@ test_that("Arena deposit: leave-one-model-out with the finite-sample algorithm",
   expect_gte(cover, 0.9)
   expect_lt(cover, 0.9 + 2 / 74)
   expect_equal(median(fit$width), 0.03212456, tolerance = 1e-6)
-  ref <- ref_loo(a, 0.1, ref_alg4)
+  ref <- rd_loo(a, 0.1, rd_alg4)
   expect_equal(fit$conf.low, ref$low, tolerance = 1e-12)
   expect_equal(fit$conf.high, ref$high, tolerance = 1e-12)
   # population target with the conservative SE bounds
@@ -61,7 +61,7 @@ test_that("Arena judge votes: per-model paired win rates, humans vs each LLM jud
     expect_equal(sum(fit$covered), 18L)
     expect_equal(median(fit$width), expected[[r]], tolerance = 0.005)
     expect_lt(mean(fit$naive_covered), 0.5)
-    ref <- ref_loo(x, 0.1, ref_alg4)
+    ref <- rd_loo(x, 0.1, rd_alg4)
     expect_equal(fit$conf.low, ref$low, tolerance = 1e-12)
   }
 })

@@ -25,12 +25,12 @@ pew_tasks <- function() {
 quiet_loo <- function(...) suppressWarnings(exchangeable_loo(...))
 
 # Per-coordinate brute-force Algorithm 1 at alpha / 2 for the target tasks.
-ref_pew <- function(p, calibrate, predict, alpha = 0.1) {
+rd_pew <- function(p, calibrate, predict, alpha = 0.1) {
   do.call(rbind, lapply(predict, function(id) {
     do.call(rbind, lapply(c("co", "opp"), function(cc) {
       pc <- p[p$coordinate == cc, ]
       hist <- pc[pc$task %in% setdiff(calibrate, id), ]
-      ci <- ref_alg1(hist, pc[pc$task == id, ], alpha / 2)
+      ci <- rd_alg1(hist, pc[pc$task == id, ], alpha / 2)
       data.frame(task = id, coordinate = cc, low = ci[1], high = ci[2])
     }))
   }))
@@ -59,7 +59,7 @@ test_that("Pew leave-one-out at alpha = 0.10 reproduces the paper's 2-D analysis
   expect_equal(s$coverage[s$interval == "synthetic-only" & s$coordinate == "joint"], 0)
   # every endpoint equals the brute-force Algorithm 1 per coordinate at alpha / 2
   ids <- unique(p$task)
-  ref <- ref_pew(p, ids, ids)
+  ref <- rd_pew(p, ids, ids)
   got <- tibble::as_tibble(unclass(loo))
   m <- match(paste(ref$task, ref$coordinate), paste(got$task, got$coordinate))
   expect_false(anyNA(m))
@@ -82,7 +82,7 @@ test_that("Pew temporal split: calibrate on ten earliest waves, predict W149 and
   width <- function(cc) s$mean_width[s$interval == "exchangeability" & s$coordinate == cc]
   expect_equal(width("co"), 0.5085291, tolerance = 1e-6)
   expect_equal(width("opp"), 0.2800872, tolerance = 1e-6)
-  ref <- ref_pew(p, early, late)
+  ref <- rd_pew(p, early, late)
   m <- match(paste(ref$task, ref$coordinate), paste(got$task, got$coordinate))
   expect_equal(got$conf.low[m], ref$low, tolerance = 1e-10)
   expect_equal(got$conf.high[m], ref$high, tolerance = 1e-10)
