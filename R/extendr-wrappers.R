@@ -38,4 +38,17 @@ rs_simulate_tasks <- function(n_tasks, tau, bias, n_real, n_synth, seed) .Call(w
 #' @noRd
 rs_exchange_coverage <- function(n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads) .Call(wrap__rs_exchange_coverage, n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads)
 
+#' Task table of a paired design (one weight per unit).
+#' @noRd
+rs_task_summaries_paired <- function(task, real, synth, weights, n_tasks, kind, p, reps, seed, threads) .Call(wrap__rs_task_summaries_paired, task, real, synth, weights, n_tasks, kind, p, reps, seed, threads)
+
+#' Task table of an unpaired design (separate real and synthetic units).
+#' @noRd
+rs_task_summaries_unpaired <- function(real_task, real, real_weights, synth_task, synth, synth_weights, n_tasks, kind, p, reps, seed, threads) .Call(wrap__rs_task_summaries_unpaired, real_task, real, real_weights, synth_task, synth, synth_weights, n_tasks, kind, p, reps, seed, threads)
+
+#' Bootstrap positions (1-based) of one task: list(real, synth), each an
+#' integer matrix with one column per replicate.
+#' @noRd
+rs_bootstrap_indices <- function(seed, task, reps, n_real, n_synth, paired) .Call(wrap__rs_bootstrap_indices, seed, task, reps, n_real, n_synth, paired)
+
 
