@@ -33,6 +33,30 @@ rs_compare_glm <- function(x, y, proxy, synthetic, family, methods, fractions, t
 #' @noRd
 rs_gap_band <- function(lower, upper, a3) .Call(wrap__rs_gap_band, lower, upper, a3)
 
+#' Default split c(a1, a2, a3) of alpha given the smallest admissible a3.
+#' @noRd
+rs_alpha_split <- function(alpha, min_a3) .Call(wrap__rs_alpha_split, alpha, min_a3)
+
+#' Scalar exchangeability intervals for several targets sharing one history.
+#' `weights` empty = unweighted; `bounds` empty or c(lo, hi); `real_est`,
+#' `real_se` empty or one per target (section 4.4 at level real_alpha).
+#' @noRd
+rs_exchange_ci <- function(gap_est, gap_se, weights, synth_est, synth_se, alphas, method, bounds, real_est, real_se, real_alpha) .Call(wrap__rs_exchange_ci, gap_est, gap_se, weights, synth_est, synth_se, alphas, method, bounds, real_est, real_se, real_alpha)
+
+#' Nested-family regions (Algorithm 3) for m targets in d coordinates.
+#' gap_est, gap_se: t x d column-major; synth_est, synth_se: m x d column-major;
+#' truth: m x d or empty. Returns m x d column-major vectors and per-target flags.
+#' @noRd
+rs_exchange_region <- function(gap_est, gap_se, t, d, synth_est, synth_se, alphas, shape, center, scale, bounds, truth) .Call(wrap__rs_exchange_region, gap_est, gap_se, t, d, synth_est, synth_se, alphas, shape, center, scale, bounds, truth)
+
+#' Tasks from the section 5.4 design. Returns a list of columns.
+#' @noRd
+rs_simulate_tasks <- function(n_tasks, tau, bias, n_real, n_synth, seed) .Call(wrap__rs_simulate_tasks, n_tasks, tau, bias, n_real, n_synth, seed)
+
+#' Monte Carlo coverage study of the section 5.4 design.
+#' @noRd
+rs_exchange_coverage <- function(n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads) .Call(wrap__rs_exchange_coverage, n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads)
+
 #' Fit one synth_glm method on numeric inputs built by synth_design().
 #' `x` n x p; `y` length n (any value where unlabelled); `labeled` 0/1 doubles;
 #' `sources_x` / `sources_y` lists of surrogate matrices / responses, the
@@ -43,5 +67,18 @@ rs_gap_band <- function(lower, upper, a3) .Call(wrap__rs_gap_band, lower, upper,
 #' list(error = message) instead.
 #' @noRd
 rs_synth_fit <- function(method, family, x, p, y, labeled, sources_x, sources_y, has_proxy, threads) .Call(wrap__rs_synth_fit, method, family, x, p, y, labeled, sources_x, sources_y, has_proxy, threads)
+
+#' Task table of a paired design (one weight per unit).
+#' @noRd
+rs_task_summaries_paired <- function(task, real, synth, weights, n_tasks, kind, p, reps, seed, threads) .Call(wrap__rs_task_summaries_paired, task, real, synth, weights, n_tasks, kind, p, reps, seed, threads)
+
+#' Task table of an unpaired design (separate real and synthetic units).
+#' @noRd
+rs_task_summaries_unpaired <- function(real_task, real, real_weights, synth_task, synth, synth_weights, n_tasks, kind, p, reps, seed, threads) .Call(wrap__rs_task_summaries_unpaired, real_task, real, real_weights, synth_task, synth, synth_weights, n_tasks, kind, p, reps, seed, threads)
+
+#' Bootstrap positions (1-based) of one task: list(real, synth), each an
+#' integer matrix with one column per replicate.
+#' @noRd
+rs_bootstrap_indices <- function(seed, task, reps, n_real, n_synth, paired) .Call(wrap__rs_bootstrap_indices, seed, task, reps, n_real, n_synth, paired)
 
 

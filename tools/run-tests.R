@@ -6,7 +6,7 @@ library(testthat)
 library(synthinfer)
 res <- testthat::test_dir("tests/testthat", package = "synthinfer",
                           load_package = "installed", stop_on_failure = FALSE,
-                          reporter = testthat::ProgressReporter$new(show_praise = FALSE))
+                          reporter = testthat::SummaryReporter$new(show_praise = FALSE))
 df <- as.data.frame(res)
 failed <- df$failed > 0 | df$error
 skipped <- df$skipped & !failed

@@ -9,6 +9,19 @@ cargo vendor --locked --versioned-dirs vendor > /dev/null
 # Drop bulky test data and docs that the build never reads.
 find vendor -mindepth 2 -maxdepth 2 -type d \( -name tests -o -name benches -o -name examples -o -name docs \) \
   -exec sh -c 'rm -rf "$1"; ' _ {} \;
+# Crates in Cargo.lock that no target platform compiles with our features
+# (Cargo.lock is feature-independent, so e.g. statrs's optional nalgebra is
+# listed): keep their manifests for dependency resolution, drop their sources.
+cargo tree --locked --target all -e normal,build --prefix none -f '{p}' 2>/dev/null \
+  | sed 's/ (.*//; s/ v/-/' | sort -u > vendor/.used
+for d in vendor/*/; do
+  c=$(basename "$d")
+  if ! grep -qxF "$c" vendor/.used; then
+    find "$d" -mindepth 1 -maxdepth 1 ! -name Cargo.toml ! -name .cargo-checksum.json -exec rm -rf {} +
+    mkdir -p "$d/src" && : > "$d/src/lib.rs"
+  fi
+done
+rm -f vendor/.used
 # cargo verifies vendored files against .cargo-checksum.json: keep only the package hash.
 for f in vendor/*/.cargo-checksum.json; do
   python3 - "$f" <<'PY'

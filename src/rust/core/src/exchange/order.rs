@@ -20,7 +20,9 @@ pub fn k_lower(t: usize, a3: f64) -> usize {
 
 /// `k_U = ceil((T + 1)(1 - a3 / 2))`.
 pub fn k_upper(t: usize, a3: f64) -> usize {
-    (((t as f64 + 1.0) * (1.0 - a3 / 2.0)) - RANK_EPS).ceil().max(0.0) as usize
+    (((t as f64 + 1.0) * (1.0 - a3 / 2.0)) - RANK_EPS)
+        .ceil()
+        .max(0.0) as usize
 }
 
 /// The `k`-th smallest value (1-based) of `x`; `-Inf` for `k = 0` and `+Inf`
@@ -49,8 +51,8 @@ pub struct GapBand {
     pub k_upper: usize,
 }
 
-/// Gap band from historical lower and upper gap endpoints (Algorithm 1).
-pub fn gap_band(lower: &[f64], upper: &[f64], a3: f64) -> Result<GapBand> {
+/// Checks shared by the unweighted and weighted gap bands.
+pub(crate) fn check_band_inputs(lower: &[f64], upper: &[f64], a3: f64) -> Result<()> {
     if lower.len() != upper.len() {
         return invalid("lower and upper gap endpoints differ in length");
     }
@@ -60,6 +62,12 @@ pub fn gap_band(lower: &[f64], upper: &[f64], a3: f64) -> Result<GapBand> {
     if !(a3 > 0.0 && a3 < 1.0) {
         return invalid(format!("a3 must lie in (0, 1), got {a3}"));
     }
+    Ok(())
+}
+
+/// Gap band from historical lower and upper gap endpoints (Algorithm 1).
+pub fn gap_band(lower: &[f64], upper: &[f64], a3: f64) -> Result<GapBand> {
+    check_band_inputs(lower, upper, a3)?;
     let t = lower.len();
     let (kl, ku) = (k_lower(t, a3), k_upper(t, a3));
     Ok(GapBand {

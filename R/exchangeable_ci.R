@@ -1,0 +1,308 @@
+#' Confidence intervals for a task seen only through synthetic data
+#'
+#' Task-exchangeability inference (Tan and Zrnic, 2026): the target task has
+#' only synthetic data; historical tasks have real and synthetic data. Their
+#' real-minus-synthetic gaps, ranked, calibrate the target's synthetic
+#' interval. Valid when the target and the historical tasks are exchangeable
+#' draws from a common population of tasks; the guarantee is marginal over
+#' that population, not conditional on one task.
+#'
+#' @section The task table:
+#' `tasks` has one row per task and the columns `task` (id), `n_real`,
+#' `n_synth`, `real_est`, `real_se`, `synth_est`, `synth_se`, `gap_est`,
+#' `gap_se` (gap = real minus synthetic), as returned by `task_summaries()`.
+#' Historical tasks need `gap_est` and `gap_se` (`gap_est` alone for
+#' `method = "finite_sample"`); targets need `synth_est` and `synth_se`.
+#' Sample-size columns, when present, are checked (a standard error needs at
+#' least two observations). Extra columns are ignored. Vector targets use a
+#' long table with a `coordinate` column and [exchangeable_region()].
+#'
+#' @section Methods:
+#' * `"population"` (Algorithm 1): interval for the target's population value
+#'   `theta`. With `[L, U]` the synthetic Wald interval at `a1` and
+#'   `[l_j, u_j]` the historical gap intervals at `a2`, the result is
+#'   `[L + l_(k_L), U + u_(k_U)]`, `k_L = floor((T + 1) a3 / 2)`,
+#'   `k_U = ceiling((T + 1)(1 - a3 / 2))`; coverage at least `1 - alpha`.
+#' * `"task_only"` (Algorithm 5): as Algorithm 1 with gap intervals at
+#'   `a2 / T`; valid when only the tasks (not their data sets) are exchangeable,
+#'   for example when historical sample sizes were chosen systematically.
+#' * `"finite_sample"` (Algorithm 4): interval for the value the target's
+#'   (unobserved) real sample would give. The synthetic estimate and the
+#'   historical point gaps enter as points and the whole `alpha` goes to the
+#'   order statistics; coverage lies in `[1 - alpha, 1 - alpha + 2 / (T + 1))`
+#'   without ties. `split` is ignored.
+#'
+#' `weights` (Algorithm 2) replace the order statistics by weighted
+#' quantiles: historical task `j` gets `w_j` in `[0, 1]`, the target weight 1,
+#' and an atom at infinity of weight `1 / (sum w + 1)` keeps the guarantee.
+#' Unit weights give Algorithm 1 exactly; smaller weights down-weight tasks
+#' believed less similar to the target (coverage then degrades gracefully
+#' with the distance from exchangeability, Theorem 2).
+#'
+#' With `real`, a small real sample of the target, the result is the
+#' intersection of the real-data Wald interval at `gamma * alpha` and the
+#' exchangeability interval at `(1 - gamma) * alpha` (section 4.4). An empty
+#' intersection (at least one of the two then misses) gives `NA` bounds and a
+#' warning.
+#'
+#' @section Error budget:
+#' The default `split` is `(0.1, 0.2, 0.7) * alpha`. The gap band is finite
+#' only when `a3 >= 2 / (T + 1)` (`T` the number of historical tasks, or the
+#' sum of weights); when `0.7 alpha` falls short, `a3` is raised to
+#' `2 / (T + 1)` and the rest is shared by `a1` and `a2` in the ratio 1:2. A
+#' user-given `split` (three shares summing to 1, or three levels summing to
+#' `alpha`) whose `a3` is too small is an error that says how many historical
+#' tasks it needs.
+#'
+#' @section Zero standard errors:
+#' A zero `synth_se` (or `gap_se`), as zero-variance data produce, gives a
+#' point interval for that step: the interval is still computed, with a
+#' warning naming the task, because its guarantee for that step fails.
+#'
+#' @param tasks Task table (see section "The task table").
+#' @param target Task id(s) in `tasks$task` (those rows become targets, their
+#'   real columns are ignored, all other rows are historical tasks), or a data
+#'   frame of target rows with at least `task`, `synth_est` and `synth_se`
+#'   (then every row of `tasks` with a different id is historical).
+#' @param alpha Error level in (0, 1); intervals have coverage `1 - alpha`.
+#' @param split `NULL` for the default split, or `c(a1, a2, a3)` (see
+#'   section "Error budget").
+#' @param method `"population"`, `"finite_sample"` or `"task_only"` (see
+#'   section "Methods").
+#' @param weights `NULL`, or one weight in `[0, 1]` per historical task, in
+#'   the order of the historical rows of `tasks` or named by task id.
+#' @param real `NULL`, or the target's real-sample estimate and standard
+#'   error: `c(est = , se = )` for one target, or a data frame with `task`,
+#'   `real_est`, `real_se`.
+#' @param gamma Share of `alpha` spent on the real-data interval when `real`
+#'   is given, in (0, 1).
+#' @param bounds `NULL` or `c(lower, upper)`: the parameter's range (e.g.
+#'   `c(0, 1)` for proportions); intervals and estimates are clipped to it.
+#' @param paired `TRUE` uses the table's `gap_se` (paired real and synthetic
+#'   units); `FALSE` treats real and synthetic samples as independent and uses
+#'   `sqrt(real_se^2 + synth_se^2)`.
+#' @return A tibble of class `exchangeable_ci`, one row per target: `task`,
+#'   `estimate` (synthetic estimate plus the mean historical gap),
+#'   `conf.low`, `conf.high`, `synth_est`, `synth_low`, `synth_high` (the
+#'   synthetic interval at `a1`), `gap_low`, `gap_high` (the gap band),
+#'   `k_lower`, `k_upper` (ranks used), `a1`, `a2`, `a3`, `n_tasks`, `width`
+#'   (after clipping) and its decomposition before clipping: `width_synth`
+#'   (synthetic interval), `width_gap` (widening by the per-task gap
+#'   intervals) and `width_spread` (spread of the historical point gaps at the
+#'   same ranks). With `real`: `real_low`, `real_high`.
+#' @references Tan, Z. and Zrnic, T. (2026). Valid inference with synthetic
+#'   data via task exchangeability.
+#' @seealso [exchangeable_region()] for vector targets,
+#'   [exchangeable_loo()] to evaluate on held-out tasks, [gap_band()].
+#' @export
+#' @examples
+#' tasks <- simulate_tasks(41, seed = 2)
+#' ci <- exchangeable_ci(tasks, target = 41, alpha = 0.1, bounds = c(0, 1))
+#' ci
+#' tasks$p[41] # the truth in this simulation
+#' exchangeable_ci(tasks, target = 41, method = "finite_sample")
+exchangeable_ci <- function(tasks, target, alpha = 0.1, split = NULL,
+                            method = c("population", "finite_sample", "task_only"),
+                            weights = NULL, real = NULL, gamma = 0.5,
+                            bounds = NULL, paired = TRUE) {
+  method <- check_choice(method, c("population", "finite_sample", "task_only"), "method")
+  alpha <- check_probability(alpha, "alpha")
+  tasks <- check_task_table(tasks)
+  if (has_coordinates(tasks)) {
+    stop_arg("tasks", "has a `coordinate` column (vector targets): use exchangeable_region().")
+  }
+  check_unique_tasks(tasks, "tasks")
+  parts <- split_target(tasks, target)
+  paired <- check_flag(paired, "paired")
+  bounds <- check_bounds(bounds)
+  if (nrow(parts$hist) == 0L) stop_arg("tasks", "has no historical tasks besides the target(s).")
+  gaps <- history_gaps(parts$hist, need_se = method != "finite_sample", paired = paired)
+  weights <- check_task_weights(weights, parts$hist$task)
+  if (!is.null(real) && method == "finite_sample") {
+    stop_arg("real", "combines with the population target only: a real-data interval ",
+             "covers theta, not the finite-sample value of method = \"finite_sample\".")
+  }
+  real <- check_real(real, parts$targets)
+  if (!is.null(real)) gamma <- check_probability(gamma, "gamma")
+  exchange_ci_engine(gaps, parts$targets, alpha, split, method, weights, real,
+                     gamma, bounds, parts$hist$task)
+}
+
+# Weights: NULL, or one per historical task (positional or named by task id).
+check_task_weights <- function(weights, hist_ids) {
+  if (is.null(weights)) return(NULL)
+  w <- check_numeric_vector(weights, "weights")
+  if (!is.null(names(weights))) {
+    ids <- as.character(hist_ids)
+    missing <- setdiff(ids, names(weights))
+    if (length(missing)) {
+      stop_arg("weights", "is named but has no weight for historical task(s) ", format_ids(missing), ".")
+    }
+    w <- w[match(ids, names(weights))]
+  }
+  if (length(w) != length(hist_ids)) {
+    stop_arg("weights", "must have one weight per historical task (", length(hist_ids),
+             "), not ", length(w), ".")
+  }
+  if (any(w < 0 | w > 1)) {
+    stop_arg("weights", "must lie in [0, 1]; outside at position(s) ",
+             format_positions(which(w < 0 | w > 1)), ".")
+  }
+  if (sum(w) == 0) stop_arg("weights", "are all 0: no historical task would calibrate.")
+  w
+}
+
+# Real-sample summaries for the targets: NULL or list(est, se), one per target.
+check_real <- function(real, targets) {
+  if (is.null(real)) return(NULL)
+  if (is.data.frame(real)) {
+    if (!"task" %in% names(real)) stop_arg("real", "needs a `task` column.")
+    idx <- match(as.character(targets$task), as.character(real$task))
+    if (anyNA(idx)) {
+      stop_arg("real", "has no row for target(s) ", format_ids(targets$task[is.na(idx)]), ".")
+    }
+    real <- real[idx, , drop = FALSE]
+    est_col <- if ("real_est" %in% names(real)) "real_est" else "est"
+    se_col <- if ("real_se" %in% names(real)) "real_se" else "se"
+    return(list(est = task_column(real, est_col, "real"),
+                se = task_column(real, se_col, "real", nonneg = TRUE)))
+  }
+  if (is.list(real)) real <- unlist(real)
+  if (!is.numeric(real) || length(real) != 2L || anyNA(real) || any(!is.finite(real))) {
+    stop_arg("real", "must be c(est = , se = ) (finite numbers) or a data frame with ",
+             "`task`, `real_est`, `real_se`.")
+  }
+  if (!is.null(names(real)) && all(c("est", "se") %in% names(real))) real <- real[c("est", "se")]
+  if (nrow(targets) != 1L) stop_arg("real", "must be a data frame when there are several targets.")
+  if (real[2] < 0) stop_arg("real", "has a negative standard error.")
+  list(est = as.double(real[1]), se = as.double(real[2]))
+}
+
+# Validated inputs -> result tibble. Shared with exchangeable_region()
+# (Bonferroni per coordinate) and exchangeable_loo().
+exchange_ci_engine <- function(gaps, targets, alpha, split, method, weights, real,
+                               gamma, bounds, hist_ids) {
+  n_tasks <- length(gaps$est)
+  alpha_ex <- if (is.null(real)) alpha else (1 - gamma) * alpha
+  # With weights, their sum plays the role of T in every finiteness condition.
+  n_eff <- if (is.null(weights)) n_tasks else sum(weights)
+  if (method == "finite_sample") {
+    if (alpha_ex < 2 / (n_eff + 1) - 1e-12) {
+      stop(sprintf(paste0(
+        "With %s historical task%s the finite-sample interval at level %s is infinite: ",
+        "it needs alpha >= 2 / (T + 1), i.e. at least %d historical tasks."),
+        format(n_eff), if (n_eff == 1) "" else "s", format(alpha_ex), tasks_needed(alpha_ex)),
+        call. = FALSE)
+    }
+    alphas <- c(a1 = 0, a2 = 0, a3 = alpha_ex)
+  } else {
+    alphas <- resolve_split(alpha_ex, split, n_eff)
+  }
+  synth_est <- task_column(targets, "synth_est", "target")
+  synth_se <- if (method == "finite_sample") {
+    rep(0, length(synth_est))
+  } else {
+    check_sample_sizes(targets, "n_synth", "target")
+    se <- task_column(targets, "synth_se", "target", nonneg = TRUE)
+    warn_zero_se(se, targets$task, "synth_se", "target task(s)")
+    se
+  }
+  res <- rs_exchange_ci(gaps$est, gaps$se, if (is.null(weights)) numeric() else weights,
+                        synth_est, synth_se, as.double(alphas), method, bounds,
+                        if (is.null(real)) numeric() else real$est,
+                        if (is.null(real)) numeric() else real$se,
+                        if (is.null(real)) 0.5 else gamma * alpha)
+  low <- res$low
+  high <- res$high
+  if (any(res$empty)) {
+    low[res$empty] <- NA_real_
+    high[res$empty] <- NA_real_
+    warning(sprintf(paste0(
+      "The real-data and exchangeability intervals do not overlap for target(s) %s: ",
+      "at least one of them misses (doubt exchangeability); conf.low/conf.high are NA."),
+      format_ids(targets$task[res$empty])), call. = FALSE)
+  }
+  out <- tibble::tibble(
+    task = targets$task, estimate = res$estimate, conf.low = low, conf.high = high,
+    synth_est = synth_est, synth_low = res$synth_low, synth_high = res$synth_high,
+    gap_low = res$gap_low, gap_high = res$gap_high,
+    k_lower = res$k_lower, k_upper = res$k_upper,
+    a1 = alphas[["a1"]], a2 = alphas[["a2"]], a3 = alphas[["a3"]], n_tasks = n_tasks,
+    width = high - low, width_synth = res$width_synth, width_gap = res$width_gap,
+    width_spread = res$width_spread)
+  if (!is.null(real)) {
+    out$real_low <- res$real_low
+    out$real_high <- res$real_high
+  }
+  new_exchangeable_ci(out, alpha = alpha, method = method,
+                      weighted = !is.null(weights), real = !is.null(real))
+}
+
+new_exchangeable_ci <- function(x, alpha, method, weighted, real) {
+  attr(x, "alpha") <- alpha
+  attr(x, "method") <- method
+  attr(x, "weighted") <- weighted
+  attr(x, "real") <- real
+  class(x) <- c("exchangeable_ci", class(x))
+  x
+}
+
+method_label <- function(method, weighted = FALSE) {
+  lab <- switch(method,
+    population = "population target (Algorithm 1)",
+    task_only = "population target, tasks-only exchangeability (Algorithm 5)",
+    finite_sample = "finite-sample target (Algorithm 4)",
+    method)
+  if (isTRUE(weighted)) paste0(lab, ", weighted (Algorithm 2)") else lab
+}
+
+# The print methods need these columns; after a user drops some of them the
+# object prints as the plain tibble it is.
+has_columns <- function(x, cols) all(cols %in% names(x))
+
+as_plain_tibble <- function(x, cls) {
+  class(x) <- setdiff(class(x), cls)
+  x
+}
+
+#' @export
+format.exchangeable_ci <- function(x, ...) {
+  if (!has_columns(x, c("task", "estimate", "conf.low", "conf.high", "n_tasks", "k_lower", "k_upper"))) {
+    return(format(as_plain_tibble(x, "exchangeable_ci"), ...))
+  }
+  lvl <- format(100 * (1 - attr(x, "alpha")))
+  head <- sprintf("Task-exchangeability %s%% intervals: %s", lvl,
+                  method_label(attr(x, "method"), attr(x, "weighted")))
+  if (isTRUE(attr(x, "real"))) head <- paste0(head, ", intersected with real data")
+  rows <- sprintf("  %s: %.4g [%.4g, %.4g]  (T = %d, ranks %d/%d)",
+                  format(x$task), x$estimate, x$conf.low, x$conf.high,
+                  x$n_tasks, x$k_lower, x$k_upper)
+  c(head, rows, "  (tidy() or tibble::as_tibble() give every column)")
+}
+
+#' @export
+print.exchangeable_ci <- function(x, ...) {
+  cat(format(x, ...), sep = "\n")
+  invisible(x)
+}
+
+#' @importFrom generics tidy
+#' @export
+generics::tidy
+
+#' Tidy an exchangeability interval
+#'
+#' @param x An `exchangeable_ci` object.
+#' @param ... Ignored.
+#' @return A tibble with `task`, `estimate`, `conf.low`, `conf.high`,
+#'   `method` and `alpha`.
+#' @method tidy exchangeable_ci
+#' @export
+#' @examples
+#' tasks <- simulate_tasks(30, seed = 3)
+#' tidy(exchangeable_ci(tasks, target = 30, alpha = 0.2))
+tidy.exchangeable_ci <- function(x, ...) {
+  tibble::tibble(task = x$task, estimate = x$estimate, conf.low = x$conf.low,
+                 conf.high = x$conf.high, method = attr(x, "method"),
+                 alpha = attr(x, "alpha"))
+}

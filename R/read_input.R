@@ -1,0 +1,43 @@
+# Shared by the readers: accept a data frame or a path to a .csv or .rds file,
+# and check that the columns a format needs are there.
+
+read_table_input <- function(x, arg = "x") {
+  if (is.data.frame(x)) return(as.data.frame(x, stringsAsFactors = FALSE))
+  if (!is.character(x) || length(x) != 1L || is.na(x)) {
+    stop_arg(arg, "must be a data frame or the path of a .csv or .rds file.")
+  }
+  if (!file.exists(x)) stop_arg(arg, "names a file that does not exist: '", x, "'.")
+  if (grepl("\\.rds$", x, ignore.case = TRUE)) {
+    out <- readRDS(x)
+    if (!is.data.frame(out)) {
+      stop_arg(arg, "names an .rds file that holds a ", class(out)[1],
+               ", not a data frame.")
+    }
+    return(as.data.frame(out, stringsAsFactors = FALSE))
+  }
+  utils::read.csv(x, stringsAsFactors = FALSE, check.names = FALSE,
+                  na.strings = c("NA", ""))
+}
+
+require_columns <- function(df, cols, arg = "x", format) {
+  absent <- setdiff(cols, names(df))
+  if (length(absent)) {
+    stop_arg(arg, "lacks column(s) ", paste0("'", absent, "'", collapse = ", "),
+             " of the ", format, " format.")
+  }
+  invisible(df)
+}
+
+# Numeric column check for the readers (NA allowed only where stated).
+numeric_column <- function(df, col, arg = "x", allow_na = FALSE) {
+  v <- df[[col]]
+  if (!(is.numeric(v) || is.logical(v) && all(is.na(v)))) {
+    stop_arg(arg, "column '", col, "' must be numeric, not ", class(v)[1], ".")
+  }
+  v <- as.double(v)
+  if (!allow_na && anyNA(v)) {
+    stop_arg(arg, "column '", col, "' has missing values in row(s) ",
+             format_positions(which(is.na(v))), ".")
+  }
+  v
+}

@@ -1,0 +1,259 @@
+//! Vector targets (Algorithm 3): the nested-family score method.
+//!
+//! The family is `C_s = c + s K`, where `K` is either the box
+//! `prod_d [-sigma_d, sigma_d]` or the scaled ball `{v : sum_d (v_d/sigma_d)^2 <= 1}`.
+//! Each historical task's gap region is the box of its per-coordinate gap
+//! intervals at `a2 / D` (a Bonferroni box, jointly valid at `a2`); its score is
+//! the smallest `s` with the box inside `C_s`. The calibrated radius `s*` is the
+//! `ceil((1 - a3)(T + 1))`-th smallest score, and the region for a target is
+//! the Minkowski sum of its synthetic box (per-coordinate intervals at
+//! `a1 / D`) and `C_{s*}`.
+//!
+//! Matrices are column-major `T x D` (historical) or length-`D` vectors.
+
+use super::order::kth_smallest;
+use super::split::Alphas;
+use crate::dist::z_two_sided;
+use crate::error::{invalid, Result};
+
+const RANK_EPS: f64 = 1e-9;
+
+/// Shape of the nested family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Box,
+    Ball,
+}
+
+impl Shape {
+    pub fn parse(name: &str) -> Result<Shape> {
+        match name {
+            "box" => Ok(Shape::Box),
+            "ball" => Ok(Shape::Ball),
+            _ => invalid(format!("unknown region shape '{name}'")),
+        }
+    }
+}
+
+/// Rank of the calibrated score: `ceil((1 - a3)(T + 1))`.
+pub fn score_rank(t: usize, a3: f64) -> usize {
+    (((t as f64 + 1.0) * (1.0 - a3)) - RANK_EPS).ceil().max(0.0) as usize
+}
+
+/// Historical tasks reduced to a calibrated radius.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegionCalibration {
+    pub shape: Shape,
+    pub alphas: Alphas,
+    pub dim: usize,
+    pub center: Vec<f64>,
+    pub scale: Vec<f64>,
+    pub scores: Vec<f64>,
+    pub rank: usize,
+    pub radius: f64,
+    pub mean_gap: Vec<f64>,
+}
+
+/// Score of one box `[lo_d, hi_d]` in the family centred at `c` with scales `sigma`.
+pub fn box_score(lo: &[f64], hi: &[f64], center: &[f64], scale: &[f64], shape: Shape) -> f64 {
+    let reach = lo
+        .iter()
+        .zip(hi)
+        .zip(center.iter().zip(scale))
+        .map(|((l, h), (c, s))| (l - c).abs().max((h - c).abs()) / s);
+    match shape {
+        Shape::Box => reach.fold(0.0, f64::max),
+        Shape::Ball => reach.map(|r| r * r).sum::<f64>().sqrt(),
+    }
+}
+
+/// Calibrate the radius from `T x D` gap estimates and standard errors.
+#[allow(clippy::too_many_arguments)]
+pub fn calibrate_region(
+    gap_est: &[f64],
+    gap_se: &[f64],
+    t: usize,
+    dim: usize,
+    alphas: Alphas,
+    shape: Shape,
+    center: &[f64],
+    scale: &[f64],
+) -> Result<RegionCalibration> {
+    if t == 0 || dim == 0 {
+        return invalid("at least one historical task and one coordinate are needed");
+    }
+    if gap_est.len() != t * dim || gap_se.len() != t * dim {
+        return invalid("gap matrices must be T x D");
+    }
+    if center.len() != dim || scale.len() != dim {
+        return invalid(format!("center and scale need {dim} entries"));
+    }
+    if gap_est
+        .iter()
+        .chain(gap_se)
+        .chain(center)
+        .any(|v| !v.is_finite())
+    {
+        return invalid("gap estimates, standard errors and the center must be finite");
+    }
+    if gap_se.iter().any(|s| *s < 0.0) {
+        return invalid("gap standard errors must be >= 0");
+    }
+    if scale.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
+        return invalid("scales must be positive and finite");
+    }
+    if !(alphas.a1 > 0.0 && alphas.a2 > 0.0 && alphas.a3 > 0.0) {
+        return invalid("a1, a2 and a3 must be positive");
+    }
+    let z = z_two_sided(alphas.a2 / dim as f64);
+    let scores: Vec<f64> = (0..t)
+        .map(|j| {
+            let lo: Vec<f64> = (0..dim)
+                .map(|d| gap_est[j + d * t] - z * gap_se[j + d * t])
+                .collect();
+            let hi: Vec<f64> = (0..dim)
+                .map(|d| gap_est[j + d * t] + z * gap_se[j + d * t])
+                .collect();
+            box_score(&lo, &hi, center, scale, shape)
+        })
+        .collect();
+    let rank = score_rank(t, alphas.a3);
+    let radius = kth_smallest(&scores, rank)?;
+    if !radius.is_finite() {
+        return invalid(format!(
+            "the calibrated radius is infinite: a3 = {} is below 1 / (T + 1) for the {t} historical tasks",
+            alphas.a3
+        ));
+    }
+    let mean_gap = (0..dim)
+        .map(|d| gap_est[d * t..(d + 1) * t].iter().sum::<f64>() / t as f64)
+        .collect();
+    Ok(RegionCalibration {
+        shape,
+        alphas,
+        dim,
+        center: center.to_vec(),
+        scale: scale.to_vec(),
+        scores,
+        rank,
+        radius,
+        mean_gap,
+    })
+}
+
+/// The region for one target, as per-coordinate intervals. For the box these
+/// are the region; for the ball they are its bounding box (the region is the
+/// set of points whose scaled distance to the shifted synthetic box is at most
+/// the radius, see [`region_contains`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Region {
+    pub estimate: Vec<f64>,
+    pub low: Vec<f64>,
+    pub high: Vec<f64>,
+    pub synth_low: Vec<f64>,
+    pub synth_high: Vec<f64>,
+}
+
+/// Minkowski sum of the target's synthetic box and `C_{s*}`.
+pub fn target_region(
+    cal: &RegionCalibration,
+    synth_est: &[f64],
+    synth_se: &[f64],
+    bounds: Option<(f64, f64)>,
+) -> Result<Region> {
+    let d = cal.dim;
+    if synth_est.len() != d || synth_se.len() != d {
+        return invalid(format!(
+            "the target needs {d} synthetic estimates and standard errors"
+        ));
+    }
+    if synth_est.iter().chain(synth_se).any(|v| !v.is_finite()) || synth_se.iter().any(|s| *s < 0.0)
+    {
+        return invalid("synthetic estimates and standard errors must be finite, se >= 0");
+    }
+    let z = z_two_sided(cal.alphas.a1 / d as f64);
+    let clip = |x: f64| super::interval::clip(x, bounds);
+    let synth_low: Vec<f64> = (0..d).map(|k| synth_est[k] - z * synth_se[k]).collect();
+    let synth_high: Vec<f64> = (0..d).map(|k| synth_est[k] + z * synth_se[k]).collect();
+    let reach: Vec<f64> = cal.scale.iter().map(|s| cal.radius * s).collect();
+    Ok(Region {
+        estimate: (0..d)
+            .map(|k| clip(synth_est[k] + cal.mean_gap[k]))
+            .collect(),
+        low: (0..d)
+            .map(|k| clip(synth_low[k] + cal.center[k] - reach[k]))
+            .collect(),
+        high: (0..d)
+            .map(|k| clip(synth_high[k] + cal.center[k] + reach[k]))
+            .collect(),
+        synth_low,
+        synth_high,
+    })
+}
+
+/// Whether `theta` lies in the region (before clipping; clipping to bounds
+/// only removes points outside the bounds).
+pub fn region_contains(cal: &RegionCalibration, region: &Region, theta: &[f64]) -> bool {
+    // Distance of theta - c to the synthetic box, per coordinate, scaled.
+    let gaps: Vec<f64> = (0..cal.dim)
+        .map(|k| {
+            let v = theta[k] - cal.center[k];
+            let out = (region.synth_low[k] - v)
+                .max(v - region.synth_high[k])
+                .max(0.0);
+            out / cal.scale[k]
+        })
+        .collect();
+    let s = match cal.shape {
+        Shape::Box => gaps.iter().cloned().fold(0.0, f64::max),
+        Shape::Ball => gaps.iter().map(|g| g * g).sum::<f64>().sqrt(),
+    };
+    s <= cal.radius * (1.0 + 1e-12) + 1e-15
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn box_and_ball_scores_by_hand() {
+        let s = box_score(
+            &[-1.0, 0.0],
+            &[0.5, 3.0],
+            &[0.0, 1.0],
+            &[1.0, 2.0],
+            Shape::Box,
+        );
+        assert_eq!(s, 1.0); // max(1/1, 2/2)
+        let s = box_score(
+            &[-1.0, 0.0],
+            &[0.5, 3.0],
+            &[0.0, 1.0],
+            &[1.0, 2.0],
+            Shape::Ball,
+        );
+        assert!((s - 2f64.sqrt()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn radius_is_the_right_order_statistic() {
+        // T = 9 tasks in D = 1 with zero se: scores |g_j|; a3 = 0.2 -> rank ceil(8) = 8.
+        let g: Vec<f64> = (1..=9).map(|i| i as f64).collect();
+        let a = Alphas {
+            a1: 0.05,
+            a2: 0.05,
+            a3: 0.2,
+        };
+        let cal = calibrate_region(&g, &[0.0; 9], 9, 1, a, Shape::Box, &[0.0], &[1.0]).unwrap();
+        assert_eq!((cal.rank, cal.radius), (8, 8.0));
+        let r = target_region(&cal, &[0.0], &[0.0], None).unwrap();
+        assert_eq!((r.low[0], r.high[0]), (-8.0, 8.0));
+        assert!(region_contains(&cal, &r, &[8.0]) && !region_contains(&cal, &r, &[8.1]));
+        let a = Alphas {
+            a1: 0.05,
+            a2: 0.05,
+            a3: 0.05,
+        };
+        assert!(calibrate_region(&g, &[0.0; 9], 9, 1, a, Shape::Box, &[0.0], &[1.0]).is_err());
+    }
+}

@@ -1,0 +1,220 @@
+//! The simulation design of Tan and Zrnic, section 5.4, and its Monte Carlo
+//! coverage study.
+//!
+//! Task `j` has a true proportion `p_j ~ Beta(2, 2)` and a synthetic
+//! proportion `p~_j = clip(p_j + eps_j, 0, 1)` with `eps_j ~ N(bias, tau^2)`.
+//! A real sample of `n_real` Bernoulli(`p_j`) draws and an independent
+//! synthetic sample of `n_synth` Bernoulli(`p~_j`) draws give Wald estimates;
+//! the gap standard error is the unpaired one. Sums of Bernoulli draws are
+//! drawn directly as binomial counts (the same distribution).
+
+use super::interval::{calibrate, clip, target_interval, Method};
+use super::split::{default_split, Alphas};
+use crate::dist::z_two_sided;
+use crate::error::{invalid, Result};
+use crate::parallel::{replicate_rng, with_threads};
+use crate::summaries::TaskSummary;
+use rand::Rng;
+use rand_distr::{Beta, Binomial, Distribution, Normal};
+use rayon::prelude::*;
+
+/// Parameters of the task-generating process.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Design {
+    pub tau: f64,
+    pub bias: f64,
+    pub n_real: u64,
+    pub n_synth: u64,
+}
+
+impl Design {
+    fn check(&self) -> Result<()> {
+        if !(self.tau >= 0.0 && self.tau.is_finite() && self.bias.is_finite()) {
+            return invalid("tau must be >= 0 and bias finite");
+        }
+        if self.n_real < 2 || self.n_synth < 2 {
+            return invalid("n_real and n_synth must be at least 2");
+        }
+        Ok(())
+    }
+}
+
+/// One simulated task: the true real and synthetic proportions and the
+/// Wald summaries of its two samples (an unpaired design).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SimTask {
+    pub p: f64,
+    pub p_synth: f64,
+    pub summary: TaskSummary,
+}
+
+fn wald(count: u64, n: u64) -> (f64, f64) {
+    let est = count as f64 / n as f64;
+    (est, (est * (1.0 - est) / n as f64).sqrt())
+}
+
+fn draw_task<R: Rng>(rng: &mut R, d: &Design) -> SimTask {
+    // Parameters were checked in Design::check, so construction cannot fail.
+    let p = Beta::new(2.0, 2.0).expect("beta").sample(rng);
+    let eps = Normal::new(d.bias, d.tau).expect("normal").sample(rng);
+    let p_synth = (p + eps).clamp(0.0, 1.0);
+    let real = Binomial::new(d.n_real, p).expect("binomial").sample(rng);
+    let synth = Binomial::new(d.n_synth, p_synth)
+        .expect("binomial")
+        .sample(rng);
+    let (real_est, real_se) = wald(real, d.n_real);
+    let (synth_est, synth_se) = wald(synth, d.n_synth);
+    SimTask {
+        p,
+        p_synth,
+        summary: TaskSummary {
+            n_real: d.n_real as usize,
+            n_synth: d.n_synth as usize,
+            real_est,
+            real_se,
+            synth_est,
+            synth_se,
+            gap_est: real_est - synth_est,
+            gap_se: real_se.hypot(synth_se),
+        },
+    }
+}
+
+fn draw_tasks(n: usize, d: &Design, seed: u64, rep: u64) -> Vec<SimTask> {
+    let mut rng = replicate_rng(seed, rep);
+    (0..n).map(|_| draw_task(&mut rng, d)).collect()
+}
+
+/// `n` tasks from the design (stream 0 of `seed`).
+pub fn simulate_tasks(n: usize, d: &Design, seed: u64) -> Result<Vec<SimTask>> {
+    d.check()?;
+    if n == 0 {
+        return invalid("n_tasks must be at least 1");
+    }
+    Ok(draw_tasks(n, d, seed, 0))
+}
+
+/// Coverage and mean width of the exchangeability interval and of the
+/// synthetic-only Wald interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Coverage {
+    pub alphas: Alphas,
+    pub reps: usize,
+    pub coverage: f64,
+    pub width: f64,
+    pub synth_coverage: f64,
+    pub synth_width: f64,
+}
+
+/// Monte Carlo study: each replicate draws `n_tasks + 1` tasks, the last one
+/// the target, and checks whether the interval (clipped to `[0, 1]`) covers the
+/// target's true `p` (population methods) or its real-sample proportion
+/// (`FiniteSample`). Replicate `r` uses the stream `(seed, r)`.
+pub fn coverage_study(
+    n_tasks: usize,
+    alpha: f64,
+    d: &Design,
+    method: Method,
+    reps: usize,
+    seed: u64,
+    threads: usize,
+) -> Result<Coverage> {
+    d.check()?;
+    if n_tasks == 0 || reps == 0 {
+        return invalid("n_tasks and reps must be at least 1");
+    }
+    let min_a3 = 2.0 / (n_tasks as f64 + 1.0);
+    let alphas = match method {
+        Method::FiniteSample => {
+            if alpha < min_a3 - 1e-12 {
+                return invalid(format!(
+                    "alpha = {alpha} needs at least {} tasks",
+                    (2.0 / alpha - 1.0).ceil()
+                ));
+            }
+            Alphas {
+                a1: 0.0,
+                a2: 0.0,
+                a3: alpha,
+            }
+        }
+        _ => default_split(alpha, min_a3)?,
+    };
+    let z_naive = z_two_sided(alpha);
+    let bounds = Some((0.0, 1.0));
+    let one = |rep: usize| -> Result<[f64; 4]> {
+        let tasks = draw_tasks(n_tasks + 1, d, seed, rep as u64);
+        let (hist, target) = tasks.split_at(n_tasks);
+        let ge: Vec<f64> = hist.iter().map(|t| t.summary.gap_est).collect();
+        let gs: Vec<f64> = hist.iter().map(|t| t.summary.gap_se).collect();
+        let cal = calibrate(&ge, &gs, alphas, method, None)?;
+        let t = target[0];
+        let iv = target_interval(&cal, t.summary.synth_est, t.summary.synth_se, bounds)?;
+        let truth = if method == Method::FiniteSample {
+            t.summary.real_est
+        } else {
+            t.p
+        };
+        let nl = clip(t.summary.synth_est - z_naive * t.summary.synth_se, bounds);
+        let nh = clip(t.summary.synth_est + z_naive * t.summary.synth_se, bounds);
+        let cov = |lo: f64, hi: f64| if lo <= truth && truth <= hi { 1.0 } else { 0.0 };
+        Ok([cov(iv.low, iv.high), iv.high - iv.low, cov(nl, nh), nh - nl])
+    };
+    let rows = with_threads(threads, || {
+        (0..reps)
+            .into_par_iter()
+            .map(one)
+            .collect::<Result<Vec<_>>>()
+    })??;
+    let mean = |k: usize| rows.iter().map(|r| r[k]).sum::<f64>() / reps as f64;
+    Ok(Coverage {
+        alphas,
+        reps,
+        coverage: mean(0),
+        width: mean(1),
+        synth_coverage: mean(2),
+        synth_width: mean(3),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn design() -> Design {
+        Design {
+            tau: 0.1,
+            bias: 0.05,
+            n_real: 1000,
+            n_synth: 2000,
+        }
+    }
+
+    #[test]
+    fn study_does_not_depend_on_threads() {
+        let a = coverage_study(40, 0.1, &design(), Method::Population, 50, 3, 1).unwrap();
+        let b = coverage_study(40, 0.1, &design(), Method::Population, 50, 3, 2).unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn simulated_tasks_have_consistent_summaries() {
+        let t = simulate_tasks(200, &design(), 1).unwrap();
+        for x in &t {
+            let s = x.summary;
+            assert!((s.gap_est - (s.real_est - s.synth_est)).abs() < 1e-15);
+            assert!((0.0..=1.0).contains(&x.p_synth));
+        }
+        // Mean synthetic shift is about bias = 0.05 (sd of the mean ~ 0.1 / sqrt(200)).
+        let shift = t.iter().map(|x| x.p_synth - x.p).sum::<f64>() / 200.0;
+        assert!((shift - 0.05).abs() < 0.03);
+    }
+
+    #[test]
+    fn coverage_is_nominal() {
+        // 400 reps: Monte Carlo sd of a coverage near 0.99 is ~0.005.
+        let c = coverage_study(40, 0.1, &design(), Method::Population, 400, 11, 2).unwrap();
+        assert!(c.coverage >= 0.9, "coverage {}", c.coverage);
+        assert!(c.synth_coverage < 0.3);
+    }
+}

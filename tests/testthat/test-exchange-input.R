@@ -1,0 +1,112 @@
+# Bad input gives a clear error (or, for zero standard errors, a warning)
+# that names the argument; never a silent NaN or Inf.
+
+base_case <- function() {
+  set.seed(31)
+  tasks <- make_tasks(rnorm(40, 0, 0.1), runif(40, 0.01, 0.02))
+  tasks$task[40] <- "target"
+  tasks
+}
+
+test_that("missing values are errors naming the column and the task", {
+  tasks <- base_case()
+  tasks$gap_est[3] <- NA
+  expect_error(exchangeable_ci(tasks, "target"), "`tasks` column `gap_est` has missing values .*\"t3\"")
+  tasks <- base_case()
+  tasks$synth_se[40] <- NA
+  expect_error(exchangeable_ci(tasks, "target"), "`target` column `synth_se` has missing values .*\"target\"")
+  tasks <- base_case()
+  tasks$gap_se[2] <- Inf
+  expect_error(exchangeable_ci(tasks, "target"), "`gap_se` has infinite values")
+  expect_error(exchangeable_ci(tasks, NA), "`target` contains missing values")
+})
+
+test_that("missing columns are named", {
+  tasks <- base_case()
+  tasks$gap_se <- NULL
+  expect_error(exchangeable_ci(tasks, "target"), "`tasks` needs a `gap_se` column")
+  expect_error(exchangeable_ci(base_case(), data.frame(task = "z", synth_est = 0.5)),
+               "`target` needs a `synth_se` column")
+  expect_error(exchangeable_ci(list(a = 1), "target"), "`tasks` must be a data frame")
+})
+
+test_that("a task with a single observation is an error", {
+  tasks <- base_case()
+  tasks$n_real[5] <- 1
+  expect_error(exchangeable_ci(tasks, "target"), "n_real < 2 for task\\(s\\) \"t5\"")
+  tasks <- base_case()
+  tasks$n_synth[40] <- 1
+  expect_error(exchangeable_ci(tasks, "target"), "`target` has n_synth < 2 for task\\(s\\) \"target\"")
+})
+
+test_that("zero-variance synthetic data warn and name the task", {
+  tasks <- base_case()
+  tasks$synth_se[40] <- 0
+  expect_warning(ci <- exchangeable_ci(tasks, "target"),
+                 "`synth_se` is 0 for target task\\(s\\) \"target\": zero-variance")
+  expect_true(all(is.finite(c(ci$conf.low, ci$conf.high))))
+  expect_equal(ci$synth_low, ci$synth_high)
+  tasks <- base_case()
+  tasks$gap_se[7] <- 0
+  expect_warning(exchangeable_ci(tasks, "target"), "`gap_se` is 0 for historical task\\(s\\) \"t7\"")
+  tasks$gap_se[7] <- -1
+  expect_error(exchangeable_ci(tasks, "target"), "`gap_se` must be >= 0")
+})
+
+test_that("alpha, gamma, split, method and bounds are checked", {
+  tasks <- base_case()
+  expect_error(exchangeable_ci(tasks, "target", alpha = 0), "`alpha` must lie in \\(0, 1\\)")
+  expect_error(exchangeable_ci(tasks, "target", alpha = 1.2), "`alpha` must lie in \\(0, 1\\)")
+  expect_error(exchangeable_ci(tasks, "target", alpha = NA), "`alpha` must be a single number")
+  expect_error(exchangeable_ci(tasks, "target", real = c(0.5, 0.1), gamma = 1), "`gamma` must lie")
+  expect_error(exchangeable_ci(tasks, "target", split = c(0.5, 0.5)), "`split` must be three")
+  expect_error(exchangeable_ci(tasks, "target", split = c(0, 0.3, 0.7)), "positive share")
+  expect_error(exchangeable_ci(tasks, "target", method = "bayes"), "`method` must be one of")
+  expect_error(exchangeable_ci(tasks, "target", bounds = c(1, 0)), "`bounds` must be c\\(lower, upper\\)")
+  expect_error(exchangeable_ci(tasks, "target", paired = NA), "`paired` must be TRUE or FALSE")
+})
+
+test_that("weights are checked", {
+  tasks <- base_case()
+  expect_error(exchangeable_ci(tasks, "target", weights = rep(1.5, 39)), "`weights` must lie in \\[0, 1\\]")
+  expect_error(exchangeable_ci(tasks, "target", weights = c(-0.1, rep(1, 38))), "`weights` must lie in")
+  expect_error(exchangeable_ci(tasks, "target", weights = rep(1, 10)), "one weight per historical task \\(39\\)")
+  expect_error(exchangeable_ci(tasks, "target", weights = c(NA, rep(1, 38))), "`weights` contains missing")
+  expect_error(exchangeable_ci(tasks, "target", weights = rep(0, 39)), "`weights` are all 0")
+  # too little total weight gives an infinite band: an error, not Inf
+  expect_error(exchangeable_ci(tasks, "target", weights = rep(0.1, 39), alpha = 0.1),
+               "infinite")
+  expect_error(exchangeable_ci(tasks, "target", weights = rep(0.1, 39), alpha = 0.1,
+                               method = "finite_sample"), "With 3.9 historical tasks")
+})
+
+test_that("unknown or duplicated task ids are errors", {
+  tasks <- base_case()
+  expect_error(exchangeable_ci(tasks, "nope"), "`target` contains task id\\(s\\) not found in `tasks\\$task`: \"nope\"")
+  tasks$task[2] <- "t1"
+  expect_error(exchangeable_ci(tasks, "target"), "more than one row for task\\(s\\) \"t1\"")
+  expect_error(exchangeable_loo(base_case(), calibrate = c("t1", "zz")), "`calibrate` contains task id")
+  expect_error(exchangeable_ci(base_case()[40, ], "target"), "no historical tasks")
+})
+
+test_that("real-sample summaries are checked", {
+  tasks <- base_case()
+  expect_error(exchangeable_ci(tasks, "target", real = c(0.5, NA)), "`real` must be")
+  expect_error(exchangeable_ci(tasks, "target", real = c(0.5, -1)), "negative standard error")
+  expect_error(exchangeable_ci(tasks, "target", real = c(0.5, 0.1), method = "finite_sample"),
+               "`real` combines with the population target only")
+  expect_error(exchangeable_ci(tasks, "target", real = data.frame(task = "x", real_est = 1, real_se = 1)),
+               "`real` has no row for target")
+})
+
+test_that("simulation arguments are checked", {
+  expect_error(simulate_tasks(0), "`n_tasks` must be a single whole number >= 1")
+  expect_error(simulate_tasks(5, tau = -1), "`tau` must be")
+  expect_error(simulate_tasks(5, n_real = 1), "`n_real` must be a single whole number >= 2")
+  expect_error(simulate_tasks(5, seed = 1.5), "`seed` must be")
+  expect_error(exchange_coverage_study(40, alpha = 2, reps = 10), "`alpha` must lie in")
+  expect_error(exchange_coverage_study(40, reps = 10, threads = 0), "`threads` must be")
+  expect_error(exchange_coverage_study(3, alpha = 0.1, reps = 10), "at least 20 historical tasks")
+  expect_error(exchange_coverage_study(3, alpha = 0.1, reps = 10, method = "finite_sample"),
+               "at least 19 tasks")
+})
