@@ -17,7 +17,8 @@
 # synth_design(), i.e. the numerical work alone.
 # Peak memory includes each interpreter's own footprint and the data.
 # Environment: BENCH_QUICK=1 runs only the smallest size of each case;
-# BENCH_PYTHON overrides the Python interpreter (default python3).
+# BENCH_PYTHON overrides the Python interpreter (default python3);
+# BENCH_MARKDOWN=file also writes the table as Markdown.
 
 bench_dir <- local({
   f <- sub("^--file=", "", grep("^--file=", commandArgs(), value = TRUE))
@@ -123,5 +124,15 @@ add_row("loo algorithm 1", 1000, ours, "plain R", anchor,
 table <- do.call(rbind, rows)
 cat("\nsynthinfer vs anchors (ratio = synthinfer time / anchor time; NA: skipped)\n")
 print(table, row.names = FALSE, digits = 3)
+
+# BENCH_MARKDOWN=file also writes the table as Markdown (for bench/README.md).
+md <- Sys.getenv("BENCH_MARKDOWN")
+if (nzchar(md)) {
+  fmt <- function(x) if (is.numeric(x)) ifelse(is.na(x), "NA", formatC(x, digits = 3, format = "g")) else x
+  cells <- vapply(table, fmt, character(nrow(table)))
+  writeLines(c(paste("|", paste(names(table), collapse = " | "), "|"),
+               paste("|", paste(rep("---", ncol(table)), collapse = " | "), "|"),
+               apply(cells, 1, function(r) paste("|", paste(r, collapse = " | "), "|"))), md)
+}
 unlink(root, recursive = TRUE)
 invisible(table)
