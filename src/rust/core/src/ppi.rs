@@ -28,7 +28,7 @@
 use crate::error::{invalid, Result};
 use crate::glm::linalg::{square, trace, SpdFactor};
 use crate::glm::newton::{check_separation, newton};
-use crate::glm::rows::{add_into, add_outer, add_outer_lower, chunked_reduce, eta, row_into, symmetrize_lower};
+use crate::glm::rows::{add_into, add_outer, add_outer_lower, chunked_reduce, symmetrize_lower, Columns};
 use crate::glm::{Block, Family, Rows};
 use faer::{Mat, MatRef};
 
@@ -80,14 +80,18 @@ pub fn ppi(family: Family, d: &PpiData<'_>, lambda: Option<f64>) -> Result<PpiFi
         return ppi_mean(d, lambda, n, big_n);
     }
     let ctx = Ctx { family, d, n, big_n, p };
+    let classical = ctx.classical()?;
     match lambda {
-        Some(l) => ctx.finish(l),
+        Some(l) => ctx.finish(&classical, l),
         None => {
-            let t1 = ctx.estimate(1.0)?;
+            let t1 = ctx.estimate(&classical, 1.0)?;
             let l1 = ctx.tuned_lambda(&t1)?;
-            let t2 = ctx.estimate(l1)?;
+            let t2 = ctx.estimate(if family == Family::Gaussian { &classical } else { &t1 }, l1)?;
             let l2 = ctx.tuned_lambda(&t2)?;
-            ctx.finish(l2)
+            // Newton for the final logistic / Poisson estimate starts at t2 (its
+            // lambda is close); OLS and lambda = 0 need the classical fit itself.
+            let warm = family != Family::Gaussian && l2 != 0.0;
+            ctx.finish(if warm { &t2 } else { &classical }, l2)
         }
     }
 }
@@ -198,9 +202,11 @@ impl Ctx<'_, '_> {
         Ok(fit.beta)
     }
 
-    /// Point estimate for a given lambda.
-    fn estimate(&self, lam: f64) -> Result<Vec<f64>> {
-        let start = self.classical()?;
+    /// Point estimate for a given lambda. `start` is the classical fit (the
+    /// answer for lambda = 0 and for OLS's first term), or for logistic and
+    /// Poisson a nearby starting value of Newton's method.
+    fn estimate(&self, start: &[f64], lam: f64) -> Result<Vec<f64>> {
+        let start = start.to_vec();
         if lam == 0.0 {
             return Ok(start);
         }
@@ -228,6 +234,7 @@ impl Ctx<'_, '_> {
         let fam = self.family;
         let d = self.d;
         let pp = p * p;
+        let (xc, pc) = (Columns::new(d.x), Columns::new(d.x_proxy));
         // Layout of the accumulator: [hess, sum_g, sum_h, gg, gh, hh, sum_u, uu] + scratch.
         let acc = chunked_reduce(
             d.x.nrows(),
@@ -236,9 +243,9 @@ impl Ctx<'_, '_> {
                 let (xi, rest) = s.split_at_mut(p);
                 let (xp, rest) = rest.split_at_mut(p);
                 let (g, h) = rest.split_at_mut(p);
-                row_into(d.x_proxy, i, xp);
-                let ep = eta(d.x_proxy, i, theta);
-                let rh = fam.mean(ep) - d.y_proxy[i];
+                pc.row_into(i, xp);
+                let (_, mu_p, w_p) = fam.loss_mean_weight(pc.eta(i, theta), d.y_proxy[i]);
+                let rh = mu_p - d.y_proxy[i];
                 for j in 0..p {
                     h[j] = xp[j] * rh;
                 }
@@ -248,13 +255,13 @@ impl Ctx<'_, '_> {
                 let (gh, rest) = rest.split_at_mut(pp);
                 let (hh, uu) = rest.split_at_mut(pp);
                 if d.labeled[i] {
-                    row_into(d.x, i, xi);
-                    let e = eta(d.x, i, theta);
-                    let r = fam.mean(e) - d.y[i];
+                    xc.row_into(i, xi);
+                    let (_, mu, w) = fam.loss_mean_weight(xc.eta(i, theta), d.y[i]);
+                    let r = mu - d.y[i];
                     for j in 0..p {
                         g[j] = xi[j] * r;
                     }
-                    add_outer_lower(hess, p, xi, fam.weight(e));
+                    add_outer_lower(hess, p, xi, w);
                     add_into(&mut sums[..p], g);
                     add_into(&mut sums[p..2 * p], h);
                     add_outer_lower(gg, p, g, 1.0);
@@ -262,7 +269,7 @@ impl Ctx<'_, '_> {
                     add_outer_lower(hh, p, h, 1.0);
                 } else {
                     if use_unlabeled {
-                        add_outer_lower(hess, p, xp, fam.weight(ep));
+                        add_outer_lower(hess, p, xp, w_p);
                     }
                     add_into(&mut sums[2 * p..], h);
                     add_outer_lower(uu, p, h, 1.0);
@@ -319,8 +326,8 @@ impl Ctx<'_, '_> {
     }
 
     /// Estimate and covariance at a fixed lambda.
-    fn finish(&self, lam: f64) -> Result<PpiFit> {
-        let theta = self.estimate(lam)?;
+    fn finish(&self, classical: &[f64], lam: f64) -> Result<PpiFit> {
+        let theta = self.estimate(classical, lam)?;
         let st = self.stats(&theta, lam != 0.0);
         let p = self.p;
         let (nf, nu) = (self.n as f64, self.big_n as f64);
