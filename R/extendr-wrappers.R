@@ -20,6 +20,8 @@ rs_gap_band <- function(lower, upper, a3) .Call(wrap__rs_gap_band, lower, upper,
 #' first one being the proxy when `has_proxy`. Returns
 #' list(coefficients, covariance, j_stat, j_df, j_pvalue, lambda,
 #' surrogate_coefficients, n_labeled, n_unlabeled); absent entries are NULL.
+#' On a numerical error (singular matrix, no convergence, bad data) returns
+#' list(error = message) instead.
 #' @noRd
 rs_synth_fit <- function(method, family, x, p, y, labeled, sources_x, sources_y, has_proxy, threads) .Call(wrap__rs_synth_fit, method, family, x, p, y, labeled, sources_x, sources_y, has_proxy, threads)
 

@@ -169,6 +169,10 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
   if (n - n_lab < 2L && method %in% c("ppi", "ppi++")) {
     stop("PPI needs at least 2 unlabelled rows.", call. = FALSE)
   }
+  if (n_lab == n && method %in% c("gmm", "gmm_proxy")) {
+    stop("Every row is labelled, so the surrogate moments duplicate the labelled ones ",
+         "and carry no extra information; use method = \"classical\".", call. = FALSE)
+  }
   res <- rust_fit(design, method, labeled, threads)
   if (method == "classical") {
     classical_var <- diag(res$covariance)

@@ -115,5 +115,10 @@ test_that("arguments are validated", {
   expect_error(synth_fit_design(des, "gmm", labeled = !is.na(d$y) | TRUE),
                "without a response as labelled")
   expect_error(synth_fit_design(des, c("gmm", "ppi")), "`method`")
+  full <- d
+  full$y <- full$y_full
+  expect_error(synth_glm(y ~ x, full, binomial(), proxy = c(y = "y_llm")), "Every row is labelled")
+  expect_error(synth_glm(y ~ x, full, binomial(), proxy = c(y = "y_llm"), method = "ppi"),
+               "at least 2 unlabelled")
   expect_error(synth_fit_design(list(), "gmm"), "synth_design")
 })
