@@ -129,7 +129,8 @@ pub fn newton(family: Family, blocks: &[Block<'_>], start: &[f64], what: &str) -
             }
         };
         let mut slope: f64 = step.iter().zip(&q.grad).map(|(s, g)| s * g).sum();
-        if !(slope < 0.0) || step.iter().any(|s| !s.is_finite()) {
+        // Not a descent direction (or NaN): fall back to steepest descent.
+        if slope.is_nan() || slope >= 0.0 || step.iter().any(|s| !s.is_finite()) {
             step = neg_grad.clone();
             slope = -neg_grad.iter().map(|g| g * g).sum::<f64>();
         }

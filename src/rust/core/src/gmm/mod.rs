@@ -162,12 +162,12 @@ fn validate(family: Family, data: &SynthData<'_>, labeled: &[bool]) -> Result<us
             p + 1
         ));
     }
-    for i in 0..n {
-        if labeled[i] && !family.in_support(data.y[i]) {
+    for (i, (&lab, &y)) in labeled.iter().zip(data.y).enumerate() {
+        if lab && !family.in_support(y) {
             return invalid(format!(
                 "response at row {} is {}; the {} family needs {}",
                 i + 1,
-                data.y[i],
+                y,
                 family.name(),
                 family.support()
             ));
