@@ -59,7 +59,17 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
              deparse(response), "`).")
   }
   yname <- as.character(response)
-  vars <- all.vars(formula)
+  # `y ~ .` means the observed covariates: the surrogate columns are excluded
+  # from the expansion.
+  surrogate_cols <- unlist(c(if (is.character(proxy)) proxy,
+                             if (is.list(synthetic)) synthetic else if (is.character(synthetic)) synthetic))
+  observed <- data[setdiff(names(data), surrogate_cols)]
+  model_terms <- tryCatch(stats::terms(formula, data = observed),
+                          error = function(e) stop_arg("formula", "cannot be used: ", conditionMessage(e)))
+  if (!is.null(attr(model_terms, "offset"))) {
+    stop_arg("formula", "must not contain offset(): offsets are not supported.")
+  }
+  vars <- all.vars(attr(model_terms, "variables"))
   missing_vars <- setdiff(vars, names(data))
   if (length(missing_vars)) {
     stop_arg("formula", "uses variable(s) not in `data`: ",
@@ -67,7 +77,6 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
   }
   maps <- surrogate_maps(proxy, synthetic, vars, yname, data)
 
-  model_terms <- stats::terms(formula, data = data)
   mf <- stats::model.frame(model_terms, data, na.action = stats::na.pass,
                            drop.unused.levels = FALSE)
   y <- response_values(stats::model.response(mf), yname, family)

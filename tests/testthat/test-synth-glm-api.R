@@ -172,3 +172,21 @@ test_that("uninformative surrogates leave the GMM variance at the classical one"
   good <- synth_glm(y ~ x, d, proxy = c(y = "y_good"), method = "gmm_proxy", threads = 2)
   expect_true(all(good$n_effective > 3 * sum(!is.na(d$y))))
 })
+
+test_that("`y ~ .` expands to the observed covariates, not the surrogate columns", {
+  d <- api_data()[c("x", "g", "y", "y_llm", "y_syn")]
+  fit <- synth_glm(y ~ ., d, proxy = c(y = "y_llm"), synthetic = c(y = "y_syn"), threads = 1)
+  expect_identical(names(coef(fit)), c("(Intercept)", "x", "gb", "gc"))
+  expect_error(synth_glm(y ~ x + offset(x), d, proxy = c(y = "y_llm")), "offset")
+})
+
+test_that("tibbles and logical responses are accepted", {
+  d <- api_data()
+  d$yb <- ifelse(d$lab, d$y_full > 1, NA)
+  d$yb_llm <- d$y_llm > 1
+  fit <- synth_glm(yb ~ x, tibble::as_tibble(d), binomial(), proxy = c(yb = "yb_llm"),
+                   method = "ppi++", threads = 1)
+  ref <- synth_glm(yb ~ x, transform(d, yb = as.numeric(yb), yb_llm = as.numeric(yb_llm)),
+                   binomial(), proxy = c(yb = "yb_llm"), method = "ppi++", threads = 1)
+  expect_equal(coef(fit), coef(ref))
+})
