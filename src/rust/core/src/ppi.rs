@@ -10,10 +10,15 @@
 //!   when no covariate is predicted.)
 //! * Mean (Gaussian, intercept only): `lam mean_U(Y~) + mean_L(Y - lam Y~)`,
 //!   variance `lam^2 var(Y~_U) / N + var(Y - lam Y~) / n` with divisor N, n.
-//! * OLS: `beta_L(X, Y) + lam (beta_U(X~, Y~) - beta_L(X~, Y~))` (imputed
+//! * OLS: `beta_L(X, Y) + lam (beta_U(X, Y~) - beta_L(X, Y~))` (imputed
 //!   plus rectifier, each a least-squares fit).
 //! * Logistic and Poisson: minimiser of the rectified loss
 //!   `L_L(X, Y) + lam (L_U(X~, Y~) - L_L(X~, Y~))` (mean losses).
+//! * When covariates are predicted (X~ differs from X on labelled rows),
+//!   which ppi-python does not cover, every family uses the rectified loss,
+//!   and the Hessian is the labelled rows' true-covariate Hessian: the
+//!   rectified loss's Hessian tends to it, while pooling the unlabelled rows'
+//!   X~ would not (their law differs from X's).
 //! * Variance `H^{-1} (n/N lam^2 Cov(g~_U) + Cov(g_L - lam g~_L)) H^{-1} / n`
 //!   with sample covariances (divisor count - 1) of the per-row gradients g
 //!   and the Hessian H averaged over all n + N rows (labelled rows only
@@ -79,18 +84,21 @@ pub fn ppi(family: Family, d: &PpiData<'_>, lambda: Option<f64>) -> Result<PpiFi
     if family == Family::Gaussian && p == 1 && is_intercept(d.x, d.labeled, true) && is_intercept(d.x_proxy, d.labeled, false) {
         return ppi_mean(d, lambda, n, big_n);
     }
-    let ctx = Ctx { family, d, n, big_n, p };
+    let same_x = (0..d.x.nrows())
+        .filter(|&i| d.labeled[i])
+        .all(|i| (0..p).all(|j| d.x[(i, j)] == d.x_proxy[(i, j)]));
+    let ctx = Ctx { family, d, n, big_n, p, same_x };
     let classical = ctx.classical()?;
     match lambda {
         Some(l) => ctx.finish(&classical, l),
         None => {
             let t1 = ctx.estimate(&classical, 1.0)?;
             let l1 = ctx.tuned_lambda(&t1)?;
-            let t2 = ctx.estimate(if family == Family::Gaussian { &classical } else { &t1 }, l1)?;
+            let t2 = ctx.estimate(if ctx.ols_form() { &classical } else { &t1 }, l1)?;
             let l2 = ctx.tuned_lambda(&t2)?;
             // Newton for the final logistic / Poisson estimate starts at t2 (its
             // lambda is close); OLS and lambda = 0 need the classical fit itself.
-            let warm = family != Family::Gaussian && l2 != 0.0;
+            let warm = !ctx.ols_form() && l2 != 0.0;
             ctx.finish(if warm { &t2 } else { &classical }, l2)
         }
     }
@@ -169,6 +177,10 @@ struct Ctx<'a, 'b> {
     n: usize,
     big_n: usize,
     p: usize,
+    /// Whether the proxy covariates equal the true ones on the labelled rows
+    /// (no covariate is predicted): ppi-python's setting, whose conventions
+    /// are then followed exactly. Otherwise see [`Ctx::pooled_hessian`].
+    same_x: bool,
 }
 
 /// Per-row gradient moments at one estimate (ppi-python's `_*_get_stats`).
@@ -187,6 +199,21 @@ struct Stats {
 }
 
 impl Ctx<'_, '_> {
+    /// ppi-python's least-squares form "imputed + rectifier" (OLS with
+    /// unpredicted covariates); otherwise the rectified-loss minimiser.
+    fn ols_form(&self) -> bool {
+        self.family == Family::Gaussian && self.same_x
+    }
+
+    /// Whether the Hessian pools labelled and unlabelled rows, as ppi-python
+    /// does. That presumes the unlabelled rows' covariates have the law of
+    /// the true ones; when covariates are predicted they do not (the
+    /// rectified loss's Hessian converges to the true-covariate Hessian), so
+    /// the Hessian is then taken over the labelled rows with true covariates.
+    fn pooled_hessian(&self, use_unlabeled: bool) -> bool {
+        use_unlabeled && self.same_x
+    }
+
     fn labelled(&self) -> Rows<'_> {
         Rows::Where(self.d.labeled, true)
     }
@@ -213,7 +240,7 @@ impl Ctx<'_, '_> {
         let (nf, nu) = (self.n as f64, self.big_n as f64);
         let proxy_l = Block::new(self.d.x_proxy, self.d.y_proxy, self.labelled());
         let proxy_u = Block::new(self.d.x_proxy, self.d.y_proxy, self.unlabelled());
-        if self.family == Family::Gaussian {
+        if self.ols_form() {
             // Imputed plus rectifier: three least-squares fits.
             let zero = vec![0.0; self.p];
             let bu = newton(self.family, &[proxy_u], &zero, "least squares on the unlabelled proxies")?.beta;
@@ -230,6 +257,7 @@ impl Ctx<'_, '_> {
 
     /// Gradients and Hessian at `theta`; `use_unlabeled` as in ppi-python.
     fn stats(&self, theta: &[f64], use_unlabeled: bool) -> Stats {
+        let use_unlabeled = self.pooled_hessian(use_unlabeled);
         let p = self.p;
         let fam = self.family;
         let d = self.d;
