@@ -32,7 +32,10 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive")
 #' * `"ppi++"`: prediction-powered inference with the power-tuned `lambda`
 #'   of Angelopoulos et al. (2023), using the proxy; conventions (tuning,
 #'   variance) as in ppi-python 0.2.3, the labelled rows being its labelled
-#'   set and the unlabelled rows its unlabelled set.
+#'   set and the unlabelled rows its unlabelled set. When `proxy` also
+#'   predicts covariates (beyond ppi-python), the estimate minimises the
+#'   rectified loss for every family and the variance uses the labelled
+#'   rows' true-covariate Hessian.
 #' * `"ppi"`: the same with `lambda = 1`.
 #' * `"classical"`: the labelled rows only, with the sandwich (HC0) variance.
 #' * `"naive"`: the labelled rows pooled with the synthetic rows (or, without
