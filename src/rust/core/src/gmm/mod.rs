@@ -23,7 +23,7 @@ use crate::glm::newton::{check_separation, newton};
 use crate::glm::{sandwich_vcov, Block, Family, Rows};
 use crate::ppi::{ppi, PpiData};
 use faer::{Mat, MatRef};
-pub use twostep::{two_step, GmmFit, Problem, Source};
+pub use twostep::{two_step, GmmFit, Problem};
 
 /// A borrowed column-major n x p matrix, as the binding passes R's data.
 pub type MatView<'a> = MatRef<'a, f64>;
@@ -216,9 +216,9 @@ pub fn fit(method: Method, family: Family, data: &SynthData<'_>, labeled: &[bool
             Ok(out)
         }
         Method::Gmm | Method::GmmProxy => {
-            let mut sources: Vec<Source<'_>> = data.proxy.iter().map(|s| Source { x: s.x, y: s.y }).collect();
+            let mut sources: Vec<Surrogate<'_>> = data.proxy.into_iter().collect();
             if method == Method::Gmm {
-                sources.extend(data.synthetic.iter().map(|s| Source { x: s.x, y: s.y }));
+                sources.extend(data.synthetic.iter().copied());
             } else {
                 need_proxy()?;
             }

@@ -29,17 +29,9 @@ use crate::glm::linalg::SpdFactor;
 use crate::glm::newton::{check_separation, newton};
 use crate::glm::rows::{add_into, add_outer_lower, chunked_reduce, symmetrize_lower, Columns};
 use crate::glm::{Block, Family, Rows};
+use super::Surrogate;
 use faer::{Mat, MatRef};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
-
-/// One surrogate source: covariates and response on every row.
-#[derive(Debug, Clone, Copy)]
-pub struct Source<'a> {
-    /// n x p covariates.
-    pub x: MatRef<'a, f64>,
-    /// Response, length n.
-    pub y: &'a [f64],
-}
 
 /// The GMM problem: primary data, label mask, surrogate sources.
 pub struct Problem<'a> {
@@ -47,7 +39,7 @@ pub struct Problem<'a> {
     pub x: MatRef<'a, f64>,
     pub y: &'a [f64],
     pub labeled: &'a [bool],
-    pub sources: Vec<Source<'a>>,
+    pub sources: Vec<Surrogate<'a>>,
 }
 
 /// Result of the two-step estimator.
@@ -358,7 +350,7 @@ mod tests {
         let n = 3000;
         let (xd, y, ys, _, lab) = sim(n, 11);
         let x = MatRef::from_column_major_slice(&xd, n, 2);
-        let pr = Problem { family: Family::Gaussian, x, y: &y, labeled: &lab, sources: vec![Source { x, y: &ys }] };
+        let pr = Problem { family: Family::Gaussian, x, y: &y, labeled: &lab, sources: vec![Surrogate { x, y: &ys }] };
         let fit = two_step(&pr).unwrap();
         assert_eq!(fit.j_df, 2);
         // Step 1's theta is the labelled-only OLS fit.
@@ -392,7 +384,7 @@ mod tests {
             x,
             y: &y,
             labeled: &lab,
-            sources: vec![Source { x, y: &ys }, Source { x, y: &ys }],
+            sources: vec![Surrogate { x, y: &ys }, Surrogate { x, y: &ys }],
         };
         let err = two_step(&pr).unwrap_err();
         assert!(err.to_string().contains("singular"), "{err}");
