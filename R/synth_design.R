@@ -84,6 +84,9 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
   xlevels <- stats::.getXlevels(model_terms, mf)
   X <- stats::model.matrix(model_terms, mf)
   contrasts <- attr(X, "contrasts")
+  if (ncol(X) == 0L) {
+    stop_arg("formula", "has no coefficients to estimate (use `y ~ 1` for the mean).")
+  }
   covariates <- setdiff(vars, yname)
   predicted <- unique(unlist(lapply(maps$all, names)))
   for (v in setdiff(covariates, predicted)) {

@@ -110,6 +110,7 @@ test_that("arguments are validated", {
   expect_error(synth_glm(y ~ x, d, binomial(), proxy = c(y = "y_llm"), threads = 0), "`threads`")
   expect_error(synth_glm(y ~ x, d, binomial(), proxy = c(y = "y_llm"), wrong = 1), "Unused")
   expect_error(synth_glm(log(y) ~ x, d, binomial(), proxy = c(y = "y_llm")), "response")
+  expect_error(synth_glm(y ~ 0, d, binomial(), proxy = c(y = "y_llm")), "no coefficients")
   expect_error(synth_glm(y ~ x, as.list(d), binomial()), "`data` must be a data frame")
   des <- synth_design(y ~ x, d, binomial(), proxy = c(y = "y_llm"))
   expect_error(synth_fit_design(des, "gmm", labeled = !is.na(d$y) | TRUE),

@@ -137,6 +137,9 @@ fn validate(family: Family, data: &SynthData<'_>, labeled: &[bool]) -> Result<us
             labeled.len()
         ));
     }
+    if p == 0 {
+        return invalid("the model has no coefficients");
+    }
     let surrogates = data.proxy.iter().chain(data.synthetic.iter());
     for s in surrogates {
         if s.x.nrows() != n || s.x.ncols() != p || s.y.len() != n {
