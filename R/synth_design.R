@@ -90,8 +90,8 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
   covariates <- setdiff(vars, yname)
   predicted <- unique(unlist(lapply(maps$all, names)))
   for (v in setdiff(covariates, predicted)) {
-    if (anyNA(data[[v]])) {
-      stop_arg("data", "column `", v, "` has missing values, but no surrogate map ",
+    if (anyNA(data[[v]]) || (is.numeric(data[[v]]) && any(is.infinite(data[[v]])))) {
+      stop_arg("data", "column `", v, "` has missing or infinite values, but no surrogate map ",
                "predicts it; covariates without a proxy must be observed on every row.")
     }
   }
@@ -106,10 +106,10 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
                                    conditionMessage(e)))
     sX <- stats::model.matrix(model_terms, smf, contrasts.arg = contrasts)
     sy <- response_values(stats::model.response(smf), map[[yname]], family)
-    bad <- which(is.na(sy) | rowSums(is.na(sX)) > 0)
+    bad <- which(!is.finite(sy) | rowSums(!is.finite(sX)) > 0)
     if (length(bad)) {
       stop_arg(what, "columns (", paste0("`", unname(map), "`", collapse = ", "),
-               ") have missing values at row(s) ", format_positions(bad),
+               ") have missing or infinite values at row(s) ", format_positions(bad),
                "; surrogates must be available on every row.")
     }
     check_family_support(sy, family, paste0(what, " column `", map[[yname]], "`"))
