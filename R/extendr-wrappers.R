@@ -38,6 +38,17 @@ rs_simulate_tasks <- function(n_tasks, tau, bias, n_real, n_synth, seed) .Call(w
 #' @noRd
 rs_exchange_coverage <- function(n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads) .Call(wrap__rs_exchange_coverage, n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads)
 
+#' Fit one synth_glm method on numeric inputs built by synth_design().
+#' `x` n x p; `y` length n (any value where unlabelled); `labeled` 0/1 doubles;
+#' `sources_x` / `sources_y` lists of surrogate matrices / responses, the
+#' first one being the proxy when `has_proxy`. Returns
+#' list(coefficients, covariance, j_stat, j_df, j_pvalue, lambda,
+#' surrogate_coefficients, n_labeled, n_unlabeled); absent entries are NULL.
+#' On a numerical error (singular matrix, no convergence, bad data) returns
+#' list(error = message) instead.
+#' @noRd
+rs_synth_fit <- function(method, family, x, p, y, labeled, sources_x, sources_y, has_proxy, threads) .Call(wrap__rs_synth_fit, method, family, x, p, y, labeled, sources_x, sources_y, has_proxy, threads)
+
 #' Task table of a paired design (one weight per unit).
 #' @noRd
 rs_task_summaries_paired <- function(task, real, synth, weights, n_tasks, kind, p, reps, seed, threads) .Call(wrap__rs_task_summaries_paired, task, real, synth, weights, n_tasks, kind, p, reps, seed, threads)
