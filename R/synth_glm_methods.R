@@ -1,7 +1,7 @@
 # S3 methods and broom verbs for "synth_glm" fits. Inference is Wald-type
 # with normal quantiles, as the asymptotic theory of every method gives.
 
-method_label <- function(method) {
+synth_method_label <- function(method) {
   switch(method,
     gmm = "two-step GMM (labels + proxy + synthetic)",
     gmm_proxy = "two-step GMM (labels + proxy)",
@@ -82,6 +82,7 @@ confint.synth_glm <- function(object, parm, level = 1 - object$alpha, ...) {
 }
 
 #' @rdname synth_glm-methods
+#' @importFrom stats coef confint nobs predict vcov
 #' @export
 nobs.synth_glm <- function(object, ...) {
   if (object$method == "classical") object$nobs_labeled
@@ -111,7 +112,7 @@ predict.synth_glm <- function(object, newdata = NULL, type = c("link", "response
 #' @rdname synth_glm-methods
 #' @export
 print.synth_glm <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  cat("<synth_glm> ", method_label(x$method), ", ", x$family, " family\n", sep = "")
+  cat("<synth_glm> ", synth_method_label(x$method), ", ", x$family, " family\n", sep = "")
   cat(sprintf("%d labelled and %d unlabelled rows\n", x$nobs_labeled, x$nobs_unlabeled))
   cat("\nCoefficients:\n")
   print(x$coefficients, digits = digits)
@@ -128,7 +129,7 @@ summary.synth_glm <- function(object, ...) {
 #' @export
 print.summary.synth_glm <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   f <- x$fit
-  cat("<synth_glm> ", method_label(f$method), ", ", f$family, " family\n", sep = "")
+  cat("<synth_glm> ", synth_method_label(f$method), ", ", f$family, " family\n", sep = "")
   if (!is.null(f$call)) cat("Call: ", paste(deparse(f$call), collapse = "\n"), "\n", sep = "")
   cat(sprintf("%d labelled and %d unlabelled rows\n\n", f$nobs_labeled, f$nobs_unlabeled))
   tab <- as.data.frame(x$table)
