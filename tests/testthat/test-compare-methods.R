@@ -89,3 +89,16 @@ test_that("failed fits are counted, left out and reported", {
   expect_gt(sum(cmp$failed[cmp$fraction == 0.05]), 0)
   expect_true(all(is.finite(cmp$coverage)))
 })
+
+test_that("seeds beyond the integer range work and change the subsets", {
+  d <- sim_cmp_data(150)
+  run <- function(seed) {
+    compare_methods(d, y ~ x1, proxy = c(y = "y_llm"), methods = "classical",
+                    fractions = 0.2, trials = 5, seed = seed, threads = 1)
+  }
+  big <- run(3e9)
+  expect_equal(attr(big, "seed"), 3e9)
+  expect_false(identical(big$mse, run(1)$mse))
+  expect_error(run(-1), "`seed`")
+  expect_error(run(1.5), "`seed`")
+})
