@@ -157,3 +157,44 @@ unclass_comparison <- function(x) {
   attr(x, "alpha") <- attr(x, "n") <- attr(x, "trials_requested") <- attr(x, "seed") <- NULL
   x
 }
+
+#' Summarise a method comparison over coefficients
+#'
+#' @param object A `synth_comparison` from [compare_methods()].
+#' @param reference Method whose mean width the others are divided by
+#'   (`relative_width`), or `NULL` for none. Defaults to `"classical"` when it
+#'   was compared.
+#' @param ... Unused.
+#' @return A tibble with one row per method and fraction: `method`,
+#'   `fraction`, `coverage`, `width`, `mse` (each averaged over the
+#'   coefficients), `relative_width`, and `min_coverage` (the lowest coverage
+#'   of any coefficient).
+#' @export
+#' @examples
+#' set.seed(1)
+#' d <- simulate_synthetic(800, labeled = 1, regime = "good")
+#' cmp <- compare_methods(d, y ~ x1, proxy = c(y = "y_llm"),
+#'   synthetic = c(y = "y_syn", x1 = "x1_syn"), fractions = c(0.1, 0.2),
+#'   trials = 10, threads = 1)
+#' summary(cmp)
+summary.synth_comparison <- function(object, reference = NULL, ...) {
+  if (is.null(reference) && "classical" %in% object$method) reference <- "classical"
+  if (!is.null(reference) &&
+      (!is.character(reference) || length(reference) != 1L || !reference %in% object$method)) {
+    stop_arg("reference", "must be one of the compared methods: ",
+             paste0('"', unique(object$method), '"', collapse = ", "), ".")
+  }
+  cells <- unique(as.data.frame(unclass_comparison(object))[c("method", "fraction")])
+  rows <- lapply(seq_len(nrow(cells)), function(i) {
+    g <- object[object$method == cells$method[i] & object$fraction == cells$fraction[i], ]
+    tibble::tibble(method = cells$method[i], fraction = cells$fraction[i],
+                   coverage = mean(g$coverage), width = mean(g$width), mse = mean(g$mse),
+                   min_coverage = min(g$coverage))
+  })
+  out <- do.call(rbind, rows)
+  out$relative_width <- if (is.null(reference)) NA_real_ else {
+    ref <- out[out$method == reference, ]
+    out$width / ref$width[match(out$fraction, ref$fraction)]
+  }
+  out[c("method", "fraction", "coverage", "min_coverage", "width", "relative_width", "mse")]
+}

@@ -102,3 +102,20 @@ test_that("seeds beyond the integer range work and change the subsets", {
   expect_error(run(-1), "`seed`")
   expect_error(run(1.5), "`seed`")
 })
+
+test_that("summary() averages over coefficients and divides by the reference width", {
+  d <- sim_cmp_data(300)
+  cmp <- compare_methods(d, y ~ x1 + x2, proxy = c(y = "y_llm"), synthetic = syn_map,
+                         methods = c("classical", "gmm"), fractions = c(0.2, 0.4),
+                         trials = 8, threads = 1)
+  s <- summary(cmp)
+  expect_equal(nrow(s), 4)
+  g <- cmp[cmp$method == "gmm" & cmp$fraction == 0.4, ]
+  c0 <- cmp[cmp$method == "classical" & cmp$fraction == 0.4, ]
+  row <- s[s$method == "gmm" & s$fraction == 0.4, ]
+  expect_equal(row$coverage, mean(g$coverage))
+  expect_equal(row$min_coverage, min(g$coverage))
+  expect_equal(row$relative_width, mean(g$width) / mean(c0$width))
+  expect_equal(s$relative_width[s$method == "classical"], c(1, 1))
+  expect_error(summary(cmp, reference = "ppi"), "`reference`")
+})
