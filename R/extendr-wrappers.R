@@ -9,6 +9,25 @@ rs_panic_probe <- function(message) .Call(wrap__rs_panic_probe, message)
 #' @noRd
 rs_error_probe <- function(message) .Call(wrap__rs_error_probe, message)
 
+#' Labeled subsets of a comparison: for each fraction (outer) and trial
+#' (inner), the 1-based indices of the units whose label is kept.
+#' @noRd
+rs_compare_masks <- function(n, fractions, trials, seed) .Call(wrap__rs_compare_masks, n, fractions, trials, seed)
+
+#' Scores of one method at one fraction. `estimate`, `lower`, `upper` are
+#' trials x p matrices stored column-major; a row with a non-finite entry
+#' (NA where the fit failed) is left out and counted.
+#' Returns list(mse, coverage, width, n_ok), one entry per coefficient.
+#' @noRd
+rs_compare_score <- function(truth, estimate, lower, upper) .Call(wrap__rs_compare_score, truth, estimate, lower, upper)
+
+#' Monte Carlo comparison of `methods` on fully labelled data (see the core's
+#' `compare_glm`). `proxy` is NULL or list(x, y); `synthetic` a list of
+#' list(x, y). Returns list(truth, mse, coverage, width, n_ok, first_error):
+#' scores ordered fraction, method, coefficient (coefficient fastest).
+#' @noRd
+rs_compare_glm <- function(x, y, proxy, synthetic, family, methods, fractions, trials, seed, alpha, threads) .Call(wrap__rs_compare_glm, x, y, proxy, synthetic, family, methods, fractions, trials, seed, alpha, threads)
+
 #' Gap band of Algorithm 1 from historical gap-interval endpoints.
 #' Returns list(lower, upper, k_lower, k_upper).
 #' @noRd
@@ -37,6 +56,17 @@ rs_simulate_tasks <- function(n_tasks, tau, bias, n_real, n_synth, seed) .Call(w
 #' Monte Carlo coverage study of the section 5.4 design.
 #' @noRd
 rs_exchange_coverage <- function(n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads) .Call(wrap__rs_exchange_coverage, n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads)
+
+#' Fit one synth_glm method on numeric inputs built by synth_design().
+#' `x` n x p; `y` length n (any value where unlabelled); `labeled` 0/1 doubles;
+#' `sources_x` / `sources_y` lists of surrogate matrices / responses, the
+#' first one being the proxy when `has_proxy`. Returns
+#' list(coefficients, covariance, j_stat, j_df, j_pvalue, lambda,
+#' surrogate_coefficients, n_labeled, n_unlabeled); absent entries are NULL.
+#' On a numerical error (singular matrix, no convergence, bad data) returns
+#' list(error = message) instead.
+#' @noRd
+rs_synth_fit <- function(method, family, x, p, y, labeled, sources_x, sources_y, has_proxy, threads) .Call(wrap__rs_synth_fit, method, family, x, p, y, labeled, sources_x, sources_y, has_proxy, threads)
 
 #' Task table of a paired design (one weight per unit).
 #' @noRd

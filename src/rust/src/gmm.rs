@@ -1,7 +1,92 @@
-//! Bindings for the core's `gmm` routines.
+//! Bindings for `synthinfer_core::gmm::fit` (every `synth_glm()` method).
 
+use crate::convert;
 use extendr_api::prelude::*;
+use synthinfer_core::glm::Family;
+use synthinfer_core::gmm::{self, Method, Surrogate, SynthData};
+use synthinfer_core::parallel;
+
+/// Column-major view of an R double matrix (or vector) with n rows, p columns.
+fn view<'a>(obj: &'a Robj, n: usize, p: usize, what: &str) -> extendr_api::Result<gmm::MatView<'a>> {
+    let data = obj
+        .as_real_slice()
+        .ok_or_else(|| Error::Other(format!("{what} must be a double matrix")))?;
+    if data.len() != n * p {
+        return Err(Error::Other(format!("{what} has {} entries, expected {}", data.len(), n * p)));
+    }
+    Ok(gmm::column_major(data, n, p))
+}
+
+fn optional<T: Into<Robj>>(v: Option<T>) -> Robj {
+    v.map(Into::into).unwrap_or_else(|| ().into())
+}
+
+/// Fit one synth_glm method on numeric inputs built by synth_design().
+/// `x` n x p; `y` length n (any value where unlabelled); `labeled` 0/1 doubles;
+/// `sources_x` / `sources_y` lists of surrogate matrices / responses, the
+/// first one being the proxy when `has_proxy`. Returns
+/// list(coefficients, covariance, j_stat, j_df, j_pvalue, lambda,
+/// surrogate_coefficients, n_labeled, n_unlabeled); absent entries are NULL.
+/// On a numerical error (singular matrix, no convergence, bad data) returns
+/// list(error = message) instead.
+/// @noRd
+#[extendr]
+#[allow(clippy::too_many_arguments)]
+fn rs_synth_fit(
+    method: &str,
+    family: &str,
+    x: Robj,
+    p: i32,
+    y: &[f64],
+    labeled: &[f64],
+    sources_x: List,
+    sources_y: List,
+    has_proxy: bool,
+    threads: i32,
+) -> extendr_api::Result<List> {
+    let method = convert::core(Method::from_name(method))?;
+    let family = convert::core(Family::from_name(family))?;
+    let n = y.len();
+    let p = p.max(0) as usize;
+    let x = view(&x, n, p, "x")?;
+    let mask: Vec<bool> = labeled.iter().map(|&v| v != 0.0).collect();
+    if sources_x.len() != sources_y.len() {
+        return Err(Error::Other("sources_x and sources_y differ in length".into()));
+    }
+    let xs: Vec<Robj> = sources_x.values().collect();
+    let ys: Vec<Robj> = sources_y.values().collect();
+    let mut surrogates = Vec::with_capacity(xs.len());
+    for (k, (sx, sy)) in xs.iter().zip(&ys).enumerate() {
+        let sy = sy
+            .as_real_slice()
+            .ok_or_else(|| Error::Other(format!("surrogate response {} must be double", k + 1)))?;
+        surrogates.push(Surrogate { x: view(sx, n, p, "surrogate matrix")?, y: sy });
+    }
+    let proxy = if has_proxy && !surrogates.is_empty() { Some(surrogates.remove(0)) } else { None };
+    let data = SynthData { x, y, proxy, synthetic: surrogates };
+    let threads = threads.max(1) as usize;
+    // A core error is returned as list(error = message) for R to raise with
+    // stop(): a plain condition, without a Rust panic report on stderr.
+    let fit = match parallel::with_threads(threads, || gmm::fit(method, family, &data, &mask)).and_then(|r| r) {
+        Ok(fit) => fit,
+        Err(e) => return Ok(list!(error = e.to_string())),
+    };
+    let cov = &fit.covariance;
+    let covariance = RMatrix::new_matrix(p, p, |i, j| cov[(i, j)]);
+    Ok(list!(
+        coefficients = fit.coefficients,
+        covariance = covariance,
+        j_stat = optional(fit.j_stat),
+        j_df = optional(fit.j_df.map(|d| d as i32)),
+        j_pvalue = optional(fit.j_pvalue),
+        lambda = optional(fit.lambda),
+        surrogate_coefficients = fit.surrogate_coefficients,
+        n_labeled = fit.n_labeled as i32,
+        n_unlabeled = fit.n_unlabeled as i32
+    ))
+}
 
 extendr_module! {
     mod gmm;
+    fn rs_synth_fit;
 }

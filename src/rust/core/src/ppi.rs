@@ -1,1 +1,398 @@
 //! Prediction-powered inference (PPI) and its power-tuned variant (PPI++).
+//!
+//! Follows the conventions of the reference implementation ppi-python 0.2.3
+//! (Angelopoulos, Duchi and Zrnic, "PPI++: Efficient prediction-powered
+//! inference", 2023), so that results agree with it to rounding:
+//!
+//! * n labelled rows carry the true `(X, Y)` and the proxy `(X~, Y~)`; the N
+//!   unlabelled rows carry only the proxy. (ppi-python has one `X` for both;
+//!   here the proxy covariates `X~` may differ from `X`, and reduce to it
+//!   when no covariate is predicted.)
+//! * Mean (Gaussian, intercept only): `lam mean_U(Y~) + mean_L(Y - lam Y~)`,
+//!   variance `lam^2 var(Y~_U) / N + var(Y - lam Y~) / n` with divisor N, n.
+//! * OLS: `beta_L(X, Y) + lam (beta_U(X~, Y~) - beta_L(X~, Y~))` (imputed
+//!   plus rectifier, each a least-squares fit).
+//! * Logistic and Poisson: minimiser of the rectified loss
+//!   `L_L(X, Y) + lam (L_U(X~, Y~) - L_L(X~, Y~))` (mean losses).
+//! * Variance `H^{-1} (n/N lam^2 Cov(g~_U) + Cov(g_L - lam g~_L)) H^{-1} / n`
+//!   with sample covariances (divisor count - 1) of the per-row gradients g
+//!   and the Hessian H averaged over all n + N rows (labelled rows only
+//!   when lam = 0).
+//! * Power tuning (`lam` = None): `lam = tr(H^-1 C H^-1) / (2 (1 + n/N)
+//!   tr(H^-1 V H^-1))`, clipped to [0, 1], with C the symmetrised
+//!   covariance of g_L and g~_L (divisor n) and V the covariance of the
+//!   pooled g~. For the mean it is computed once at the lam = 1 estimate;
+//!   for regressions twice (at the lam = 1 estimate, then at the estimate
+//!   with the first lam), exactly as ppi-python's `*_ci` functions do.
+
+use crate::error::{invalid, Result};
+use crate::glm::linalg::{square, trace, SpdFactor};
+use crate::glm::newton::{check_separation, newton};
+use crate::glm::rows::{add_into, add_outer, add_outer_lower, chunked_reduce, eta, row_into, symmetrize_lower};
+use crate::glm::{Block, Family, Rows};
+use faer::{Mat, MatRef};
+
+/// Data for PPI: true and proxy versions of the design and response.
+#[derive(Debug, Clone, Copy)]
+pub struct PpiData<'a> {
+    /// True covariates (n_total x p); read on labelled rows only.
+    pub x: MatRef<'a, f64>,
+    /// True response; read on labelled rows only.
+    pub y: &'a [f64],
+    /// Proxy covariates (n_total x p), every row.
+    pub x_proxy: MatRef<'a, f64>,
+    /// Proxy response, every row.
+    pub y_proxy: &'a [f64],
+    /// `labeled[i]`: whether row i has a human label.
+    pub labeled: &'a [bool],
+}
+
+/// A PPI fit.
+#[derive(Debug, Clone)]
+pub struct PpiFit {
+    /// Point estimate.
+    pub coefficients: Vec<f64>,
+    /// Covariance of the estimate (p x p).
+    pub covariance: Mat<f64>,
+    /// The lambda used (1 for PPI).
+    pub lambda: f64,
+}
+
+/// Fit PPI (`lambda = Some(1.0)`), PPI++ (`lambda = None`, power-tuned) or
+/// PPI with any fixed lambda in [0, 1].
+pub fn ppi(family: Family, d: &PpiData<'_>, lambda: Option<f64>) -> Result<PpiFit> {
+    let n_total = d.x.nrows();
+    let n = d.labeled.iter().filter(|&&l| l).count();
+    let big_n = n_total - n;
+    let p = d.x.ncols();
+    if n <= p {
+        return invalid(format!("PPI needs more labelled rows ({n}) than coefficients ({p})"));
+    }
+    if big_n < 2 {
+        return invalid(format!("PPI needs at least 2 unlabelled rows, not {big_n}"));
+    }
+    if let Some(l) = lambda {
+        if !(0.0..=1.0).contains(&l) {
+            return invalid(format!("lambda must lie in [0, 1], not {l}"));
+        }
+    }
+    if family == Family::Gaussian && p == 1 && is_intercept(d.x, d.labeled, true) && is_intercept(d.x_proxy, d.labeled, false) {
+        return ppi_mean(d, lambda, n, big_n);
+    }
+    let ctx = Ctx { family, d, n, big_n, p };
+    match lambda {
+        Some(l) => ctx.finish(l),
+        None => {
+            let t1 = ctx.estimate(1.0)?;
+            let l1 = ctx.tuned_lambda(&t1)?;
+            let t2 = ctx.estimate(l1)?;
+            let l2 = ctx.tuned_lambda(&t2)?;
+            ctx.finish(l2)
+        }
+    }
+}
+
+/// Whether column 0 is identically 1 on the given rows (labelled or not).
+fn is_intercept(x: MatRef<'_, f64>, labeled: &[bool], on_labeled: bool) -> bool {
+    (0..x.nrows()).all(|i| labeled[i] != on_labeled || x[(i, 0)] == 1.0)
+}
+
+/// Clip to [0, 1]; a degenerate ratio (constant predictions) means the
+/// predictions carry no information, i.e. lambda = 0.
+fn clip_lambda(num: f64, den: f64) -> f64 {
+    if den > 0.0 && num.is_finite() {
+        (num / den).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// The mean: closed forms, one pass over the rows for all needed moments.
+fn ppi_mean(d: &PpiData<'_>, lambda: Option<f64>, n: usize, big_n: usize) -> Result<PpiFit> {
+    // Shift by one labelled value to avoid cancellation in raw second moments;
+    // every variance and covariance below is shift invariant.
+    let first = d.labeled.iter().position(|&l| l).unwrap_or(0);
+    let c = d.y[first];
+    // [sum y, sum yh, sum y^2, sum yh^2, sum y yh] over L; [sum yh, sum yh^2] over U.
+    let s = chunked_reduce(
+        d.x.nrows(),
+        || [0.0f64; 7],
+        |a, i| {
+            let yh = d.y_proxy[i] - c;
+            if d.labeled[i] {
+                let y = d.y[i] - c;
+                a[0] += y;
+                a[1] += yh;
+                a[2] += y * y;
+                a[3] += yh * yh;
+                a[4] += y * yh;
+            } else {
+                a[5] += yh;
+                a[6] += yh * yh;
+            }
+        },
+        |a, b| add_into(a, &b),
+    );
+    let (nf, nu) = (n as f64, big_n as f64);
+    let (my, mh, mu) = (s[0] / nf, s[1] / nf, s[5] / nu);
+    let var_y = s[2] / nf - my * my;
+    let var_h = s[3] / nf - mh * mh;
+    let cov_yh = s[4] / nf - my * mh;
+    let var_u = s[6] / nu - mu * mu;
+    let lam = match lambda {
+        Some(l) => l,
+        None => {
+            let pooled_mean = (s[1] + s[5]) / (nf + nu);
+            let pooled_var = (s[3] + s[6] - (nf + nu) * pooled_mean * pooled_mean) / (nf + nu - 1.0);
+            clip_lambda(2.0 * cov_yh, 2.0 * (1.0 + nf / nu) * pooled_var)
+        }
+    };
+    // Estimate: lam mean_U(yh) + mean_L(y - lam yh), in shifted units plus c.
+    let est = c + lam * mu + my - lam * mh;
+    let var_rect = var_y - 2.0 * lam * cov_yh + lam * lam * var_h;
+    let var = lam * lam * var_u / nu + var_rect.max(0.0) / nf;
+    Ok(PpiFit {
+        coefficients: vec![est],
+        covariance: Mat::from_fn(1, 1, |_, _| var),
+        lambda: lam,
+    })
+}
+
+/// Regression PPI: the pieces shared by the tuning and the final interval.
+struct Ctx<'a, 'b> {
+    family: Family,
+    d: &'b PpiData<'a>,
+    n: usize,
+    big_n: usize,
+    p: usize,
+}
+
+/// Per-row gradient moments at one estimate (ppi-python's `_*_get_stats`).
+struct Stats {
+    /// Hessian (p x p, column-major), averaged as described in the module docs.
+    hess: Vec<f64>,
+    /// Labelled sums of g, g~ and of g g', g g~', g~ g~'.
+    sum_g: Vec<f64>,
+    sum_h: Vec<f64>,
+    sum_gg: Vec<f64>,
+    sum_gh: Vec<f64>,
+    sum_hh: Vec<f64>,
+    /// Unlabelled sums of g~ and g~ g~'.
+    sum_u: Vec<f64>,
+    sum_uu: Vec<f64>,
+}
+
+impl Ctx<'_, '_> {
+    fn labelled(&self) -> Rows<'_> {
+        Rows::Where(self.d.labeled, true)
+    }
+    fn unlabelled(&self) -> Rows<'_> {
+        Rows::Where(self.d.labeled, false)
+    }
+
+    /// The labelled-only fit on the true data (start values, and lam = 0).
+    fn classical(&self) -> Result<Vec<f64>> {
+        let b = Block::new(self.d.x, self.d.y, self.labelled());
+        let fit = newton(self.family, &[b], &vec![0.0; self.p], "classical fit on the labelled rows")?;
+        check_separation(self.family, &b, &fit.beta, "classical fit on the labelled rows")?;
+        Ok(fit.beta)
+    }
+
+    /// Point estimate for a given lambda.
+    fn estimate(&self, lam: f64) -> Result<Vec<f64>> {
+        let start = self.classical()?;
+        if lam == 0.0 {
+            return Ok(start);
+        }
+        let (nf, nu) = (self.n as f64, self.big_n as f64);
+        let proxy_l = Block::new(self.d.x_proxy, self.d.y_proxy, self.labelled());
+        let proxy_u = Block::new(self.d.x_proxy, self.d.y_proxy, self.unlabelled());
+        if self.family == Family::Gaussian {
+            // Imputed plus rectifier: three least-squares fits.
+            let zero = vec![0.0; self.p];
+            let bu = newton(self.family, &[proxy_u], &zero, "least squares on the unlabelled proxies")?.beta;
+            let bl = newton(self.family, &[proxy_l], &zero, "least squares on the labelled proxies")?.beta;
+            return Ok((0..self.p).map(|j| start[j] + lam * (bu[j] - bl[j])).collect());
+        }
+        let blocks = [
+            Block::new(self.d.x, self.d.y, self.labelled()).weighted(1.0 / nf),
+            proxy_u.weighted(lam / nu),
+            proxy_l.weighted(-lam / nf),
+        ];
+        Ok(newton(self.family, &blocks, &start, "PPI rectified loss")?.beta)
+    }
+
+    /// Gradients and Hessian at `theta`; `use_unlabeled` as in ppi-python.
+    fn stats(&self, theta: &[f64], use_unlabeled: bool) -> Stats {
+        let p = self.p;
+        let fam = self.family;
+        let d = self.d;
+        let pp = p * p;
+        // Layout of the accumulator: [hess, sum_g, sum_h, gg, gh, hh, sum_u, uu] + scratch.
+        let acc = chunked_reduce(
+            d.x.nrows(),
+            || (vec![0.0; 4 * pp + pp + 3 * p], vec![0.0; 4 * p]),
+            |(a, s), i| {
+                let (xi, rest) = s.split_at_mut(p);
+                let (xp, rest) = rest.split_at_mut(p);
+                let (g, h) = rest.split_at_mut(p);
+                row_into(d.x_proxy, i, xp);
+                let ep = eta(d.x_proxy, i, theta);
+                let rh = fam.mean(ep) - d.y_proxy[i];
+                for j in 0..p {
+                    h[j] = xp[j] * rh;
+                }
+                let (hess, rest) = a.split_at_mut(pp);
+                let (sums, rest) = rest.split_at_mut(3 * p);
+                let (gg, rest) = rest.split_at_mut(pp);
+                let (gh, rest) = rest.split_at_mut(pp);
+                let (hh, uu) = rest.split_at_mut(pp);
+                if d.labeled[i] {
+                    row_into(d.x, i, xi);
+                    let e = eta(d.x, i, theta);
+                    let r = fam.mean(e) - d.y[i];
+                    for j in 0..p {
+                        g[j] = xi[j] * r;
+                    }
+                    add_outer_lower(hess, p, xi, fam.weight(e));
+                    add_into(&mut sums[..p], g);
+                    add_into(&mut sums[p..2 * p], h);
+                    add_outer_lower(gg, p, g, 1.0);
+                    add_outer(gh, g, h, 1.0);
+                    add_outer_lower(hh, p, h, 1.0);
+                } else {
+                    if use_unlabeled {
+                        add_outer_lower(hess, p, xp, fam.weight(ep));
+                    }
+                    add_into(&mut sums[2 * p..], h);
+                    add_outer_lower(uu, p, h, 1.0);
+                }
+            },
+            |a, b| add_into(&mut a.0, &b.0),
+        )
+        .0;
+        let part = |k: usize, len: usize| acc[k..k + len].to_vec();
+        let mut hess = part(0, pp);
+        symmetrize_lower(&mut hess, p);
+        let denom = if use_unlabeled { (self.n + self.big_n) as f64 } else { self.n as f64 };
+        hess.iter_mut().for_each(|v| *v /= denom);
+        let mut sum_gg = part(pp + 3 * p, pp);
+        let mut sum_hh = part(3 * pp + 3 * p, pp);
+        let mut sum_uu = part(4 * pp + 3 * p, pp);
+        for m in [&mut sum_gg, &mut sum_hh, &mut sum_uu] {
+            symmetrize_lower(m, p);
+        }
+        Stats {
+            hess,
+            sum_g: part(pp, p),
+            sum_h: part(pp + p, p),
+            sum_gg,
+            sum_gh: part(2 * pp + 3 * p, pp),
+            sum_hh,
+            sum_u: part(pp + 2 * p, p),
+            sum_uu,
+        }
+    }
+
+    /// ppi-python's `_calc_lam_glm` with `coord = None`, clipped.
+    fn tuned_lambda(&self, theta: &[f64]) -> Result<f64> {
+        let st = self.stats(theta, true);
+        let p = self.p;
+        let (nf, nu) = (self.n as f64, self.big_n as f64);
+        let h = SpdFactor::new(square(&st.hess, p), "the PPI Hessian")?;
+        // C = (1/n) (Gc' Hc + Hc' Gc), centred cross-products.
+        let c = Mat::from_fn(p, p, |i, j| {
+            let cross_ij = st.sum_gh[i + j * p] - st.sum_g[i] * st.sum_h[j] / nf;
+            let cross_ji = st.sum_gh[j + i * p] - st.sum_g[j] * st.sum_h[i] / nf;
+            (cross_ij + cross_ji) / nf
+        });
+        // V = sample covariance (divisor n + N - 1) of the pooled g~.
+        let tot = nf + nu;
+        let v = Mat::from_fn(p, p, |i, j| {
+            let si = st.sum_h[i] + st.sum_u[i];
+            let sj = st.sum_h[j] + st.sum_u[j];
+            (st.sum_hh[i + j * p] + st.sum_uu[i + j * p] - si * sj / tot) / (tot - 1.0)
+        });
+        let num = trace(h.sandwich(c.as_ref()).as_ref());
+        let den = 2.0 * (1.0 + nf / nu) * trace(h.sandwich(v.as_ref()).as_ref());
+        Ok(clip_lambda(num, den))
+    }
+
+    /// Estimate and covariance at a fixed lambda.
+    fn finish(&self, lam: f64) -> Result<PpiFit> {
+        let theta = self.estimate(lam)?;
+        let st = self.stats(&theta, lam != 0.0);
+        let p = self.p;
+        let (nf, nu) = (self.n as f64, self.big_n as f64);
+        let h = SpdFactor::new(square(&st.hess, p), "the PPI Hessian")?;
+        let meat = Mat::from_fn(p, p, |i, j| {
+            let k = i + j * p;
+            // Cov(g~_U), divisor N - 1, times lam^2 n / N.
+            let cov_u = (st.sum_uu[k] - st.sum_u[i] * st.sum_u[j] / nu) / (nu - 1.0);
+            // Cov(g - lam g~) over labelled rows, divisor n - 1.
+            let raw = st.sum_gg[k] - lam * (st.sum_gh[k] + st.sum_gh[j + i * p]) + lam * lam * st.sum_hh[k];
+            let mi = st.sum_g[i] - lam * st.sum_h[i];
+            let mj = st.sum_g[j] - lam * st.sum_h[j];
+            let cov_l = (raw - mi * mj / nf) / (nf - 1.0);
+            nf / nu * lam * lam * cov_u + cov_l
+        });
+        let sigma = h.sandwich(meat.as_ref());
+        Ok(PpiFit {
+            coefficients: theta,
+            covariance: Mat::from_fn(p, p, |i, j| sigma[(i, j)] / nf),
+            lambda: lam,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toy(n_total: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<bool>) {
+        let ones = vec![1.0; n_total];
+        let y: Vec<f64> = (0..n_total).map(|i| ((i * 37) % 11) as f64 / 3.0).collect();
+        let yh: Vec<f64> = y.iter().enumerate().map(|(i, v)| v + ((i * 13) % 5) as f64 / 4.0 - 0.5).collect();
+        let labeled: Vec<bool> = (0..n_total).map(|i| i % 4 == 0).collect();
+        (ones, y, yh, labeled)
+    }
+
+    #[test]
+    fn mean_matches_closed_form_and_regression_path() {
+        let (ones, y, yh, labeled) = toy(200);
+        let x = MatRef::from_column_major_slice(&ones, 200, 1);
+        let d = PpiData { x, y: &y, x_proxy: x, y_proxy: &yh, labeled: &labeled };
+        let f = ppi(Family::Gaussian, &d, Some(1.0)).unwrap();
+        // Brute force: mean over U of yh + mean over L of (y - yh).
+        let (mut su, mut nu, mut sl, mut nl) = (0.0, 0.0, 0.0, 0.0);
+        for i in 0..200 {
+            if labeled[i] {
+                sl += y[i] - yh[i];
+                nl += 1.0;
+            } else {
+                su += yh[i];
+                nu += 1.0;
+            }
+        }
+        assert!((f.coefficients[0] - (su / nu + sl / nl)).abs() < 1e-12);
+        // The tuned lambda lies in [0, 1] and does not widen the interval.
+        let t = ppi(Family::Gaussian, &d, None).unwrap();
+        assert!((0.0..=1.0).contains(&t.lambda));
+        assert!(t.covariance[(0, 0)] <= f.covariance[(0, 0)] * (1.0 + 1e-12) || t.lambda == 1.0);
+    }
+
+    #[test]
+    fn lambda_zero_is_classical() {
+        let (ones, y, yh, labeled) = toy(300);
+        let mut xd = ones.clone();
+        xd.extend((0..300).map(|i| (i % 7) as f64));
+        let x = MatRef::from_column_major_slice(&xd, 300, 2);
+        let d = PpiData { x, y: &y, x_proxy: x, y_proxy: &yh, labeled: &labeled };
+        let f = ppi(Family::Poisson, &d, Some(0.0)).unwrap();
+        let b = Block::new(x, &y, Rows::Where(&labeled, true));
+        let cl = newton(Family::Poisson, &[b], &[0.0, 0.0], "t").unwrap();
+        for j in 0..2 {
+            assert!((f.coefficients[j] - cl.beta[j]).abs() < 1e-9);
+        }
+    }
+}

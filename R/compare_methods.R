@@ -1,0 +1,154 @@
+#' Compare estimators by hiding labels of a fully labeled data set
+#'
+#' The Monte Carlo evaluation of Byun et al. (2025) and of the
+#' prediction-powered inference literature, run on your own data. Every unit
+#' of `data` carries a human label, so the classical estimate from all units is
+#' taken as the truth. Each trial keeps the human labels of a random
+#' `fraction` of the units only (the others become unlabeled units that still
+#' have their proxy and synthetic data), fits every method, and checks its
+#' interval against the truth. Reported per method, fraction and coefficient:
+#' mean squared error, coverage and mean width of the intervals.
+#'
+#' The trials run in parallel in the Rust core. Each (fraction, trial) draws
+#' its labeled subset from its own random stream keyed by `seed`, so the
+#' results depend on `seed` only, never on `threads`. Intervals are Wald
+#' intervals from each method's sandwich variance, as in [synth_glm()]. Because the truth is the full-data estimate, not
+#' a population value, coverage near `1 - alpha` is expected when the labeled
+#' fraction is small; as the fraction grows the labeled estimate and the truth
+#' share more units and intervals over-cover.
+#'
+#' @param data A data frame in which every unit has a human label (no missing
+#'   response).
+#' @param formula,family,proxy,synthetic The model and the surrogate columns,
+#'   as in [synth_glm()].
+#' @param methods Methods to compare: any of `"gmm"`, `"gmm_proxy"`,
+#'   `"ppi++"`, `"ppi"`, `"classical"`, `"naive"`.
+#' @param fractions Labeled fractions to evaluate, each in (0, 1).
+#' @param trials Number of random labeled subsets per fraction.
+#' @param alpha Intervals have nominal coverage `1 - alpha`.
+#' @param seed Seed of the labeled subsets (a whole number).
+#' @param threads Number of threads (see [default_threads()]).
+#' @return A tibble of class `synth_comparison` with one row per method,
+#'   fraction and coefficient: `method`, `fraction`, `n_labeled`, `term`,
+#'   `truth` (full-data classical estimate), `mse`, `coverage`, `width`,
+#'   `trials` (successful fits) and `failed` (fits that failed and are left out
+#'   of the averages). Has `print` and [autoplot()][ggplot2::autoplot] methods.
+#' @references Byun et al. (2025). Valid inference with imperfect synthetic
+#'   data. Advances in Neural Information Processing Systems (NeurIPS 2025).
+#'
+#'   Angelopoulos, A. N., Duchi, J. C. and Zrnic, T. (2024). PPI++: efficient
+#'   prediction-powered inference. arXiv:2311.01453.
+#' @export
+#' @examples
+#' set.seed(1)
+#' d <- simulate_synthetic(1000, labeled = 1, regime = "good")
+#' cmp <- compare_methods(d, y ~ x1 + x2, proxy = c(y = "y_llm"),
+#'   synthetic = c(y = "y_syn", x1 = "x1_syn", x2 = "x2_syn"),
+#'   fractions = c(0.1, 0.2), trials = 20, threads = 1)
+#' cmp
+compare_methods <- function(data, formula, family = stats::gaussian(), proxy = NULL,
+                            synthetic = NULL,
+                            methods = c("classical", "ppi++", "gmm_proxy", "gmm"),
+                            fractions = c(0.05, 0.1, 0.15, 0.2), trials = 200,
+                            alpha = 0.1, seed = 1, threads = default_threads()) {
+  if (!is.data.frame(data)) stop_arg("data", "must be a data frame, not ", class(data)[1], ".")
+  methods <- check_methods(methods)
+  fractions <- check_numeric_vector(fractions, "fractions")
+  if (any(fractions <= 0 | fractions >= 1)) {
+    stop_arg("fractions", "must lie in (0, 1); see position(s) ",
+             format_positions(which(fractions <= 0 | fractions >= 1)), ".")
+  }
+  if (anyDuplicated(fractions)) stop_arg("fractions", "must not contain duplicates.")
+  trials <- check_count(trials, "trials", min = 1L)
+  alpha <- check_probability(alpha, "alpha")
+  seed <- check_count(seed, "seed", min = 0L)
+  threads <- check_threads(threads)
+
+  design <- synth_design(formula, data, family, proxy, synthetic)
+  if (!all(design$labeled)) {
+    stop_arg("data", "must have a human label for every unit: the response is missing in ",
+             sum(!design$labeled), " row(s) (e.g. ",
+             format_positions(which(!design$labeled)), "). compare_methods() ",
+             "hides labels itself.")
+  }
+  if (anyNA(design$X)) {
+    stop_arg("data", "has missing covariates in row(s) ",
+             format_positions(which(rowSums(is.na(design$X)) > 0)),
+             "; every unit must be complete.")
+  }
+  needs_proxy <- intersect(methods, c("gmm_proxy", "ppi++", "ppi"))
+  if (length(needs_proxy) && is.null(design$proxy)) {
+    stop_arg("proxy", "is required for method(s) ", paste0('"', needs_proxy, '"', collapse = ", "), ".")
+  }
+  n <- length(design$y)
+  p <- length(design$terms)
+  too_few <- fractions[round(fractions * n) <= p]
+  if (length(too_few)) {
+    stop_arg("fractions", "labels too few units for ", p, " coefficient(s) at ",
+             paste(format(too_few), collapse = ", "), " (", n, " units).")
+  }
+  as_source <- function(s) list(x = s$X, y = s$y)
+  res <- rs_compare_glm(
+    design$X, design$y, if (is.null(design$proxy)) NULL else as_source(design$proxy),
+    lapply(design$synthetic, as_source), design$family, methods, fractions,
+    trials, seed, alpha, threads)
+
+  n_trials <- trials # tibble() below evaluates `failed` after creating column `trials`
+  # Scores come ordered fraction, method, coefficient (coefficient fastest).
+  cells <- expand.grid(term = design$terms, method = methods, fraction = fractions,
+                       stringsAsFactors = FALSE)
+  out <- tibble::tibble(
+    method = cells$method, fraction = cells$fraction,
+    n_labeled = as.integer(round(cells$fraction * n)), term = cells$term,
+    truth = rep(res$truth, length(methods) * length(fractions)),
+    mse = nan_to_na(res$mse), coverage = nan_to_na(res$coverage),
+    width = nan_to_na(res$width), trials = res$n_ok, failed = n_trials - res$n_ok)
+  failed <- nzchar(res$first_error)
+  if (any(failed)) {
+    where <- expand.grid(method = methods, fraction = fractions, stringsAsFactors = FALSE)[failed, ]
+    warning(sprintf(paste0("Some fits failed and are left out of the averages (column `failed`), ",
+                           "e.g. %s at fraction %s: %s"),
+                    where$method[1], format(where$fraction[1]), res$first_error[failed][1]),
+            call. = FALSE)
+  }
+  structure(out, class = c("synth_comparison", class(out)), alpha = alpha,
+            n = n, trials_requested = trials, seed = seed)
+}
+
+check_methods <- function(methods) {
+  if (!is.character(methods) || length(methods) == 0 || anyNA(methods)) {
+    stop_arg("methods", "must be a non-empty character vector.")
+  }
+  bad <- setdiff(methods, synth_methods)
+  if (length(bad)) {
+    stop_arg("methods", "contains unknown method(s) ", paste0('"', bad, '"', collapse = ", "),
+             "; choose from ", paste0('"', synth_methods, '"', collapse = ", "), ".")
+  }
+  unique(methods)
+}
+
+nan_to_na <- function(x) {
+  x[is.nan(x)] <- NA_real_
+  x
+}
+
+#' @export
+format.synth_comparison <- function(x, ...) {
+  sprintf(paste0("Comparison of %d method(s) on %d units: %d trials per labeled fraction, ",
+                 "nominal coverage %s; truth = full-data classical estimate"),
+          length(unique(x$method)), attr(x, "n"), attr(x, "trials_requested"),
+          paste0(format(100 * (1 - attr(x, "alpha"))), "%"))
+}
+
+#' @export
+print.synth_comparison <- function(x, ...) {
+  cat("# ", format(x), "\n", sep = "")
+  print(tibble::as_tibble(unclass_comparison(x)), ...)
+  invisible(x)
+}
+
+unclass_comparison <- function(x) {
+  class(x) <- setdiff(class(x), "synth_comparison")
+  attr(x, "alpha") <- attr(x, "n") <- attr(x, "trials_requested") <- attr(x, "seed") <- NULL
+  x
+}

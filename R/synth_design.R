@@ -1,0 +1,225 @@
+# Building the numeric design of synth_glm(): model matrices of the observed
+# data and of every surrogate source (LLM proxies, synthetic samples), with
+# one set of terms, factor levels and contrasts shared by all of them.
+
+#' Numeric design of a GMM / PPI problem with surrogate data
+#'
+#' Turns a formula, a data frame and the maps naming the surrogate columns
+#' into the matrices every [synth_glm()] method works on. Internal building
+#' block, exported for packages and simulation code that fit many label masks
+#' on one data set: build the design once with `synth_design()`, then call
+#' [synth_fit_design()] for each mask.
+#'
+#' Rows whose response is not missing are the labelled ones. Each surrogate
+#' version of the data is the data frame with the mapped columns substituted
+#' (`proxy = c(y = "y_llm", x1 = "x1_llm")` replaces `y` by `y_llm` and `x1`
+#' by `x1_llm`), expanded with the same terms, factor levels and contrasts as
+#' the observed data, so factors and interactions work as in [stats::glm()].
+#' Variables that a map leaves out are observed on every row and used as they
+#' are; they must not be missing. Every map must name the response.
+#'
+#' @param formula A model formula such as `y ~ x1 + x2`; `y ~ 1` is the mean.
+#'   The response must be a column of `data`, not an expression.
+#' @param data A data frame with one row per real unit.
+#' @param family A family object, function or name: `gaussian` (linear
+#'   regression), `binomial` (logistic) or `poisson`, with canonical links.
+#' @param proxy `NULL` or a named character vector mapping formula variables
+#'   to the columns holding their LLM predictions on every row.
+#' @param synthetic `NULL`, a map as for `proxy` for one synthetic source (an
+#'   LLM-generated unit per real unit), or a list of such maps for several.
+#' @return A list of class `"synth_design"` with `y` (response, `NA` where
+#'   unlabelled), `X` (model matrix; entries of predicted covariates may be
+#'   `NA` on unlabelled rows), `labeled` (logical), `proxy` (`NULL` or
+#'   `list(X, y)`), `synthetic` (list of `list(X, y)`), `family` (name),
+#'   `terms` (coefficient names), and what [predict.synth_glm()] needs
+#'   (`model_terms`, `xlevels`, `contrasts`).
+#' @references Byun, Y., Sharma, A., et al. (2025). Valid inference with
+#'   imperfect synthetic data. NeurIPS.
+#' @seealso [synth_glm()], [synth_fit_design()].
+#' @export
+#' @examples
+#' d <- data.frame(y = c(1.2, NA, 0.4, NA, 2.2, 1.1), x = c(0, 1, 2, 3, 4, 5),
+#'                 y_llm = c(1, 0.8, 0.5, 1.9, 2, 1.3))
+#' des <- synth_design(y ~ x, d, proxy = c(y = "y_llm"))
+#' des$labeled
+#' des$proxy$X
+synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL,
+                         synthetic = NULL) {
+  if (!inherits(formula, "formula") || length(formula) != 3L) {
+    stop_arg("formula", "must be a two-sided formula such as `y ~ x`.")
+  }
+  if (!is.data.frame(data)) {
+    stop_arg("data", "must be a data frame, not ", class(data)[1], ".")
+  }
+  if (nrow(data) == 0L) stop_arg("data", "has no rows.")
+  family <- check_family(family)
+  response <- formula[[2L]]
+  if (!is.name(response) || !(as.character(response) %in% names(data))) {
+    stop_arg("formula", "must have a column of `data` as its response (found `",
+             deparse(response), "`).")
+  }
+  yname <- as.character(response)
+  vars <- all.vars(formula)
+  missing_vars <- setdiff(vars, names(data))
+  if (length(missing_vars)) {
+    stop_arg("formula", "uses variable(s) not in `data`: ",
+             paste0("`", missing_vars, "`", collapse = ", "), ".")
+  }
+  maps <- surrogate_maps(proxy, synthetic, vars, yname, data)
+
+  model_terms <- stats::terms(formula, data = data)
+  mf <- stats::model.frame(model_terms, data, na.action = stats::na.pass,
+                           drop.unused.levels = FALSE)
+  y <- response_values(stats::model.response(mf), yname, family)
+  labeled <- !is.na(y)
+  xlevels <- stats::.getXlevels(model_terms, mf)
+  X <- stats::model.matrix(model_terms, mf)
+  contrasts <- attr(X, "contrasts")
+  covariates <- setdiff(vars, yname)
+  predicted <- unique(unlist(lapply(maps$all, names)))
+  for (v in setdiff(covariates, predicted)) {
+    if (anyNA(data[[v]])) {
+      stop_arg("data", "column `", v, "` has missing values, but no surrogate map ",
+               "predicts it; covariates without a proxy must be observed on every row.")
+    }
+  }
+  check_family_support(y[labeled], family, paste0("response `", yname, "`"))
+
+  surrogate <- function(map, what) {
+    sdata <- data
+    for (v in names(map)) sdata[[v]] <- data[[map[[v]]]]
+    smf <- tryCatch(
+      stats::model.frame(model_terms, sdata, na.action = stats::na.pass, xlev = xlevels),
+      error = function(e) stop_arg(what, "columns do not fit the model's variables: ",
+                                   conditionMessage(e)))
+    sX <- stats::model.matrix(model_terms, smf, contrasts.arg = contrasts)
+    sy <- response_values(stats::model.response(smf), map[[yname]], family)
+    bad <- which(is.na(sy) | rowSums(is.na(sX)) > 0)
+    if (length(bad)) {
+      stop_arg(what, "columns (", paste0("`", unname(map), "`", collapse = ", "),
+               ") have missing values at row(s) ", format_positions(bad),
+               "; surrogates must be available on every row.")
+    }
+    check_family_support(sy, family, paste0(what, " column `", map[[yname]], "`"))
+    check_full_rank(sX, paste0("the `", what, "` data"))
+    storage.mode(sX) <- "double"
+    list(X = sX, y = as.double(sy))
+  }
+  storage.mode(X) <- "double"
+  design <- list(
+    y = as.double(y),
+    X = X,
+    labeled = labeled,
+    proxy = if (!is.null(maps$proxy)) surrogate(maps$proxy, "proxy"),
+    synthetic = lapply(seq_along(maps$synthetic), function(k) {
+      what <- if (length(maps$synthetic) > 1) sprintf("synthetic[[%d]]", k) else "synthetic"
+      surrogate(maps$synthetic[[k]], what)
+    }),
+    family = family$family,
+    terms = colnames(X),
+    response = yname,
+    model_terms = model_terms,
+    xlevels = xlevels,
+    contrasts = contrasts,
+    proxy_map = maps$proxy,
+    synthetic_map = maps$synthetic
+  )
+  class(design) <- "synth_design"
+  design
+}
+
+#' @export
+print.synth_design <- function(x, ...) {
+  cat(sprintf("<synth_design> %s model, %d rows (%d labelled), %d coefficient(s)\n",
+              x$family, length(x$y), sum(x$labeled), length(x$terms)))
+  cat(sprintf("  proxy: %s; synthetic sources: %d\n",
+              if (is.null(x$proxy)) "none" else "yes", length(x$synthetic)))
+  invisible(x)
+}
+
+# Family object with a canonical link, from an object, function or name.
+check_family <- function(family) {
+  if (is.character(family) && length(family) == 1L) {
+    family <- tryCatch(get(family, mode = "function", envir = asNamespace("stats")),
+                       error = function(e) stop_arg("family", "`", family, "` is not a family."))
+  }
+  if (is.function(family)) family <- family()
+  if (!inherits(family, "family")) {
+    stop_arg("family", "must be a family such as gaussian(), binomial() or poisson().")
+  }
+  canonical <- c(gaussian = "identity", binomial = "logit", poisson = "log")
+  if (!(family$family %in% names(canonical))) {
+    stop_arg("family", "must be gaussian, binomial or poisson, not ", family$family, ".")
+  }
+  if (family$link != canonical[[family$family]]) {
+    stop_arg("family", "must use the canonical link (", canonical[[family$family]],
+             " for ", family$family, "), not ", family$link, ".")
+  }
+  family
+}
+
+# The response as a double vector; logical allowed for binomial.
+response_values <- function(y, name, family) {
+  if (is.logical(y)) y <- as.double(y)
+  if (!is.numeric(y) || is.matrix(y)) {
+    stop_arg("data", "column `", name, "` must be numeric",
+             if (family$family == "binomial") " (0/1) or logical" else "",
+             ", not ", class(y)[1], ".")
+  }
+  as.double(y)
+}
+
+# Error when values fall outside the family's support.
+check_family_support <- function(y, family, what) {
+  bad <- switch(family$family,
+    gaussian = which(!is.finite(y)),
+    binomial = which(!is.finite(y) | y < 0 | y > 1),
+    poisson = which(!is.finite(y) | y < 0))
+  if (length(bad)) {
+    need <- switch(family$family, gaussian = "finite values",
+                   binomial = "values in [0, 1] (0/1 labels, or probabilities for a proxy)",
+                   poisson = "non-negative counts")
+    stop(sprintf("%s has value(s) outside the %s family's support at row(s) %s (e.g. %s); it needs %s.",
+                 what, family$family, format_positions(bad), format(y[bad[1]]), need),
+         call. = FALSE)
+  }
+  invisible(y)
+}
+
+# Validate the proxy / synthetic maps; returns list(proxy, synthetic, all).
+surrogate_maps <- function(proxy, synthetic, vars, yname, data) {
+  check_map <- function(map, what) {
+    if (!is.character(map) || is.null(names(map)) || any(names(map) == "") ||
+        anyNA(map) || anyDuplicated(names(map))) {
+      stop_arg(what, "must be a named character vector such as c(y = \"y_llm\"), ",
+               "mapping formula variables to data columns.")
+    }
+    unknown <- setdiff(names(map), vars)
+    if (length(unknown)) {
+      stop_arg(what, "names variable(s) not in the formula: ",
+               paste0("`", unknown, "`", collapse = ", "), ".")
+    }
+    absent <- setdiff(map, names(data))
+    if (length(absent)) {
+      stop_arg(what, "refers to column(s) missing from `data`: ",
+               paste0("`", absent, "`", collapse = ", "), ".")
+    }
+    if (!(yname %in% names(map))) {
+      stop_arg(what, "must map the response `", yname, "` to its surrogate column.")
+    }
+    map
+  }
+  if (!is.null(proxy)) proxy <- check_map(proxy, "proxy")
+  if (!is.null(synthetic)) {
+    if (is.character(synthetic)) synthetic <- list(synthetic)
+    if (!is.list(synthetic) || !length(synthetic)) {
+      stop_arg("synthetic", "must be a named character vector or a list of them.")
+    }
+    synthetic <- lapply(seq_along(synthetic), function(k) {
+      check_map(synthetic[[k]], if (length(synthetic) > 1) sprintf("synthetic[[%d]]", k) else "synthetic")
+    })
+  } else {
+    synthetic <- list()
+  }
+  list(proxy = proxy, synthetic = synthetic, all = c(list(proxy), synthetic))
+}

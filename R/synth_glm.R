@@ -1,0 +1,255 @@
+# synth_glm(): GLMs fitted on a few human labels plus LLM proxies and
+# synthetic samples, by two-step GMM (Byun et al.), PPI / PPI++ and the
+# classical and naive baselines. The numerics run in the Rust core
+# (synthinfer_core::gmm::fit); this file validates and assembles.
+
+synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive")
+
+#' Regression with human labels, LLM proxies and synthetic data
+#'
+#' Fits a linear, logistic or Poisson regression (or a mean, `y ~ 1`) when
+#' only some rows carry a human label, every row carries an LLM prediction
+#' (the proxy) and, optionally, an LLM-generated synthetic unit generated
+#' conditionally on each real unit. The default, `method = "gmm"`, is the
+#' two-step GMM estimator of Byun et al.: its confidence intervals are valid
+#' whatever the quality of the proxies and synthetic data, and narrower the
+#' more their residuals track the real ones.
+#'
+#' @section Methods:
+#' With `S_i` the label indicator and `psi` the GLM score
+#' `x (y - mu(x'b))`, the GMM moment vector is
+#' `[S_i psi(X_i, Y_i; theta); for each surrogate source m:
+#' S_i psi(X^m_i, Y^m_i; eta_m), psi(X^m_i, Y^m_i; eta_m)]` with parameters
+#' `(theta, eta_1, ..., eta_M)`.
+#' * `"gmm"`: the labelled block, the proxy and every synthetic source.
+#'   Step 1 minimises the identity-weighted criterion (theta is then the
+#'   labelled-only fit); step 2 uses the inverse of the step-1 moment
+#'   covariance (uncentred) as weight, minimised by Gauss-Newton with a line
+#'   search. The variance is `(G' S^{-1} G)^{-1} / n` with the Jacobian `G`
+#'   and moment covariance `S` at the estimate; Hansen's J statistic tests the
+#'   `p M` over-identifying restrictions.
+#' * `"gmm_proxy"`: GMM with the proxy only (no synthetic block).
+#' * `"ppi++"`: prediction-powered inference with the power-tuned `lambda`
+#'   of Angelopoulos et al. (2023), using the proxy; conventions (tuning,
+#'   variance) as in ppi-python 0.2.3, the labelled rows being its labelled
+#'   set and the unlabelled rows its unlabelled set.
+#' * `"ppi"`: the same with `lambda = 1`.
+#' * `"classical"`: the labelled rows only, with the sandwich (HC0) variance.
+#' * `"naive"`: the labelled rows pooled with the synthetic rows (or, without
+#'   synthetic data, with the proxy on the unlabelled rows) as if they were
+#'   real, sandwich variance. **Not valid**: for comparison only.
+#'
+#' @section Effective sample size:
+#' `glance()` reports `n_effective`, the number of labelled rows the classical
+#' estimator would need to match this fit's precision: `n_labeled` times the
+#' ratio of classical to this method's variance, averaged over the
+#' coefficients. Per-coefficient values are in `fit$n_effective` and
+#' `summary(fit)`.
+#'
+#' @param formula,data,family,proxy,synthetic See [synth_design()]. Rows with
+#'   a non-missing response are labelled.
+#' @param method One of `"gmm"`, `"gmm_proxy"`, `"ppi++"`, `"ppi"`,
+#'   `"classical"`, `"naive"`; see Methods.
+#' @param alpha Error level of the reported intervals: `confint()` and
+#'   `tidy()` default to level `1 - alpha`.
+#' @param threads Number of threads for the row reductions (results do not
+#'   depend on it).
+#' @param ... Not used; must be empty.
+#' @return An object of class `"synth_glm"` with methods for `coef()`,
+#'   `vcov()`, `confint()`, `summary()`, `print()`, `nobs()`, `predict()`,
+#'   `tidy()` and `glance()`. Elements: `coefficients`, `vcov`, `method`,
+#'   `family`, `alpha`, `nobs_labeled`, `nobs_unlabeled`, `j_statistic`,
+#'   `j_df`, `j_p_value` (GMM), `lambda` (PPI), `n_effective`, `design`.
+#' @references Byun, Y., Sharma, A., et al. (2025). Valid inference with
+#'   imperfect synthetic data. NeurIPS.
+#'
+#'   Angelopoulos, A. N., Duchi, J. C. and Zrnic, T. (2023). PPI++:
+#'   Efficient prediction-powered inference. arXiv:2311.01453.
+#' @seealso [synth_design()] and [synth_fit_design()] to refit one design
+#'   under many label masks.
+#' @export
+#' @examples
+#' set.seed(1)
+#' n <- 400
+#' x <- rnorm(n)
+#' y <- 1 + 0.5 * x + rnorm(n)
+#' d <- data.frame(x,
+#'   y = ifelse(runif(n) < 0.2, y, NA),         # 20% human labels
+#'   y_llm = y + rnorm(n, sd = 0.7),            # LLM prediction, every row
+#'   y_syn = 0.9 + 0.4 * x + 0.6 * (y - 1 - 0.5 * x) + rnorm(n, sd = 0.8))
+#' fit <- synth_glm(y ~ x, d, proxy = c(y = "y_llm"), synthetic = c(y = "y_syn"),
+#'                  threads = 1)
+#' fit
+#' tidy(fit)
+#' glance(fit)
+#' tidy(synth_glm(y ~ x, d, proxy = c(y = "y_llm"), method = "ppi++", threads = 1))
+synth_glm <- function(formula, data, family = stats::gaussian(), proxy = NULL,
+                      synthetic = NULL, method = c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive"),
+                      alpha = 0.1, threads = default_threads(), ...) {
+  if (...length() > 0L) {
+    stop("Unused argument(s) in `...`: ", paste(names(list(...)), collapse = ", "),
+         call. = FALSE)
+  }
+  method <- check_method(method)
+  alpha <- check_probability(alpha, "alpha")
+  threads <- check_threads(threads)
+  design <- synth_design(formula, data, family, proxy, synthetic)
+  fit <- synth_fit_design(design, method, alpha = alpha, threads = threads)
+  fit$call <- match.call()
+  fit
+}
+
+#' Fit one synth_glm method on a prepared design
+#'
+#' The fitting half of [synth_glm()]: `synth_glm(...)` is
+#' `synth_fit_design(synth_design(...), method, alpha)`. Building the design
+#' once and refitting with different `labeled` masks is how simulation code
+#' (e.g. hiding labels at random in a fully labelled data set) avoids
+#' rebuilding model matrices.
+#'
+#' @param design A [synth_design()] object.
+#' @param method,alpha,threads As in [synth_glm()]; `method` must be a
+#'   single name here.
+#' @param labeled Logical vector, one entry per row: which rows count as
+#'   labelled. Defaults to the rows with a non-missing response; any mask
+#'   may be given if the response (and covariates) are present on its rows.
+#' @return A `"synth_glm"` object, as from [synth_glm()].
+#' @export
+#' @examples
+#' set.seed(2)
+#' n <- 300
+#' d <- data.frame(x = rnorm(n))
+#' d$y <- rbinom(n, 1, plogis(0.3 + d$x))
+#' d$y_llm <- ifelse(runif(n) < 0.85, d$y, 1 - d$y)
+#' des <- synth_design(y ~ x, d, binomial, proxy = c(y = "y_llm"))
+#' mask <- runif(n) < 0.3
+#' coef(synth_fit_design(des, "ppi++", labeled = mask, threads = 1))
+synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$labeled,
+                             threads = default_threads()) {
+  if (!inherits(design, "synth_design")) {
+    stop_arg("design", "must come from synth_design().")
+  }
+  method <- check_method(method, several = FALSE)
+  alpha <- check_probability(alpha, "alpha")
+  threads <- check_threads(threads)
+  n <- length(design$y)
+  if (!is.logical(labeled) || length(labeled) != n || anyNA(labeled)) {
+    stop_arg("labeled", "must be a logical vector without NA, one entry per row (", n, ").")
+  }
+  p <- ncol(design$X)
+  n_lab <- sum(labeled)
+  if (n_lab == 0L) {
+    stop("No labelled rows: the response is missing on every row, so nothing ",
+         "anchors the estimate to real data.", call. = FALSE)
+  }
+  if (n_lab <= p) {
+    stop(sprintf(paste0("Too few labelled rows: %d labelled row(s) for %d coefficient(s); ",
+                        "at least %d are needed (more in practice)."), n_lab, p, p + 1L),
+         call. = FALSE)
+  }
+  if (anyNA(design$y[labeled])) {
+    stop_arg("labeled", "marks row(s) without a response as labelled: ",
+             format_positions(which(labeled & is.na(design$y))), ".")
+  }
+  X <- design$X
+  if (anyNA(X[labeled, , drop = FALSE])) {
+    stop_arg("labeled", "marks row(s) with missing covariates as labelled: ",
+             format_positions(which(labeled & rowSums(is.na(X)) > 0)), ".")
+  }
+  check_full_rank(X[labeled, , drop = FALSE], "the labelled rows",
+                  "Drop them from the formula or label more rows.")
+  needs_proxy <- method %in% c("gmm_proxy", "ppi++", "ppi") ||
+    (method == "naive" && !length(design$synthetic))
+  if (needs_proxy && is.null(design$proxy)) {
+    stop_arg("proxy", "is required for method \"", method, "\".")
+  }
+  if (method == "gmm" && is.null(design$proxy) && !length(design$synthetic)) {
+    stop_arg("proxy", "or `synthetic` is required for method \"gmm\".")
+  }
+  if (n - n_lab < 2L && method %in% c("ppi", "ppi++")) {
+    stop("PPI needs at least 2 unlabelled rows.", call. = FALSE)
+  }
+  res <- rust_fit(design, method, labeled, threads)
+  if (method == "classical") {
+    classical_var <- diag(res$covariance)
+  } else {
+    classical_var <- diag(rust_fit(design, "classical", labeled, threads)$covariance)
+  }
+  new_synth_glm(res, design, method, alpha, classical_var)
+}
+
+# Call the Rust core with the surrogate sources the method uses. Values on
+# unlabelled rows of y and X are never read; they are set to 0 so that no NA
+# crosses the boundary.
+rust_fit <- function(design, method, labeled, threads) {
+  X <- design$X
+  y <- design$y
+  y[!labeled] <- 0
+  if (anyNA(X)) X[is.na(X)] <- 0
+  use_synth <- method %in% c("gmm", "naive")
+  sources <- c(if (!is.null(design$proxy)) list(design$proxy),
+               if (use_synth) design$synthetic)
+  res <- rs_synth_fit(method, design$family, X, ncol(X), y, as.double(labeled),
+                      lapply(sources, `[[`, "X"), lapply(sources, `[[`, "y"),
+                      !is.null(design$proxy), as.integer(threads))
+  if (!is.null(res$error)) {
+    stop(sprintf("Method \"%s\" failed: %s", method, res$error), call. = FALSE)
+  }
+  if (!all(is.finite(res$coefficients)) || !all(is.finite(res$covariance))) {
+    stop("The ", method, " fit produced non-finite estimates; the data may be degenerate.",
+         call. = FALSE)
+  }
+  res
+}
+
+check_method <- function(method, several = TRUE) {
+  if (!is.character(method) || anyNA(method) || length(method) == 0L) {
+    stop_arg("method", "must be one of ", paste0("\"", synth_methods, "\"", collapse = ", "), ".")
+  }
+  if (several && identical(method, synth_methods)) return("gmm")
+  if (length(method) != 1L || !(method %in% synth_methods)) {
+    stop_arg("method", "must be one of ", paste0("\"", synth_methods, "\"", collapse = ", "),
+             ", not ", paste0("\"", method, "\"", collapse = ", "), ".")
+  }
+  method
+}
+
+new_synth_glm <- function(res, design, method, alpha, classical_var) {
+  terms <- design$terms
+  coefs <- stats::setNames(res$coefficients, terms)
+  vc <- res$covariance
+  dimnames(vc) <- list(terms, terms)
+  n_eff <- stats::setNames(res$n_labeled * classical_var / diag(vc), terms)
+  structure(list(
+    coefficients = coefs,
+    vcov = vc,
+    method = method,
+    family = design$family,
+    alpha = alpha,
+    nobs_labeled = res$n_labeled,
+    nobs_unlabeled = res$n_unlabeled,
+    n_sources = (if (is.null(design$proxy)) 0L else 1L) +
+      (if (method %in% c("gmm", "naive")) length(design$synthetic) else 0L),
+    j_statistic = if (is.null(res$j_stat)) NA_real_ else res$j_stat,
+    j_df = if (is.null(res$j_df)) NA_integer_ else res$j_df,
+    j_p_value = if (is.null(res$j_pvalue)) NA_real_ else res$j_pvalue,
+    lambda = if (is.null(res$lambda)) NA_real_ else res$lambda,
+    surrogate_coefficients = res$surrogate_coefficients,
+    n_effective = n_eff,
+    design = design,
+    call = NULL
+  ), class = "synth_glm")
+}
+
+# Error naming the model-matrix columns that are collinear with earlier ones
+# on the given rows (a clear message instead of a singular-matrix error).
+check_full_rank <- function(X, where, advice = "Drop them from the formula.") {
+  qx <- qr(X, tol = 1e-9)
+  if (qx$rank < ncol(X)) {
+    aliased <- colnames(X)[qx$pivot[seq.int(qx$rank + 1L, ncol(X))]]
+    stop(sprintf(paste0("The model matrix is rank deficient on %s: column(s) %s ",
+                        "are linear combinations of the others (or constant). %s"),
+                 where, paste0("`", aliased, "`", collapse = ", "), advice), call. = FALSE)
+  }
+  invisible(TRUE)
+}

@@ -1,1 +1,0 @@
-//! Generalised linear model pieces: scores, Hessians, Newton fits.

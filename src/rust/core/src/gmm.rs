@@ -1,1 +1,0 @@
-//! Two-step GMM combining labelled data, proxies and synthetic samples.

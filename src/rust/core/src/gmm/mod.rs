@@ -1,0 +1,260 @@
+//! Two-step GMM combining labelled data, proxies and synthetic samples, and
+//! the one entry point [`fit`] that runs every estimator `synth_glm()` offers.
+//!
+//! # Interface for callers (the R binding and the `compare` module)
+//!
+//! ```ignore
+//! let data = SynthData { x, y, proxy: Some(Surrogate { x: xp, y: yp }), synthetic: vec![..] };
+//! let fit: Fit = gmm::fit(Method::Gmm, Family::Binomial, &data, &labeled_mask)?;
+//! ```
+//!
+//! All inputs are borrowed: column-major `MatRef`s (zero-copy views of R
+//! matrices) and slices, so a rayon loop over Monte Carlo trials can build the
+//! data once on fully labelled rows and call [`fit`] with a fresh `labeled`
+//! mask per trial. `y` is read only where `labeled` is true (it may hold NaN
+//! elsewhere). `fit` does not spawn threads itself; its row reductions use the
+//! rayon pool it is called in, with fixed chunking, so results do not depend
+//! on the pool size.
+
+pub mod twostep;
+
+use crate::error::{invalid, Result};
+use crate::glm::newton::{check_separation, newton};
+use crate::glm::{sandwich_vcov, Block, Family, Rows};
+use crate::ppi::{ppi, PpiData};
+use faer::{Mat, MatRef};
+pub use twostep::{two_step, GmmFit, Problem, Source};
+
+/// A borrowed column-major n x p matrix, as the binding passes R's data.
+pub type MatView<'a> = MatRef<'a, f64>;
+
+/// Zero-copy view of column-major `data` as an n x p matrix
+/// (`data.len()` must be `n * p`).
+pub fn column_major(data: &[f64], n: usize, p: usize) -> MatView<'_> {
+    MatRef::from_column_major_slice(data, n, p)
+}
+
+/// The estimators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// GMM with the labelled block, the proxy and every synthetic source.
+    Gmm,
+    /// GMM with the labelled block and the proxy only.
+    GmmProxy,
+    /// PPI++: power-tuned lambda, proxy.
+    PpiPlusPlus,
+    /// PPI: lambda = 1, proxy.
+    Ppi,
+    /// Labelled rows only; sandwich variance.
+    Classical,
+    /// Surrogate rows pooled with the labelled rows as if they were real
+    /// (invalid; a baseline for comparison).
+    Naive,
+}
+
+impl Method {
+    /// Parse the names `synth_glm(method = )` accepts.
+    pub fn from_name(name: &str) -> Result<Method> {
+        Ok(match name {
+            "gmm" => Method::Gmm,
+            "gmm_proxy" => Method::GmmProxy,
+            "ppi++" => Method::PpiPlusPlus,
+            "ppi" => Method::Ppi,
+            "classical" => Method::Classical,
+            "naive" => Method::Naive,
+            other => return invalid(format!("unknown method `{other}`")),
+        })
+    }
+}
+
+/// One surrogate version of the data: predicted or generated covariates and
+/// response on every row (unpredicted covariates are the observed ones).
+#[derive(Debug, Clone, Copy)]
+pub struct Surrogate<'a> {
+    /// n x p model matrix built from the surrogate columns.
+    pub x: MatRef<'a, f64>,
+    /// Surrogate response, length n.
+    pub y: &'a [f64],
+}
+
+/// The data of one `synth_glm()` problem.
+#[derive(Debug, Clone)]
+pub struct SynthData<'a> {
+    /// n x p model matrix of the observed covariates.
+    pub x: MatRef<'a, f64>,
+    /// Human labels, length n (read only on labelled rows).
+    pub y: &'a [f64],
+    /// LLM predictions of the labelled variables on every row.
+    pub proxy: Option<Surrogate<'a>>,
+    /// LLM-generated synthetic units, one per real unit, per source.
+    pub synthetic: Vec<Surrogate<'a>>,
+}
+
+/// A fitted estimator.
+#[derive(Debug, Clone)]
+pub struct Fit {
+    /// Estimates of the p regression coefficients.
+    pub coefficients: Vec<f64>,
+    /// Their p x p covariance.
+    pub covariance: Mat<f64>,
+    /// Hansen J statistic, degrees of freedom and p-value (GMM only).
+    pub j_stat: Option<f64>,
+    pub j_df: Option<usize>,
+    pub j_pvalue: Option<f64>,
+    /// Lambda (PPI and PPI++ only).
+    pub lambda: Option<f64>,
+    /// Estimates of the surrogate parameters eta_m (GMM only), p per source.
+    pub surrogate_coefficients: Vec<f64>,
+    /// Labelled and unlabelled row counts.
+    pub n_labeled: usize,
+    pub n_unlabeled: usize,
+}
+
+impl Fit {
+    fn plain(coefficients: Vec<f64>, covariance: Mat<f64>, n_labeled: usize, n_unlabeled: usize) -> Fit {
+        Fit {
+            coefficients,
+            covariance,
+            j_stat: None,
+            j_df: None,
+            j_pvalue: None,
+            lambda: None,
+            surrogate_coefficients: Vec::new(),
+            n_labeled,
+            n_unlabeled,
+        }
+    }
+}
+
+/// Validate shapes and supports; returns the number of labelled rows.
+fn validate(family: Family, data: &SynthData<'_>, labeled: &[bool]) -> Result<usize> {
+    let n = data.x.nrows();
+    let p = data.x.ncols();
+    if data.y.len() != n || labeled.len() != n {
+        return invalid(format!(
+            "y ({}) and the label mask ({}) must have one entry per row of X ({n})",
+            data.y.len(),
+            labeled.len()
+        ));
+    }
+    let surrogates = data.proxy.iter().chain(data.synthetic.iter());
+    for s in surrogates {
+        if s.x.nrows() != n || s.x.ncols() != p || s.y.len() != n {
+            return invalid("every surrogate source must have the shape of the real data");
+        }
+        if let Some(i) = s.y.iter().position(|&v| !family.in_support(v)) {
+            return invalid(format!(
+                "surrogate response at row {} is {}; the {} family needs {}",
+                i + 1,
+                s.y[i],
+                family.name(),
+                family.support()
+            ));
+        }
+    }
+    let n_lab = labeled.iter().filter(|&&l| l).count();
+    if n_lab == 0 {
+        return invalid("there are no labelled rows");
+    }
+    if n_lab <= p {
+        return invalid(format!(
+            "{n_lab} labelled row(s) cannot identify {p} coefficient(s); at least {} are needed",
+            p + 1
+        ));
+    }
+    for i in 0..n {
+        if labeled[i] && !family.in_support(data.y[i]) {
+            return invalid(format!(
+                "response at row {} is {}; the {} family needs {}",
+                i + 1,
+                data.y[i],
+                family.name(),
+                family.support()
+            ));
+        }
+    }
+    Ok(n_lab)
+}
+
+/// Fit one estimator. See the module documentation for the calling contract.
+pub fn fit(method: Method, family: Family, data: &SynthData<'_>, labeled: &[bool]) -> Result<Fit> {
+    let n_lab = validate(family, data, labeled)?;
+    let n = data.x.nrows();
+    let n_unl = n - n_lab;
+    let p = data.x.ncols();
+    let lab_block = Block::new(data.x, data.y, Rows::Where(labeled, true));
+    let need_proxy = || {
+        data.proxy
+            .ok_or_else(|| crate::error::CoreError::InvalidArgument(format!("method {method:?} needs a proxy")))
+    };
+    match method {
+        Method::Classical | Method::Naive => {
+            let mut blocks = vec![lab_block];
+            if method == Method::Naive {
+                if data.synthetic.is_empty() {
+                    let px = need_proxy()?;
+                    blocks.push(Block::new(px.x, px.y, Rows::Where(labeled, false)));
+                } else {
+                    blocks.extend(data.synthetic.iter().map(|s| Block::new(s.x, s.y, Rows::All)));
+                }
+            }
+            let what = if method == Method::Naive { "naive pooled GLM fit" } else { "GLM fit on the labelled rows" };
+            let f = newton(family, &blocks, &vec![0.0; p], what)?;
+            for b in &blocks {
+                check_separation(family, b, &f.beta, what)?;
+            }
+            let v = sandwich_vcov(family, &blocks, &f.beta)?;
+            Ok(Fit::plain(f.beta, v, n_lab, n_unl))
+        }
+        Method::Ppi | Method::PpiPlusPlus => {
+            let px = need_proxy()?;
+            let d = PpiData { x: data.x, y: data.y, x_proxy: px.x, y_proxy: px.y, labeled };
+            let lam = if method == Method::Ppi { Some(1.0) } else { None };
+            let f = ppi(family, &d, lam)?;
+            let mut out = Fit::plain(f.coefficients, f.covariance, n_lab, n_unl);
+            out.lambda = Some(f.lambda);
+            Ok(out)
+        }
+        Method::Gmm | Method::GmmProxy => {
+            let mut sources: Vec<Source<'_>> = data.proxy.iter().map(|s| Source { x: s.x, y: s.y }).collect();
+            if method == Method::Gmm {
+                sources.extend(data.synthetic.iter().map(|s| Source { x: s.x, y: s.y }));
+            } else {
+                need_proxy()?;
+            }
+            if sources.is_empty() {
+                return invalid("GMM needs a proxy or a synthetic source");
+            }
+            let pr = Problem { family, x: data.x, y: data.y, labeled, sources };
+            let g = two_step(&pr)?;
+            let cov = Mat::from_fn(p, p, |i, j| g.covariance[(i, j)]);
+            let mut out = Fit::plain(g.params[..p].to_vec(), cov, n_lab, n_unl);
+            out.surrogate_coefficients = g.params[p..].to_vec();
+            out.j_stat = Some(g.j_stat);
+            out.j_df = Some(g.j_df);
+            out.j_pvalue = Some(g.j_pvalue);
+            Ok(out)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_inputs_are_errors() {
+        let xd = vec![1.0; 4];
+        let x = MatRef::from_column_major_slice(&xd, 4, 1);
+        let y = [0.0, 1.0, 2.0, 1.0];
+        let data = SynthData { x, y: &y, proxy: None, synthetic: vec![] };
+        let none = [false; 4];
+        assert!(fit(Method::Classical, Family::Gaussian, &data, &none).unwrap_err().to_string().contains("no labelled"));
+        let all = [true; 4];
+        let e = fit(Method::Classical, Family::Binomial, &data, &all).unwrap_err();
+        assert!(e.to_string().contains("binomial"), "{e}");
+        assert!(fit(Method::Ppi, Family::Gaussian, &data, &all).is_err());
+        let one = [true, false, false, false];
+        assert!(fit(Method::Classical, Family::Gaussian, &data, &one).unwrap_err().to_string().contains("at least 2"));
+    }
+}
