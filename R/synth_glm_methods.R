@@ -111,7 +111,7 @@ predict.synth_glm <- function(object, newdata = NULL, type = c("link", "response
 #' @rdname synth_glm-methods
 #' @export
 print.synth_glm <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  cat("<synth_glm> ", method_label(x$method), ", ", x$family, " family\n", sep = "")
+  cat("<synth_glm> ", synth_method_label(x$method), ", ", x$family, " family\n", sep = "")
   cat(sprintf("%d labelled and %d unlabelled rows\n", x$nobs_labeled, x$nobs_unlabeled))
   cat("\nCoefficients:\n")
   print(x$coefficients, digits = digits)
@@ -128,7 +128,7 @@ summary.synth_glm <- function(object, ...) {
 #' @export
 print.summary.synth_glm <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   f <- x$fit
-  cat("<synth_glm> ", method_label(f$method), ", ", f$family, " family\n", sep = "")
+  cat("<synth_glm> ", synth_method_label(f$method), ", ", f$family, " family\n", sep = "")
   if (!is.null(f$call)) cat("Call: ", paste(deparse(f$call), collapse = "\n"), "\n", sep = "")
   cat(sprintf("%d labelled and %d unlabelled rows\n\n", f$nobs_labeled, f$nobs_unlabeled))
   tab <- as.data.frame(x$table)
