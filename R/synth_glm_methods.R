@@ -1,7 +1,7 @@
 # S3 methods and broom verbs for "synth_glm" fits. Inference is Wald-type
 # with normal quantiles, as the asymptotic theory of every method gives.
 
-method_label <- function(method) {
+synth_method_label <- function(method) {
   switch(method,
     gmm = "two-step GMM (labels + proxy + synthetic)",
     gmm_proxy = "two-step GMM (labels + proxy)",
