@@ -82,6 +82,7 @@ confint.synth_glm <- function(object, parm, level = 1 - object$alpha, ...) {
 }
 
 #' @rdname synth_glm-methods
+#' @importFrom stats coef confint nobs predict vcov
 #' @export
 nobs.synth_glm <- function(object, ...) {
   if (object$method == "classical") object$nobs_labeled
