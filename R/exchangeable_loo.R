@@ -119,7 +119,13 @@ loo_sets <- function(tasks, calibrate, predict) {
   list(calibrate = cal, predict = pred)
 }
 
+# The naive synthetic-only Wald interval. The finite-sample algorithm needs
+# only point estimates, so a task table without synthetic standard errors
+# (all missing) is fine there: the naive interval is then reported as NA.
 naive_interval <- function(est, se, level_alpha, bounds) {
+  if (all(is.na(se))) {
+    return(list(low = rep(NA_real_, length(est)), high = rep(NA_real_, length(est))))
+  }
   z <- stats::qnorm(1 - level_alpha / 2)
   lo <- est - z * se
   hi <- est + z * se
@@ -154,8 +160,12 @@ loo_scalar <- function(tasks, sets, alpha, method, split, bounds, paired) {
     fits[[i]] <- tibble::as_tibble(unclass_ci(ci))
   }
   fit <- do.call(rbind, fits)
-  naive <- naive_interval(fit$synth_est, task_column(targets, "synth_se", "tasks", nonneg = TRUE),
-                          alpha, bounds)
+  naive_se <- if (method == "finite_sample" && all(is.na(targets$synth_se))) {
+    targets$synth_se
+  } else {
+    task_column(targets, "synth_se", "tasks", nonneg = TRUE)
+  }
+  naive <- naive_interval(fit$synth_est, naive_se, alpha, bounds)
   tibble::tibble(
     task = targets$task, estimate = fit$estimate, conf.low = fit$conf.low,
     conf.high = fit$conf.high, truth = truth,

@@ -27,11 +27,8 @@ simulate_tasks <- function(n_tasks, tau = 0.1, n_real = 1000, n_synth = 2000,
   design <- check_sim_design(tau, n_real, n_synth, bias, seed)
   s <- rs_simulate_tasks(n_tasks, design$tau, design$bias, design$n_real,
                          design$n_synth, design$seed)
-  tibble::tibble(task = seq_len(n_tasks), n_real = design$n_real,
-                 n_synth = design$n_synth, real_est = s$real_est,
-                 real_se = s$real_se, synth_est = s$synth_est,
-                 synth_se = s$synth_se, gap_est = s$gap_est, gap_se = s$gap_se,
-                 p = s$p, p_synth = s$p_synth)
+  tibble::as_tibble(c(list(task = seq_len(n_tasks)), s$table,
+                      list(p = s$p, p_synth = s$p_synth)))
 }
 
 check_sim_design <- function(tau, n_real, n_synth, bias, seed) {

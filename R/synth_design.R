@@ -59,7 +59,17 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
              deparse(response), "`).")
   }
   yname <- as.character(response)
-  vars <- all.vars(formula)
+  # `y ~ .` means the observed covariates: the surrogate columns are excluded
+  # from the expansion.
+  surrogate_cols <- unlist(c(if (is.character(proxy)) proxy,
+                             if (is.list(synthetic)) synthetic else if (is.character(synthetic)) synthetic))
+  observed <- data[setdiff(names(data), surrogate_cols)]
+  model_terms <- tryCatch(stats::terms(formula, data = observed),
+                          error = function(e) stop_arg("formula", "cannot be used: ", conditionMessage(e)))
+  if (!is.null(attr(model_terms, "offset"))) {
+    stop_arg("formula", "must not contain offset(): offsets are not supported.")
+  }
+  vars <- all.vars(attr(model_terms, "variables"))
   missing_vars <- setdiff(vars, names(data))
   if (length(missing_vars)) {
     stop_arg("formula", "uses variable(s) not in `data`: ",
@@ -67,7 +77,6 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
   }
   maps <- surrogate_maps(proxy, synthetic, vars, yname, data)
 
-  model_terms <- stats::terms(formula, data = data)
   mf <- stats::model.frame(model_terms, data, na.action = stats::na.pass,
                            drop.unused.levels = FALSE)
   y <- response_values(stats::model.response(mf), yname, family)
@@ -75,11 +84,14 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
   xlevels <- stats::.getXlevels(model_terms, mf)
   X <- stats::model.matrix(model_terms, mf)
   contrasts <- attr(X, "contrasts")
+  if (ncol(X) == 0L) {
+    stop_arg("formula", "has no coefficients to estimate (use `y ~ 1` for the mean).")
+  }
   covariates <- setdiff(vars, yname)
   predicted <- unique(unlist(lapply(maps$all, names)))
   for (v in setdiff(covariates, predicted)) {
-    if (anyNA(data[[v]])) {
-      stop_arg("data", "column `", v, "` has missing values, but no surrogate map ",
+    if (anyNA(data[[v]]) || (is.numeric(data[[v]]) && any(is.infinite(data[[v]])))) {
+      stop_arg("data", "column `", v, "` has missing or infinite values, but no surrogate map ",
                "predicts it; covariates without a proxy must be observed on every row.")
     }
   }
@@ -94,10 +106,10 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
                                    conditionMessage(e)))
     sX <- stats::model.matrix(model_terms, smf, contrasts.arg = contrasts)
     sy <- response_values(stats::model.response(smf), map[[yname]], family)
-    bad <- which(is.na(sy) | rowSums(is.na(sX)) > 0)
+    bad <- which(!is.finite(sy) | rowSums(!is.finite(sX)) > 0)
     if (length(bad)) {
       stop_arg(what, "columns (", paste0("`", unname(map), "`", collapse = ", "),
-               ") have missing values at row(s) ", format_positions(bad),
+               ") have missing or infinite values at row(s) ", format_positions(bad),
                "; surrogates must be available on every row.")
     }
     check_family_support(sy, family, paste0(what, " column `", map[[yname]], "`"))

@@ -32,7 +32,10 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive")
 #' * `"ppi++"`: prediction-powered inference with the power-tuned `lambda`
 #'   of Angelopoulos et al. (2023), using the proxy; conventions (tuning,
 #'   variance) as in ppi-python 0.2.3, the labelled rows being its labelled
-#'   set and the unlabelled rows its unlabelled set.
+#'   set and the unlabelled rows its unlabelled set. When `proxy` also
+#'   predicts covariates (beyond ppi-python), the estimate minimises the
+#'   rectified loss for every family and the variance uses the labelled
+#'   rows' true-covariate Hessian.
 #' * `"ppi"`: the same with `lambda = 1`.
 #' * `"classical"`: the labelled rows only, with the sandwich (HC0) variance.
 #' * `"naive"`: the labelled rows pooled with the synthetic rows (or, without
@@ -45,6 +48,15 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive")
 #' ratio of classical to this method's variance, averaged over the
 #' coefficients. Per-coefficient values are in `fit$n_effective` and
 #' `summary(fit)`.
+#'
+#' @section Finite samples:
+#' All intervals are Wald intervals justified by large-sample theory. With a
+#' few hundred labels they can fall slightly short of the nominal level, the
+#' two-step GMM a little more than PPI++ because its weight matrix is
+#' estimated. In our simulations (logistic regression, one proxy and one
+#' synthetic source, 2000 replications, nominal 90%) the GMM slope interval
+#' covered 0.877 with 200 labels and 0.894 with 800; PPI++ covered 0.891 and
+#' 0.897.
 #'
 #' @param formula,data,family,proxy,synthetic See [synth_design()]. Rows with
 #'   a non-missing response are labelled.
@@ -156,6 +168,10 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
     stop_arg("labeled", "marks row(s) with missing covariates as labelled: ",
              format_positions(which(labeled & rowSums(is.na(X)) > 0)), ".")
   }
+  if (!all(is.finite(X[labeled, , drop = FALSE]))) {
+    stop_arg("data", "has infinite covariate values at row(s) ",
+             format_positions(which(labeled & rowSums(!is.finite(X)) > 0)), ".")
+  }
   check_full_rank(X[labeled, , drop = FALSE], "the labelled rows",
                   "Drop them from the formula or label more rows.")
   needs_proxy <- method %in% c("gmm_proxy", "ppi++", "ppi") ||
@@ -168,6 +184,10 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
   }
   if (n - n_lab < 2L && method %in% c("ppi", "ppi++")) {
     stop("PPI needs at least 2 unlabelled rows.", call. = FALSE)
+  }
+  if (n_lab == n && method %in% c("gmm", "gmm_proxy")) {
+    stop("Every row is labelled, so the surrogate moments duplicate the labelled ones ",
+         "and carry no extra information; use method = \"classical\".", call. = FALSE)
   }
   res <- rust_fit(design, method, labeled, threads)
   if (method == "classical") {

@@ -98,3 +98,20 @@ test_that("zero standard errors are reported once per evaluation", {
   expect_length(w, 1L)
   expect_match(w, "`synth_se` is 0 for target task\\(s\\) \"16\", \"19\"")
 })
+
+test_that("finite-sample leave-one-out needs no standard errors", {
+  # Point estimates only (as in the Arena autorater deposit): the intervals are
+  # order statistics of the other tasks' point gaps, the naive interval is NA.
+  set.seed(11)
+  real <- runif(30, 0.3, 0.7)
+  synth <- real - rnorm(30, 0.02, 0.01)
+  tasks <- data.frame(task = paste0("m", 1:30), real_est = real, synth_est = synth,
+                      gap_est = real - synth, real_se = NA_real_, synth_se = NA_real_,
+                      gap_se = NA_real_)
+  loo <- exchangeable_loo(tasks, alpha = 0.2, method = "finite_sample")
+  # Brute force for the first task: T = 29, k_L = floor(30 * 0.1) = 3, k_U = ceiling(30 * 0.9) = 27.
+  g <- sort(tasks$gap_est[-1])
+  expect_equal(loo$conf.low[1], synth[1] + g[3])
+  expect_equal(loo$conf.high[1], synth[1] + g[27])
+  expect_true(all(is.na(loo$naive_low)))
+})

@@ -131,3 +131,62 @@ test_that("print and summary show the method, table and J test", {
   nv <- synth_glm(y ~ x, d, synthetic = c(y = "y_syn"), method = "naive", threads = 1)
   expect_output(print(summary(nv)), "not valid")
 })
+
+test_that("a covariate observed only on labelled rows works through its proxy", {
+  d <- api_data()
+  d$x_obs <- ifelse(d$lab, d$x, NA)
+  d$x_llm <- d$x + rnorm(nrow(d), sd = 0.3)
+  for (m in c("gmm", "ppi++", "classical")) {
+    fit <- synth_glm(y ~ x_obs, d, proxy = c(y = "y_llm", x_obs = "x_llm"), method = m, threads = 1)
+    expect_true(all(is.finite(coef(fit))) && all(is.finite(vcov(fit))), info = m)
+  }
+  cl <- synth_glm(y ~ x_obs, d, proxy = c(y = "y_llm", x_obs = "x_llm"), method = "classical",
+                  threads = 1)
+  expect_equal(unname(coef(cl)), unname(coef(lm(y ~ x_obs, d[d$lab, ]))), tolerance = 1e-10)
+  des <- synth_design(y ~ x_obs, d, proxy = c(y = "y_llm", x_obs = "x_llm"))
+  d2 <- d
+  d2$y <- d$y_full
+  des2 <- synth_design(y ~ x_obs, d2, proxy = c(y = "y_llm", x_obs = "x_llm"))
+  expect_error(synth_fit_design(des2, "gmm", labeled = rep(TRUE, nrow(d))),
+               "missing covariates")
+})
+
+test_that("uninformative surrogates leave the GMM variance at the classical one", {
+  # With surrogate residuals independent of the real ones, GMM's asymptotic
+  # variance equals the labelled-only variance (Byun et al., section 4.5).
+  # n = 20000 with 25% labels: the estimated variance ratio is within a few
+  # percent of 1 (its sampling error is O(n^-1/2)); we allow 10%.
+  set.seed(21)
+  n <- 20000
+  d <- data.frame(x = rnorm(n))
+  y <- 0.5 + d$x + rnorm(n)
+  d$y <- ifelse(runif(n) < 0.25, y, NA)
+  d$y_junk <- 0.3 + 0.8 * d$x + rnorm(n)
+  gm <- synth_glm(y ~ x, d, synthetic = c(y = "y_junk"), threads = 2)
+  cl <- synth_glm(y ~ x, d, synthetic = c(y = "y_junk"), method = "classical", threads = 2)
+  ratio <- diag(vcov(gm)) / diag(vcov(cl))
+  expect_true(all(abs(ratio - 1) < 0.1), info = paste(round(ratio, 3), collapse = " "))
+  # A surrogate that tracks the real residual closely recovers most of the
+  # unlabelled rows' information: effective n far above the labelled count.
+  d$y_good <- y + rnorm(n, sd = 0.1)
+  good <- synth_glm(y ~ x, d, proxy = c(y = "y_good"), method = "gmm_proxy", threads = 2)
+  expect_true(all(good$n_effective > 3 * sum(!is.na(d$y))))
+})
+
+test_that("`y ~ .` expands to the observed covariates, not the surrogate columns", {
+  d <- api_data()[c("x", "g", "y", "y_llm", "y_syn")]
+  fit <- synth_glm(y ~ ., d, proxy = c(y = "y_llm"), synthetic = c(y = "y_syn"), threads = 1)
+  expect_identical(names(coef(fit)), c("(Intercept)", "x", "gb", "gc"))
+  expect_error(synth_glm(y ~ x + offset(x), d, proxy = c(y = "y_llm")), "offset")
+})
+
+test_that("tibbles and logical responses are accepted", {
+  d <- api_data()
+  d$yb <- ifelse(d$lab, d$y_full > 1, NA)
+  d$yb_llm <- d$y_llm > 1
+  fit <- synth_glm(yb ~ x, tibble::as_tibble(d), binomial(), proxy = c(yb = "yb_llm"),
+                   method = "ppi++", threads = 1)
+  ref <- synth_glm(yb ~ x, transform(d, yb = as.numeric(yb), yb_llm = as.numeric(yb_llm)),
+                   binomial(), proxy = c(yb = "yb_llm"), method = "ppi++", threads = 1)
+  expect_equal(coef(fit), coef(ref))
+})

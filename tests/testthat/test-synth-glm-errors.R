@@ -71,7 +71,16 @@ test_that("missing or malformed surrogate columns are errors naming the argument
   expect_error(synth_glm(y ~ x, d, binomial(), proxy = "y_llm"), "named character vector")
   d$y_llm[3] <- NA
   expect_error(synth_glm(y ~ x, d, binomial(), proxy = c(y = "y_llm")),
-               "missing values at row\\(s\\) 3")
+               "missing or infinite values at row\\(s\\) 3")
+  d <- bad_input_data()
+  d$x_llm <- d$x
+  d$x_llm[7] <- Inf
+  expect_error(synth_glm(y ~ x, d, binomial(), proxy = c(y = "y_llm", x = "x_llm")),
+               "infinite values at row\\(s\\) 7")
+  d <- bad_input_data()
+  d$x[which(!is.na(d$y))[1]] <- -Inf
+  expect_error(synth_glm(y ~ x, d, binomial(), proxy = c(y = "y_llm")),
+               "column `x` has missing or infinite values")
   expect_error(synth_glm(y ~ x, bad_input_data(), binomial(), method = "ppi++"),
                "`proxy` is required")
   expect_error(synth_glm(y ~ x, bad_input_data(), binomial()), "`proxy` or `synthetic` is required")
@@ -96,7 +105,7 @@ test_that("collinear or unobserved covariates are errors naming the column", {
   d <- bad_input_data()
   d$x[4] <- NA
   expect_error(synth_glm(y ~ x, d, binomial(), proxy = c(y = "y_llm")),
-               "column `x` has missing values")
+               "column `x` has missing or infinite values")
 })
 
 test_that("arguments are validated", {
@@ -110,10 +119,16 @@ test_that("arguments are validated", {
   expect_error(synth_glm(y ~ x, d, binomial(), proxy = c(y = "y_llm"), threads = 0), "`threads`")
   expect_error(synth_glm(y ~ x, d, binomial(), proxy = c(y = "y_llm"), wrong = 1), "Unused")
   expect_error(synth_glm(log(y) ~ x, d, binomial(), proxy = c(y = "y_llm")), "response")
+  expect_error(synth_glm(y ~ 0, d, binomial(), proxy = c(y = "y_llm")), "no coefficients")
   expect_error(synth_glm(y ~ x, as.list(d), binomial()), "`data` must be a data frame")
   des <- synth_design(y ~ x, d, binomial(), proxy = c(y = "y_llm"))
   expect_error(synth_fit_design(des, "gmm", labeled = !is.na(d$y) | TRUE),
                "without a response as labelled")
   expect_error(synth_fit_design(des, c("gmm", "ppi")), "`method`")
+  full <- d
+  full$y <- full$y_full
+  expect_error(synth_glm(y ~ x, full, binomial(), proxy = c(y = "y_llm")), "Every row is labelled")
+  expect_error(synth_glm(y ~ x, full, binomial(), proxy = c(y = "y_llm"), method = "ppi"),
+               "at least 2 unlabelled")
   expect_error(synth_fit_design(list(), "gmm"), "synth_design")
 })

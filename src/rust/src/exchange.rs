@@ -231,16 +231,11 @@ fn rs_simulate_tasks(
         &design(tau, bias, n_real, n_synth),
         seed as u64,
     ))?;
-    let col = |f: fn(&sim::SimTask) -> f64| tasks.iter().map(f).collect::<Vec<f64>>();
+    let summaries: Vec<_> = tasks.iter().map(|t| t.summary).collect();
     Ok(list!(
-        p = col(|t| t.p),
-        p_synth = col(|t| t.p_synth),
-        real_est = col(|t| t.real_est),
-        real_se = col(|t| t.real_se),
-        synth_est = col(|t| t.synth_est),
-        synth_se = col(|t| t.synth_se),
-        gap_est = col(|t| t.gap_est),
-        gap_se = col(|t| t.gap_se)
+        p = tasks.iter().map(|t| t.p).collect::<Vec<f64>>(),
+        p_synth = tasks.iter().map(|t| t.p_synth).collect::<Vec<f64>>(),
+        table = convert::task_table(&summaries)
     ))
 }
 

@@ -4,7 +4,7 @@
 
 use crate::convert;
 use extendr_api::prelude::*;
-use synthinfer_core::summaries::{self, Bootstrap, Design, Estimand, TaskSummary};
+use synthinfer_core::summaries::{self, Bootstrap, Design, Estimand};
 
 /// 0-based task codes from R's 0-based integer codes (validated in R).
 fn codes(x: &[i32]) -> Vec<usize> {
@@ -23,19 +23,6 @@ fn boot(reps: i32, seed: f64, threads: i32) -> Bootstrap {
     Bootstrap { reps: reps.max(0) as usize, seed: seed as u64, threads: threads.max(1) as usize }
 }
 
-fn as_list(rows: Vec<TaskSummary>) -> List {
-    let col = |f: fn(&TaskSummary) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
-    list!(
-        n_real = rows.iter().map(|r| r.n_real as i32).collect::<Vec<i32>>(),
-        n_synth = rows.iter().map(|r| r.n_synth as i32).collect::<Vec<i32>>(),
-        real_est = col(|r| r.real_est),
-        real_se = col(|r| r.real_se),
-        synth_est = col(|r| r.synth_est),
-        synth_se = col(|r| r.synth_se),
-        gap_est = col(|r| r.gap_est),
-        gap_se = col(|r| r.gap_se)
-    )
-}
 
 /// Task table of a paired design (one weight per unit).
 /// @noRd
@@ -48,7 +35,7 @@ fn rs_task_summaries_paired(task: &[i32], real: &[f64], synth: &[f64], weights: 
     let design = Design::Paired { task: &task, real, synth, weights };
     let rows = convert::core(summaries::summarise_tasks(
         design, n_tasks.max(0) as usize, estimand(kind, p)?, boot(reps, seed, threads)))?;
-    Ok(as_list(rows))
+    Ok(convert::task_table(&rows))
 }
 
 /// Task table of an unpaired design (separate real and synthetic units).
@@ -65,7 +52,7 @@ fn rs_task_summaries_unpaired(real_task: &[i32], real: &[f64], real_weights: &[f
     };
     let rows = convert::core(summaries::summarise_tasks(
         design, n_tasks.max(0) as usize, estimand(kind, p)?, boot(reps, seed, threads)))?;
-    Ok(as_list(rows))
+    Ok(convert::task_table(&rows))
 }
 
 /// Bootstrap positions (1-based) of one task: list(real, synth), each an

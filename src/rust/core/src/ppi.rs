@@ -10,10 +10,15 @@
 //!   when no covariate is predicted.)
 //! * Mean (Gaussian, intercept only): `lam mean_U(Y~) + mean_L(Y - lam Y~)`,
 //!   variance `lam^2 var(Y~_U) / N + var(Y - lam Y~) / n` with divisor N, n.
-//! * OLS: `beta_L(X, Y) + lam (beta_U(X~, Y~) - beta_L(X~, Y~))` (imputed
+//! * OLS: `beta_L(X, Y) + lam (beta_U(X, Y~) - beta_L(X, Y~))` (imputed
 //!   plus rectifier, each a least-squares fit).
 //! * Logistic and Poisson: minimiser of the rectified loss
 //!   `L_L(X, Y) + lam (L_U(X~, Y~) - L_L(X~, Y~))` (mean losses).
+//! * When covariates are predicted (X~ differs from X on labelled rows),
+//!   which ppi-python does not cover, every family uses the rectified loss,
+//!   and the Hessian is the labelled rows' true-covariate Hessian: the
+//!   rectified loss's Hessian tends to it, while pooling the unlabelled rows'
+//!   X~ would not (their law differs from X's).
 //! * Variance `H^{-1} (n/N lam^2 Cov(g~_U) + Cov(g_L - lam g~_L)) H^{-1} / n`
 //!   with sample covariances (divisor count - 1) of the per-row gradients g
 //!   and the Hessian H averaged over all n + N rows (labelled rows only
@@ -28,7 +33,7 @@
 use crate::error::{invalid, Result};
 use crate::glm::linalg::{square, trace, SpdFactor};
 use crate::glm::newton::{check_separation, newton};
-use crate::glm::rows::{add_into, add_outer, add_outer_lower, chunked_reduce, eta, row_into, symmetrize_lower};
+use crate::glm::rows::{add_into, add_outer, add_outer_lower, chunked_reduce, symmetrize_lower, Columns};
 use crate::glm::{Block, Family, Rows};
 use faer::{Mat, MatRef};
 
@@ -79,15 +84,22 @@ pub fn ppi(family: Family, d: &PpiData<'_>, lambda: Option<f64>) -> Result<PpiFi
     if family == Family::Gaussian && p == 1 && is_intercept(d.x, d.labeled, true) && is_intercept(d.x_proxy, d.labeled, false) {
         return ppi_mean(d, lambda, n, big_n);
     }
-    let ctx = Ctx { family, d, n, big_n, p };
+    let same_x = (0..d.x.nrows())
+        .filter(|&i| d.labeled[i])
+        .all(|i| (0..p).all(|j| d.x[(i, j)] == d.x_proxy[(i, j)]));
+    let ctx = Ctx { family, d, n, big_n, p, same_x };
+    let classical = ctx.classical()?;
     match lambda {
-        Some(l) => ctx.finish(l),
+        Some(l) => ctx.finish(&classical, l),
         None => {
-            let t1 = ctx.estimate(1.0)?;
+            let t1 = ctx.estimate(&classical, 1.0)?;
             let l1 = ctx.tuned_lambda(&t1)?;
-            let t2 = ctx.estimate(l1)?;
+            let t2 = ctx.estimate(if ctx.ols_form() { &classical } else { &t1 }, l1)?;
             let l2 = ctx.tuned_lambda(&t2)?;
-            ctx.finish(l2)
+            // Newton for the final logistic / Poisson estimate starts at t2 (its
+            // lambda is close); OLS and lambda = 0 need the classical fit itself.
+            let warm = !ctx.ols_form() && l2 != 0.0;
+            ctx.finish(if warm { &t2 } else { &classical }, l2)
         }
     }
 }
@@ -165,6 +177,10 @@ struct Ctx<'a, 'b> {
     n: usize,
     big_n: usize,
     p: usize,
+    /// Whether the proxy covariates equal the true ones on the labelled rows
+    /// (no covariate is predicted): ppi-python's setting, whose conventions
+    /// are then followed exactly. Otherwise see [`Ctx::pooled_hessian`].
+    same_x: bool,
 }
 
 /// Per-row gradient moments at one estimate (ppi-python's `_*_get_stats`).
@@ -183,6 +199,21 @@ struct Stats {
 }
 
 impl Ctx<'_, '_> {
+    /// ppi-python's least-squares form "imputed + rectifier" (OLS with
+    /// unpredicted covariates); otherwise the rectified-loss minimiser.
+    fn ols_form(&self) -> bool {
+        self.family == Family::Gaussian && self.same_x
+    }
+
+    /// Whether the Hessian pools labelled and unlabelled rows, as ppi-python
+    /// does. That presumes the unlabelled rows' covariates have the law of
+    /// the true ones; when covariates are predicted they do not (the
+    /// rectified loss's Hessian converges to the true-covariate Hessian), so
+    /// the Hessian is then taken over the labelled rows with true covariates.
+    fn pooled_hessian(&self, use_unlabeled: bool) -> bool {
+        use_unlabeled && self.same_x
+    }
+
     fn labelled(&self) -> Rows<'_> {
         Rows::Where(self.d.labeled, true)
     }
@@ -198,16 +229,18 @@ impl Ctx<'_, '_> {
         Ok(fit.beta)
     }
 
-    /// Point estimate for a given lambda.
-    fn estimate(&self, lam: f64) -> Result<Vec<f64>> {
-        let start = self.classical()?;
+    /// Point estimate for a given lambda. `start` is the classical fit (the
+    /// answer for lambda = 0 and for OLS's first term), or for logistic and
+    /// Poisson a nearby starting value of Newton's method.
+    fn estimate(&self, start: &[f64], lam: f64) -> Result<Vec<f64>> {
+        let start = start.to_vec();
         if lam == 0.0 {
             return Ok(start);
         }
         let (nf, nu) = (self.n as f64, self.big_n as f64);
         let proxy_l = Block::new(self.d.x_proxy, self.d.y_proxy, self.labelled());
         let proxy_u = Block::new(self.d.x_proxy, self.d.y_proxy, self.unlabelled());
-        if self.family == Family::Gaussian {
+        if self.ols_form() {
             // Imputed plus rectifier: three least-squares fits.
             let zero = vec![0.0; self.p];
             let bu = newton(self.family, &[proxy_u], &zero, "least squares on the unlabelled proxies")?.beta;
@@ -224,10 +257,12 @@ impl Ctx<'_, '_> {
 
     /// Gradients and Hessian at `theta`; `use_unlabeled` as in ppi-python.
     fn stats(&self, theta: &[f64], use_unlabeled: bool) -> Stats {
+        let use_unlabeled = self.pooled_hessian(use_unlabeled);
         let p = self.p;
         let fam = self.family;
         let d = self.d;
         let pp = p * p;
+        let (xc, pc) = (Columns::new(d.x), Columns::new(d.x_proxy));
         // Layout of the accumulator: [hess, sum_g, sum_h, gg, gh, hh, sum_u, uu] + scratch.
         let acc = chunked_reduce(
             d.x.nrows(),
@@ -236,9 +271,9 @@ impl Ctx<'_, '_> {
                 let (xi, rest) = s.split_at_mut(p);
                 let (xp, rest) = rest.split_at_mut(p);
                 let (g, h) = rest.split_at_mut(p);
-                row_into(d.x_proxy, i, xp);
-                let ep = eta(d.x_proxy, i, theta);
-                let rh = fam.mean(ep) - d.y_proxy[i];
+                pc.row_into(i, xp);
+                let (_, mu_p, w_p) = fam.loss_mean_weight(pc.eta(i, theta), d.y_proxy[i]);
+                let rh = mu_p - d.y_proxy[i];
                 for j in 0..p {
                     h[j] = xp[j] * rh;
                 }
@@ -248,13 +283,13 @@ impl Ctx<'_, '_> {
                 let (gh, rest) = rest.split_at_mut(pp);
                 let (hh, uu) = rest.split_at_mut(pp);
                 if d.labeled[i] {
-                    row_into(d.x, i, xi);
-                    let e = eta(d.x, i, theta);
-                    let r = fam.mean(e) - d.y[i];
+                    xc.row_into(i, xi);
+                    let (_, mu, w) = fam.loss_mean_weight(xc.eta(i, theta), d.y[i]);
+                    let r = mu - d.y[i];
                     for j in 0..p {
                         g[j] = xi[j] * r;
                     }
-                    add_outer_lower(hess, p, xi, fam.weight(e));
+                    add_outer_lower(hess, p, xi, w);
                     add_into(&mut sums[..p], g);
                     add_into(&mut sums[p..2 * p], h);
                     add_outer_lower(gg, p, g, 1.0);
@@ -262,7 +297,7 @@ impl Ctx<'_, '_> {
                     add_outer_lower(hh, p, h, 1.0);
                 } else {
                     if use_unlabeled {
-                        add_outer_lower(hess, p, xp, fam.weight(ep));
+                        add_outer_lower(hess, p, xp, w_p);
                     }
                     add_into(&mut sums[2 * p..], h);
                     add_outer_lower(uu, p, h, 1.0);
@@ -319,8 +354,8 @@ impl Ctx<'_, '_> {
     }
 
     /// Estimate and covariance at a fixed lambda.
-    fn finish(&self, lam: f64) -> Result<PpiFit> {
-        let theta = self.estimate(lam)?;
+    fn finish(&self, classical: &[f64], lam: f64) -> Result<PpiFit> {
+        let theta = self.estimate(classical, lam)?;
         let st = self.stats(&theta, lam != 0.0);
         let p = self.p;
         let (nf, nu) = (self.n as f64, self.big_n as f64);

@@ -13,6 +13,7 @@ use super::split::{default_split, Alphas};
 use crate::dist::z_two_sided;
 use crate::error::{invalid, Result};
 use crate::parallel::{replicate_rng, with_threads};
+use crate::summaries::TaskSummary;
 use rand::Rng;
 use rand_distr::{Beta, Binomial, Distribution, Normal};
 use rayon::prelude::*;
@@ -38,17 +39,13 @@ impl Design {
     }
 }
 
-/// One simulated task: truths and Wald summaries.
+/// One simulated task: the true real and synthetic proportions and the
+/// Wald summaries of its two samples (an unpaired design).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SimTask {
     pub p: f64,
     pub p_synth: f64,
-    pub real_est: f64,
-    pub real_se: f64,
-    pub synth_est: f64,
-    pub synth_se: f64,
-    pub gap_est: f64,
-    pub gap_se: f64,
+    pub summary: TaskSummary,
 }
 
 fn wald(count: u64, n: u64) -> (f64, f64) {
@@ -70,12 +67,16 @@ fn draw_task<R: Rng>(rng: &mut R, d: &Design) -> SimTask {
     SimTask {
         p,
         p_synth,
-        real_est,
-        real_se,
-        synth_est,
-        synth_se,
-        gap_est: real_est - synth_est,
-        gap_se: (real_se * real_se + synth_se * synth_se).sqrt(),
+        summary: TaskSummary {
+            n_real: d.n_real as usize,
+            n_synth: d.n_synth as usize,
+            real_est,
+            real_se,
+            synth_est,
+            synth_se,
+            gap_est: real_est - synth_est,
+            gap_se: real_se.hypot(synth_se),
+        },
     }
 }
 
@@ -144,18 +145,18 @@ pub fn coverage_study(
     let one = |rep: usize| -> Result<[f64; 4]> {
         let tasks = draw_tasks(n_tasks + 1, d, seed, rep as u64);
         let (hist, target) = tasks.split_at(n_tasks);
-        let ge: Vec<f64> = hist.iter().map(|t| t.gap_est).collect();
-        let gs: Vec<f64> = hist.iter().map(|t| t.gap_se).collect();
+        let ge: Vec<f64> = hist.iter().map(|t| t.summary.gap_est).collect();
+        let gs: Vec<f64> = hist.iter().map(|t| t.summary.gap_se).collect();
         let cal = calibrate(&ge, &gs, alphas, method, None)?;
         let t = target[0];
-        let iv = target_interval(&cal, t.synth_est, t.synth_se, bounds)?;
+        let iv = target_interval(&cal, t.summary.synth_est, t.summary.synth_se, bounds)?;
         let truth = if method == Method::FiniteSample {
-            t.real_est
+            t.summary.real_est
         } else {
             t.p
         };
-        let nl = clip(t.synth_est - z_naive * t.synth_se, bounds);
-        let nh = clip(t.synth_est + z_naive * t.synth_se, bounds);
+        let nl = clip(t.summary.synth_est - z_naive * t.summary.synth_se, bounds);
+        let nh = clip(t.summary.synth_est + z_naive * t.summary.synth_se, bounds);
         let cov = |lo: f64, hi: f64| if lo <= truth && truth <= hi { 1.0 } else { 0.0 };
         Ok([cov(iv.low, iv.high), iv.high - iv.low, cov(nl, nh), nh - nl])
     };
@@ -200,7 +201,8 @@ mod tests {
     fn simulated_tasks_have_consistent_summaries() {
         let t = simulate_tasks(200, &design(), 1).unwrap();
         for x in &t {
-            assert!((x.gap_est - (x.real_est - x.synth_est)).abs() < 1e-15);
+            let s = x.summary;
+            assert!((s.gap_est - (s.real_est - s.synth_est)).abs() < 1e-15);
             assert!((0.0..=1.0).contains(&x.p_synth));
         }
         // Mean synthetic shift is about bias = 0.05 (sd of the mean ~ 0.1 / sqrt(200)).

@@ -91,6 +91,29 @@ impl Family {
         }
     }
 
+    /// `(loss(eta, y), mu(eta), w(eta))` with one exponential: the row
+    /// quantities Newton steps need, at a third of the cost of three calls.
+    #[inline]
+    pub fn loss_mean_weight(self, eta: f64, y: f64) -> (f64, f64, f64) {
+        match self {
+            Family::Gaussian => (0.5 * (y - eta) * (y - eta), eta, 1.0),
+            Family::Binomial => {
+                // z = exp(-|eta|) never overflows.
+                let z = (-eta.abs()).exp();
+                let (p, log1pexp) = if eta >= 0.0 {
+                    (1.0 / (1.0 + z), eta + z.ln_1p())
+                } else {
+                    (z / (1.0 + z), z.ln_1p())
+                };
+                (log1pexp - y * eta, p, p * (1.0 - p))
+            }
+            Family::Poisson => {
+                let m = eta.exp();
+                (m - y * eta, m, m)
+            }
+        }
+    }
+
     /// Whether `y` lies in the support the family's likelihood accepts.
     /// Binomial responses may be fractional (an LLM's probability as proxy).
     #[inline]
@@ -142,6 +165,9 @@ mod tests {
         // d loss / d eta = mu - y, checked by central differences.
         for fam in [Family::Gaussian, Family::Binomial, Family::Poisson] {
             for &(eta, y) in &[(-1.3, 0.0), (0.4, 1.0), (2.0, 0.3)] {
+                let (l, m, w) = fam.loss_mean_weight(eta, y);
+                assert!((l - fam.loss(eta, y)).abs() < 1e-14 * (1.0 + l.abs()));
+                assert!((m - fam.mean(eta)).abs() < 1e-15 && (w - fam.weight(eta)).abs() < 1e-15);
                 let h = 1e-6;
                 let d = (fam.loss(eta + h, y) - fam.loss(eta - h, y)) / (2.0 * h);
                 assert!((d - (fam.mean(eta) - y)).abs() < 1e-7, "{fam:?}");

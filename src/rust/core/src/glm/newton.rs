@@ -6,7 +6,7 @@
 //! fit; PPI++'s rectified loss is three blocks, one with a negative weight.
 
 use super::linalg::{square, SpdFactor};
-use super::rows::{add_into, add_outer_lower, chunked_reduce, eta, row_into, symmetrize_lower, Block};
+use super::rows::{add_into, add_outer_lower, chunked_reduce, symmetrize_lower, Block, Columns};
 use super::Family;
 use crate::error::{CoreError, Result};
 use faer::linalg::solvers::Solve;
@@ -28,6 +28,7 @@ pub fn evaluate(family: Family, blocks: &[Block<'_>], beta: &[f64], derivs: bool
     let p = beta.len();
     let mut total = Quadratic { loss: 0.0, grad: vec![0.0; p], hess: vec![0.0; p * p] };
     for b in blocks {
+        let cols = Columns::new(b.x);
         let part = chunked_reduce(
             b.x.nrows(),
             || (0.0f64, vec![0.0; if derivs { p } else { 0 }], vec![0.0; if derivs { p * p } else { 0 }], vec![0.0; p]),
@@ -35,15 +36,18 @@ pub fn evaluate(family: Family, blocks: &[Block<'_>], beta: &[f64], derivs: bool
                 if !b.rows.includes(i) {
                     return;
                 }
-                let e = eta(b.x, i, beta);
-                *loss += family.loss(e, b.y[i]);
+                let e = cols.eta(i, beta);
                 if derivs {
-                    row_into(b.x, i, xi);
-                    let r = family.mean(e) - b.y[i];
+                    let (l, mu, w) = family.loss_mean_weight(e, b.y[i]);
+                    *loss += l;
+                    cols.row_into(i, xi);
+                    let r = mu - b.y[i];
                     for (g, x) in grad.iter_mut().zip(xi.iter()) {
                         *g += r * x;
                     }
-                    add_outer_lower(hess, p, xi, family.weight(e));
+                    add_outer_lower(hess, p, xi, w);
+                } else {
+                    *loss += family.loss(e, b.y[i]);
                 }
             },
             |a, z| {
@@ -125,7 +129,8 @@ pub fn newton(family: Family, blocks: &[Block<'_>], start: &[f64], what: &str) -
             }
         };
         let mut slope: f64 = step.iter().zip(&q.grad).map(|(s, g)| s * g).sum();
-        if !(slope < 0.0) || step.iter().any(|s| !s.is_finite()) {
+        // Not a descent direction (or NaN): fall back to steepest descent.
+        if slope.is_nan() || slope >= 0.0 || step.iter().any(|s| !s.is_finite()) {
             step = neg_grad.clone();
             slope = -neg_grad.iter().map(|g| g * g).sum::<f64>();
         }
@@ -133,24 +138,29 @@ pub fn newton(family: Family, blocks: &[Block<'_>], start: &[f64], what: &str) -
         if -slope <= 1e-24 * (1.0 + q.loss.abs()) {
             return Ok(NewtonFit { beta, loss: q.loss, iterations: iter - 1 });
         }
+        // Backtracking (Armijo). The full step is evaluated with derivatives,
+        // since it is nearly always accepted and they are then reused.
         let mut t = 1.0;
-        let mut candidate;
-        loop {
-            candidate = beta.iter().zip(&step).map(|(b, s)| b + t * s).collect::<Vec<_>>();
-            let value = evaluate(family, blocks, &candidate, false).loss;
+        let (candidate, next) = loop {
+            let cand = beta.iter().zip(&step).map(|(b, s)| b + t * s).collect::<Vec<_>>();
+            let trial = evaluate(family, blocks, &cand, t == 1.0);
+            let value = trial.loss;
             if value.is_finite() && value <= q.loss + 1e-4 * t * slope.min(0.0) + 1e-15 * q.loss.abs() {
-                break;
+                break (cand, (t == 1.0).then_some(trial));
             }
             t *= 0.5;
             if t < 1e-12 {
                 // No decrease possible along the step: at the minimum up to rounding.
                 return Ok(NewtonFit { beta, loss: q.loss, iterations: iter });
             }
-        }
+        };
         let max_change = step.iter().map(|s| (t * s).abs()).fold(0.0, f64::max);
         let scale = 1.0 + candidate.iter().map(|b| b.abs()).fold(0.0, f64::max);
         beta = candidate;
-        q = evaluate(family, blocks, &beta, true);
+        q = match next {
+            Some(trial) => trial,
+            None => evaluate(family, blocks, &beta, true),
+        };
         if max_change <= 1e-11 * scale {
             return Ok(NewtonFit { beta, loss: q.loss, iterations: iter });
         }
@@ -170,12 +180,13 @@ pub fn newton(family: Family, blocks: &[Block<'_>], start: &[f64], what: &str) -
 fn gram_is_regular(blocks: &[Block<'_>], p: usize) -> bool {
     let mut gram = vec![0.0; p * p];
     for b in blocks.iter().filter(|b| b.weight > 0.0) {
+        let cols = Columns::new(b.x);
         let part = chunked_reduce(
             b.x.nrows(),
             || (vec![0.0; p * p], vec![0.0; p]),
             |(g, xi), i| {
                 if b.rows.includes(i) {
-                    row_into(b.x, i, xi);
+                    cols.row_into(i, xi);
                     add_outer_lower(g, p, xi, 1.0);
                 }
             },
@@ -195,11 +206,12 @@ pub fn check_separation(family: Family, block: &Block<'_>, beta: &[f64], what: &
     if family != Family::Binomial {
         return Ok(());
     }
+    let cols = Columns::new(block.x);
     let extreme = chunked_reduce(
         block.x.nrows(),
         || 0usize,
         |a, i| {
-            if block.rows.includes(i) && eta(block.x, i, beta).abs() > 25.0 {
+            if block.rows.includes(i) && cols.eta(i, beta).abs() > 25.0 {
                 *a += 1;
             }
         },
@@ -222,6 +234,7 @@ pub fn bread_meat(family: Family, blocks: &[Block<'_>], beta: &[f64]) -> (Vec<f6
     let mut h = vec![0.0; p * p];
     let mut m = vec![0.0; p * p];
     for b in blocks {
+        let cols = Columns::new(b.x);
         let (hb, mb, _) = chunked_reduce(
             b.x.nrows(),
             || (vec![0.0; p * p], vec![0.0; p * p], vec![0.0; p]),
@@ -229,10 +242,10 @@ pub fn bread_meat(family: Family, blocks: &[Block<'_>], beta: &[f64]) -> (Vec<f6
                 if !b.rows.includes(i) {
                     return;
                 }
-                row_into(b.x, i, xi);
-                let e = eta(b.x, i, beta);
-                let r = b.y[i] - family.mean(e);
-                add_outer_lower(h, p, xi, family.weight(e));
+                cols.row_into(i, xi);
+                let (_, mu, w) = family.loss_mean_weight(cols.eta(i, beta), b.y[i]);
+                let r = b.y[i] - mu;
+                add_outer_lower(h, p, xi, w);
                 add_outer_lower(m, p, xi, r * r);
             },
             |a, z| {

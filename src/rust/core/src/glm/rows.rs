@@ -8,6 +8,7 @@
 //! Nothing is copied: a [`Block`] borrows the caller's column-major matrix.
 
 use faer::MatRef;
+use std::borrow::Cow;
 use rayon::prelude::*;
 
 /// Rows per chunk. Large enough that the per-chunk overhead is negligible,
@@ -73,21 +74,40 @@ impl<'a> Block<'a> {
     }
 }
 
-/// Linear predictor `x_i' beta` of row `i`.
-#[inline]
-pub fn eta(x: MatRef<'_, f64>, i: usize, beta: &[f64]) -> f64 {
-    let mut s = 0.0;
-    for (j, b) in beta.iter().enumerate() {
-        s += x[(i, j)] * b;
-    }
-    s
+/// Column slices of a matrix, for fast row-wise access in the reductions
+/// (borrowed when the columns are contiguous, as R's matrices are).
+pub struct Columns<'a> {
+    cols: Vec<Cow<'a, [f64]>>,
 }
 
-/// Copy row `i` of `x` into `out`.
-#[inline]
-pub fn row_into(x: MatRef<'_, f64>, i: usize, out: &mut [f64]) {
-    for (j, o) in out.iter_mut().enumerate() {
-        *o = x[(i, j)];
+impl<'a> Columns<'a> {
+    /// Columns of `x`.
+    pub fn new(x: MatRef<'a, f64>) -> Self {
+        let cols = (0..x.ncols())
+            .map(|j| match x.col(j).try_as_col_major() {
+                Some(c) => Cow::Borrowed(c.as_slice()),
+                None => Cow::Owned((0..x.nrows()).map(|i| x[(i, j)]).collect()),
+            })
+            .collect();
+        Columns { cols }
+    }
+
+    /// Linear predictor `x_i' beta` of row `i`.
+    #[inline]
+    pub fn eta(&self, i: usize, beta: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for (c, b) in self.cols.iter().zip(beta) {
+            s += c[i] * b;
+        }
+        s
+    }
+
+    /// Copy row `i` into `out`.
+    #[inline]
+    pub fn row_into(&self, i: usize, out: &mut [f64]) {
+        for (o, c) in out.iter_mut().zip(&self.cols) {
+            *o = c[i];
+        }
     }
 }
 

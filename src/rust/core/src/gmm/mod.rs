@@ -23,7 +23,7 @@ use crate::glm::newton::{check_separation, newton};
 use crate::glm::{sandwich_vcov, Block, Family, Rows};
 use crate::ppi::{ppi, PpiData};
 use faer::{Mat, MatRef};
-pub use twostep::{two_step, GmmFit, Problem, Source};
+pub use twostep::{two_step, GmmFit, Problem};
 
 /// A borrowed column-major n x p matrix, as the binding passes R's data.
 pub type MatView<'a> = MatRef<'a, f64>;
@@ -137,6 +137,9 @@ fn validate(family: Family, data: &SynthData<'_>, labeled: &[bool]) -> Result<us
             labeled.len()
         ));
     }
+    if p == 0 {
+        return invalid("the model has no coefficients");
+    }
     let surrogates = data.proxy.iter().chain(data.synthetic.iter());
     for s in surrogates {
         if s.x.nrows() != n || s.x.ncols() != p || s.y.len() != n {
@@ -162,12 +165,12 @@ fn validate(family: Family, data: &SynthData<'_>, labeled: &[bool]) -> Result<us
             p + 1
         ));
     }
-    for i in 0..n {
-        if labeled[i] && !family.in_support(data.y[i]) {
+    for (i, (&lab, &y)) in labeled.iter().zip(data.y).enumerate() {
+        if lab && !family.in_support(y) {
             return invalid(format!(
                 "response at row {} is {}; the {} family needs {}",
                 i + 1,
-                data.y[i],
+                y,
                 family.name(),
                 family.support()
             ));
@@ -216,9 +219,9 @@ pub fn fit(method: Method, family: Family, data: &SynthData<'_>, labeled: &[bool
             Ok(out)
         }
         Method::Gmm | Method::GmmProxy => {
-            let mut sources: Vec<Source<'_>> = data.proxy.iter().map(|s| Source { x: s.x, y: s.y }).collect();
+            let mut sources: Vec<Surrogate<'_>> = data.proxy.into_iter().collect();
             if method == Method::Gmm {
-                sources.extend(data.synthetic.iter().map(|s| Source { x: s.x, y: s.y }));
+                sources.extend(data.synthetic.iter().copied());
             } else {
                 need_proxy()?;
             }

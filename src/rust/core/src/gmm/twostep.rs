@@ -27,19 +27,11 @@
 use crate::error::{CoreError, Result};
 use crate::glm::linalg::SpdFactor;
 use crate::glm::newton::{check_separation, newton};
-use crate::glm::rows::{add_into, add_outer_lower, chunked_reduce, eta, row_into, symmetrize_lower};
+use crate::glm::rows::{add_into, add_outer_lower, chunked_reduce, symmetrize_lower, Columns};
 use crate::glm::{Block, Family, Rows};
+use super::Surrogate;
 use faer::{Mat, MatRef};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
-
-/// One surrogate source: covariates and response on every row.
-#[derive(Debug, Clone, Copy)]
-pub struct Source<'a> {
-    /// n x p covariates.
-    pub x: MatRef<'a, f64>,
-    /// Response, length n.
-    pub y: &'a [f64],
-}
 
 /// The GMM problem: primary data, label mask, surrogate sources.
 pub struct Problem<'a> {
@@ -47,7 +39,7 @@ pub struct Problem<'a> {
     pub x: MatRef<'a, f64>,
     pub y: &'a [f64],
     pub labeled: &'a [bool],
-    pub sources: Vec<Source<'a>>,
+    pub sources: Vec<Surrogate<'a>>,
 }
 
 /// Result of the two-step estimator.
@@ -98,6 +90,8 @@ impl Problem<'_> {
         let n_info = 1 + 2 * m_src;
         let len_s = if want_s { q * q } else { 0 };
         let len_j = if want_jac { n_info * p * p } else { 0 };
+        let xcols = Columns::new(self.x);
+        let scols: Vec<Columns<'_>> = self.sources.iter().map(|s| Columns::new(s.x)).collect();
         let acc = chunked_reduce(
             n,
             || (vec![0.0; q + len_s + len_j], vec![0.0; q + p]),
@@ -108,8 +102,8 @@ impl Problem<'_> {
                 let lab = self.labeled[i];
                 g.iter_mut().for_each(|v| *v = 0.0);
                 if lab {
-                    row_into(self.x, i, xi);
-                    let e = eta(self.x, i, &phi[..p]);
+                    xcols.row_into(i, xi);
+                    let e = xcols.eta(i, &phi[..p]);
                     let r = self.y[i] - self.family.mean(e);
                     for j in 0..p {
                         g[j] = xi[j] * r;
@@ -118,10 +112,10 @@ impl Problem<'_> {
                         add_outer_lower(&mut info[..p * p], p, xi, self.family.weight(e));
                     }
                 }
-                for (m, src) in self.sources.iter().enumerate() {
+                for (m, (src, cols)) in self.sources.iter().zip(&scols).enumerate() {
                     let par = &phi[p * (1 + m)..p * (2 + m)];
-                    row_into(src.x, i, xi);
-                    let e = eta(src.x, i, par);
+                    cols.row_into(i, xi);
+                    let e = cols.eta(i, par);
                     let r = src.y[i] - self.family.mean(e);
                     let w = self.family.weight(e);
                     let off = p * (1 + 2 * m);
@@ -190,9 +184,9 @@ impl Problem<'_> {
         let k = self.n_params();
         let q = self.n_moments();
         let mut phi = start.to_vec();
+        let mut mo = self.moments(&phi, false, true);
         for iter in 1..=MAX_ITER {
-            let mo = self.moments(&phi, false, true);
-            let jac = mo.jac.expect("Jacobian requested");
+            let jac = mo.jac.take().expect("Jacobian requested");
             let gcol = MatRef::from_column_major_slice(&mo.gbar, q, 1);
             let (jw, rw) = match w {
                 Some(f) => (f.whiten(jac.as_ref()), f.whiten(gcol)),
@@ -210,19 +204,22 @@ impl Problem<'_> {
             if -slope <= 1e-28 + 1e-20 * value {
                 return Ok((phi, iter - 1));
             }
+            // Backtracking (Armijo); the full step is evaluated with the
+            // Jacobian, which the next iteration reuses when it is accepted.
             let mut t = 1.0;
             let candidate = loop {
                 let cand: Vec<f64> = phi.iter().zip(&step).map(|(a, s)| a + t * s).collect();
-                let v = self.objective(&cand, w);
+                let trial = self.moments(&cand, false, t == 1.0);
+                let v = quad_form(&trial.gbar, w);
                 if v.is_finite() && v <= value + 1e-4 * t * slope {
-                    break Some(cand);
+                    break Some((cand, trial));
                 }
                 t *= 0.5;
                 if t < 1e-10 {
                     break None;
                 }
             };
-            let Some(candidate) = candidate else {
+            let Some((candidate, trial)) = candidate else {
                 // No decrease along the Gauss-Newton direction: at the minimum
                 // up to rounding.
                 return Ok((phi, iter));
@@ -233,6 +230,7 @@ impl Problem<'_> {
             if max_change <= 1e-12 * scale {
                 return Ok((phi, iter));
             }
+            mo = if trial.jac.is_some() { trial } else { self.moments(&phi, false, true) };
         }
         Err(CoreError::NoConvergence(format!("{what}: Gauss-Newton did not converge in {MAX_ITER} iterations")))
     }
@@ -352,7 +350,7 @@ mod tests {
         let n = 3000;
         let (xd, y, ys, _, lab) = sim(n, 11);
         let x = MatRef::from_column_major_slice(&xd, n, 2);
-        let pr = Problem { family: Family::Gaussian, x, y: &y, labeled: &lab, sources: vec![Source { x, y: &ys }] };
+        let pr = Problem { family: Family::Gaussian, x, y: &y, labeled: &lab, sources: vec![Surrogate { x, y: &ys }] };
         let fit = two_step(&pr).unwrap();
         assert_eq!(fit.j_df, 2);
         // Step 1's theta is the labelled-only OLS fit.
@@ -386,7 +384,7 @@ mod tests {
             x,
             y: &y,
             labeled: &lab,
-            sources: vec![Source { x, y: &ys }, Source { x, y: &ys }],
+            sources: vec![Surrogate { x, y: &ys }, Surrogate { x, y: &ys }],
         };
         let err = two_step(&pr).unwrap_err();
         assert!(err.to_string().contains("singular"), "{err}");
