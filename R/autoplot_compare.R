@@ -35,19 +35,18 @@ autoplot.synth_comparison <- function(object, metrics = c("coverage", "width", "
   long$metric <- factor(long$metric, levels = metrics)
   nominal <- data.frame(metric = factor("coverage", levels = metrics),
                         value = 1 - attr(object, "alpha"))
-  p <- ggplot2::ggplot(long, ggplot2::aes(x = .data$fraction, y = .data$value,
-                                           colour = .data$method)) +
+  # Columns of `long`, found by ggplot2's data mask; the NULLs only tell R
+  # CMD check that these names are not undefined globals.
+  fraction <- value <- method <- metric <- term <- NULL
+  p <- ggplot2::ggplot(long, ggplot2::aes(x = fraction, y = value, colour = method)) +
     ggplot2::geom_line() +
     ggplot2::geom_point() +
-    ggplot2::facet_grid(ggplot2::vars(.data$metric), ggplot2::vars(.data$term),
+    ggplot2::facet_grid(ggplot2::vars(metric), ggplot2::vars(term),
                         scales = "free_y") +
     ggplot2::labs(x = "labeled fraction", y = NULL, colour = "method")
   if ("coverage" %in% metrics) {
-    p <- p + ggplot2::geom_hline(data = nominal, ggplot2::aes(yintercept = .data$value),
+    p <- p + ggplot2::geom_hline(data = nominal, ggplot2::aes(yintercept = value),
                                  linetype = "dashed")
   }
   p
 }
-
-# `.data` is ggplot2's tidy-evaluation pronoun inside aes().
-utils::globalVariables(".data")

@@ -61,7 +61,12 @@ compare_methods <- function(data, formula, family = stats::gaussian(), proxy = N
   if (anyDuplicated(fractions)) stop_arg("fractions", "must not contain duplicates.")
   trials <- check_count(trials, "trials", min = 1L)
   alpha <- check_probability(alpha, "alpha")
-  seed <- check_count(seed, "seed", min = 0L)
+  # Seeds beyond R's integer range are fine (the core takes a 64-bit seed).
+  if (!is.numeric(seed) || length(seed) != 1L || is.na(seed) || seed < 0 ||
+      seed != round(seed) || seed >= 2^53) {
+    stop_arg("seed", "must be a single whole number >= 0.")
+  }
+  seed <- as.double(seed)
   threads <- check_threads(threads)
 
   design <- synth_design(formula, data, family, proxy, synthetic)

@@ -88,8 +88,10 @@ gmm_anchor_fit <- function(x, p, alpha = 0.1) {
 plain_loo <- function(tasks, alpha = 0.1, split = c(0.1, 0.2, 0.7)) {
   a <- alpha * split
   n_hist <- nrow(tasks) - 1
-  k_lower <- floor((n_hist + 1) * a[3] / 2)
-  k_upper <- ceiling((n_hist + 1) * (1 - a[3] / 2))
+  # Round-off guard: (T + 1) a3 / 2 is often a whole number in exact
+  # arithmetic (1000 * 0.07 / 2 = 35) but not in floating point.
+  k_lower <- floor((n_hist + 1) * a[3] / 2 + 1e-9)
+  k_upper <- ceiling((n_hist + 1) * (1 - a[3] / 2) - 1e-9)
   z1 <- stats::qnorm(1 - a[1] / 2)
   z2 <- stats::qnorm(1 - a[2] / 2)
   gap_l <- tasks$gap_est - z2 * tasks$gap_se

@@ -17,7 +17,8 @@
 # synth_design(), i.e. the numerical work alone.
 # Peak memory includes each interpreter's own footprint and the data.
 # Environment: BENCH_QUICK=1 runs only the smallest size of each case;
-# BENCH_PYTHON overrides the Python interpreter (default python3).
+# BENCH_PYTHON overrides the Python interpreter (default python3);
+# BENCH_MARKDOWN=file also writes the table as Markdown.
 
 bench_dir <- local({
   f <- sub("^--file=", "", grep("^--file=", commandArgs(), value = TRUE))
@@ -33,7 +34,8 @@ dir.create(root, showWarnings = FALSE)
 
 sizes_ppi <- if (quick) 1e4 else c(1e4, 1e5, 1e6)
 sizes_gmm <- if (quick) 1e4 else c(1e4, 1e5)
-reps_for <- function(n) if (n >= 1e6) 1L else 3L
+# More timed repetitions where a fit takes milliseconds (less timer noise).
+reps_for <- function(n) if (n >= 1e6) 2L else if (n >= 1e5) 5L else 15L
 
 # Run one worker under /usr/bin/time -v; return seconds (NA when skipped),
 # peak RSS in MB and a note.
@@ -105,8 +107,9 @@ for (kind in c("mean", "ols", "logistic")) {
 for (n in sizes_gmm) {
   case <- file.path(root, sprintf("gmm_%g", n))
   make_gmm_case(case, n)
-  anchor <- r_side("gmm_anchor", case, 3L)
-  ours <- r_side("synthinfer_gmm", case, 3L)
+  reps <- if (n >= 1e5) 2L else 5L # gmm::gmm takes ~10-30 s at 1e5 rows
+  anchor <- r_side("gmm_anchor", case, reps)
+  ours <- r_side("synthinfer_gmm", case, reps)
   add_row("two-step gmm", n, ours, "gmm::gmm twoStep", anchor,
           ci_gap(case, "synthinfer_gmm", "gmm_anchor"))
 }
@@ -121,5 +124,15 @@ add_row("loo algorithm 1", 1000, ours, "plain R", anchor,
 table <- do.call(rbind, rows)
 cat("\nsynthinfer vs anchors (ratio = synthinfer time / anchor time; NA: skipped)\n")
 print(table, row.names = FALSE, digits = 3)
+
+# BENCH_MARKDOWN=file also writes the table as Markdown (for bench/README.md).
+md <- Sys.getenv("BENCH_MARKDOWN")
+if (nzchar(md)) {
+  fmt <- function(x) if (is.numeric(x)) ifelse(is.na(x), "NA", formatC(x, digits = 3, format = "g")) else x
+  cells <- vapply(table, fmt, character(nrow(table)))
+  writeLines(c(paste("|", paste(names(table), collapse = " | "), "|"),
+               paste("|", paste(rep("---", ncol(table)), collapse = " | "), "|"),
+               apply(cells, 1, function(r) paste("|", paste(r, collapse = " | "), "|"))), md)
+}
 unlink(root, recursive = TRUE)
 invisible(table)

@@ -93,7 +93,7 @@ if (impl == "synthinfer_ppi") {
   tasks <- tibble::as_tibble(utils::read.csv(file.path(case, "tasks.csv")))
   time_fit(function() {
     res <- synthinfer::exchangeable_loo(tasks, alpha = 0.1)
-    list(lower = res$lower, upper = res$upper)
+    list(lower = res$conf.low, upper = res$conf.high)
   })
 } else {
   stop("unknown implementation ", impl)

@@ -67,6 +67,10 @@ test_that("autoplot draws one panel row per metric", {
   p <- ggplot2::autoplot(cmp, metrics = c("coverage", "width"))
   expect_s3_class(p, "ggplot")
   expect_setequal(levels(p$data$metric), c("coverage", "width"))
+  built <- ggplot2::ggplot_build(p)
+  # 2 metrics x 2 terms panels; 4 methods x 2 fractions points in each.
+  expect_equal(nrow(built$layout$layout), 4)
+  expect_equal(nrow(built$data[[2]]), 4 * 2 * 2 * 2)
   expect_error(ggplot2::autoplot(cmp, metrics = "bias"), "`metrics`")
 })
 
@@ -84,4 +88,17 @@ test_that("failed fits are counted, left out and reported", {
   expect_true(all(cmp$trials + cmp$failed == 30))
   expect_gt(sum(cmp$failed[cmp$fraction == 0.05]), 0)
   expect_true(all(is.finite(cmp$coverage)))
+})
+
+test_that("seeds beyond the integer range work and change the subsets", {
+  d <- sim_cmp_data(150)
+  run <- function(seed) {
+    compare_methods(d, y ~ x1, proxy = c(y = "y_llm"), methods = "classical",
+                    fractions = 0.2, trials = 5, seed = seed, threads = 1)
+  }
+  big <- run(3e9)
+  expect_equal(attr(big, "seed"), 3e9)
+  expect_false(identical(big$mse, run(1)$mse))
+  expect_error(run(-1), "`seed`")
+  expect_error(run(1.5), "`seed`")
 })
