@@ -74,6 +74,14 @@ rs_exchange_coverage <- function(n_tasks, alpha, tau, bias, n_real, n_synth, met
 #' @noRd
 rs_synth_fit <- function(method, family, x, p, y, labeled, sources_x, sources_y, has_proxy, threads) .Call(wrap__rs_synth_fit, method, family, x, p, y, labeled, sources_x, sources_y, has_proxy, threads)
 
+#' Monte Carlo coverage study on simulate_synthetic()-style populations,
+#' replications in parallel (replicate_rng(seed, r) each). Returns
+#' list(method, term, covered, width, error, error_sq, reps, failed): sums
+#' over replications, one entry per method x coefficient (coefficient
+#' fastest; `term` 1-based, intercept first).
+#' @noRd
+rs_gmm_coverage_study <- function(n, n_labeled, family, regime, coefficients, strength, methods, reps, alpha, seed, threads) .Call(wrap__rs_gmm_coverage_study, n, n_labeled, family, regime, coefficients, strength, methods, reps, alpha, seed, threads)
+
 #' Task table of a paired design (one weight per unit).
 #' @noRd
 rs_task_summaries_paired <- function(task, real, synth, weights, n_tasks, kind, p, reps, seed, threads) .Call(wrap__rs_task_summaries_paired, task, real, synth, weights, n_tasks, kind, p, reps, seed, threads)
