@@ -125,7 +125,9 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
                "; surrogates must be available on every row.")
     }
     check_family_support(sy, family, paste0(what, " column `", map[[yname]], "`"))
-    check_full_rank(sX, paste0("the `", what, "` data"))
+    # A shared matrix needs no rank check of its own: synth_fit_design()
+    # checks the labelled rows, and a subset of full rank implies full rank.
+    if (!identical(names(map), yname)) check_full_rank(sX, paste0("the `", what, "` data"))
     list(X = sX, y = as.double(sy))
   }
   storage.mode(X) <- "double"
@@ -196,6 +198,11 @@ response_values <- function(y, name, family) {
 
 # Error when values fall outside the family's support.
 check_family_support <- function(y, family, what) {
+  in_support <- switch(family$family,
+    gaussian = all(is.finite(y)),
+    binomial = all(is.finite(y)) && all(y >= 0) && all(y <= 1),
+    poisson = all(is.finite(y)) && all(y >= 0))
+  if (in_support) return(invisible(y))
   bad <- switch(family$family,
     gaussian = which(!is.finite(y)),
     binomial = which(!is.finite(y) | y < 0 | y > 1),
