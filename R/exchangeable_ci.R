@@ -180,33 +180,39 @@ check_real <- function(real, targets) {
 
 # Validated inputs -> result tibble. Shared with exchangeable_region()
 # (Bonferroni per coordinate) and exchangeable_loo().
+# The split c(a1, a2, a3) of the exchangeability budget `alpha_ex` with
+# `n_eff` historical tasks (their total weight when weighted).
+engine_alphas <- function(alpha_ex, split, method, n_eff) {
+  if (method != "finite_sample") return(resolve_split(alpha_ex, split, n_eff))
+  if (alpha_ex < 2 / (n_eff + 1) - 1e-12) {
+    stop(sprintf(paste0(
+      "With %s historical task%s the finite-sample interval at level %s is infinite: ",
+      "it needs alpha >= 2 / (T + 1), i.e. at least %d historical tasks."),
+      format(n_eff), if (n_eff == 1) "" else "s", format(alpha_ex), tasks_needed(alpha_ex)),
+      call. = FALSE)
+  }
+  c(a1 = 0, a2 = 0, a3 = alpha_ex)
+}
+
+# Validated synthetic standard errors of the targets (zeros for the
+# finite-sample algorithm, which uses point estimates only).
+engine_synth_se <- function(targets, method) {
+  if (method == "finite_sample") return(rep(0, nrow(targets)))
+  check_sample_sizes(targets, "n_synth", "target")
+  se <- task_column(targets, "synth_se", "target", nonneg = TRUE)
+  warn_zero_se(se, targets$task, "synth_se", "target task(s)")
+  se
+}
+
 exchange_ci_engine <- function(gaps, targets, alpha, split, method, weights, real,
                                gamma, bounds, hist_ids) {
   n_tasks <- length(gaps$est)
   alpha_ex <- if (is.null(real)) alpha else (1 - gamma) * alpha
   # With weights, their sum plays the role of T in every finiteness condition.
   n_eff <- if (is.null(weights)) n_tasks else sum(weights)
-  if (method == "finite_sample") {
-    if (alpha_ex < 2 / (n_eff + 1) - 1e-12) {
-      stop(sprintf(paste0(
-        "With %s historical task%s the finite-sample interval at level %s is infinite: ",
-        "it needs alpha >= 2 / (T + 1), i.e. at least %d historical tasks."),
-        format(n_eff), if (n_eff == 1) "" else "s", format(alpha_ex), tasks_needed(alpha_ex)),
-        call. = FALSE)
-    }
-    alphas <- c(a1 = 0, a2 = 0, a3 = alpha_ex)
-  } else {
-    alphas <- resolve_split(alpha_ex, split, n_eff)
-  }
+  alphas <- engine_alphas(alpha_ex, split, method, n_eff)
   synth_est <- task_column(targets, "synth_est", "target")
-  synth_se <- if (method == "finite_sample") {
-    rep(0, length(synth_est))
-  } else {
-    check_sample_sizes(targets, "n_synth", "target")
-    se <- task_column(targets, "synth_se", "target", nonneg = TRUE)
-    warn_zero_se(se, targets$task, "synth_se", "target task(s)")
-    se
-  }
+  synth_se <- engine_synth_se(targets, method)
   res <- rs_exchange_ci(gaps$est, gaps$se, if (is.null(weights)) numeric() else weights,
                         synth_est, synth_se, as.double(alphas), method, bounds,
                         if (is.null(real)) numeric() else real$est,

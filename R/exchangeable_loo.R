@@ -143,23 +143,26 @@ loo_scalar <- function(tasks, sets, alpha, method, split, bounds, paired) {
   cal_ids <- as.character(cal_rows$task)
   targets <- tasks[match(sets$predict, ids), , drop = FALSE]
   truth <- task_column(targets, "real_est", "tasks")
+  cols <- c("estimate", "conf.low", "conf.high", "width", "synth_est")
+  fit <- as.data.frame(matrix(NA_real_, nrow(targets), length(cols), dimnames = list(NULL, cols)))
   # Targets outside the calibration set share one history: one call.
   shared <- !sets$predict %in% cal_ids
-  fits <- vector("list", nrow(targets))
   if (any(shared)) {
     ci <- exchange_ci_engine(gaps, targets[shared, , drop = FALSE], alpha, split, method,
                              NULL, NULL, 0.5, bounds, cal_ids)
-    ci <- tibble::as_tibble(unclass_ci(ci))
-    fits[shared] <- lapply(seq_len(nrow(ci)), function(r) ci[r, , drop = FALSE])
+    fit[shared, ] <- as.data.frame(unclass_ci(ci))[cols]
   }
-  for (i in which(!shared)) {
-    keep <- cal_ids != sets$predict[i]
-    g <- list(est = gaps$est[keep], se = gaps$se[keep])
-    ci <- exchange_ci_engine(g, targets[i, , drop = FALSE], alpha, split, method,
-                             NULL, NULL, 0.5, bounds, cal_ids[keep])
-    fits[[i]] <- tibble::as_tibble(unclass_ci(ci))
+  if (any(!shared)) {
+    # Targets in the calibration set: each is held out of its own history,
+    # all in one Rust call (the endpoints are sorted once).
+    held <- targets[!shared, , drop = FALSE]
+    alphas <- engine_alphas(alpha, split, method, length(cal_ids) - 1L)
+    synth_est <- task_column(held, "synth_est", "target")
+    res <- rs_exchange_loo(gaps$est, gaps$se, match(sets$predict[!shared], cal_ids),
+                           synth_est, engine_synth_se(held, method), as.double(alphas),
+                           method, bounds, 1L)
+    fit[!shared, ] <- data.frame(res$estimate, res$low, res$high, res$high - res$low, synth_est)
   }
-  fit <- do.call(rbind, fits)
   naive_se <- if (method == "finite_sample" && all(is.na(targets$synth_se))) {
     targets$synth_se
   } else {

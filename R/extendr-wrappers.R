@@ -43,6 +43,12 @@ rs_alpha_split <- function(alpha, min_a3) .Call(wrap__rs_alpha_split, alpha, min
 #' @noRd
 rs_exchange_ci <- function(gap_est, gap_se, weights, synth_est, synth_se, alphas, method, bounds, real_est, real_se, real_alpha) .Call(wrap__rs_exchange_ci, gap_est, gap_se, weights, synth_est, synth_se, alphas, method, bounds, real_est, real_se, real_alpha)
 
+#' Leave-one-task-out intervals: target i is calibrated on every historical
+#' task but `held[i]` (1-based), at `alphas` = c(a1, a2, a3) chosen for T - 1
+#' tasks. Returns list(estimate, low, high).
+#' @noRd
+rs_exchange_loo <- function(gap_est, gap_se, held, synth_est, synth_se, alphas, method, bounds, threads) .Call(wrap__rs_exchange_loo, gap_est, gap_se, held, synth_est, synth_se, alphas, method, bounds, threads)
+
 #' Nested-family regions (Algorithm 3) for m targets in d coordinates.
 #' gap_est, gap_se: t x d column-major; synth_est, synth_se: m x d column-major;
 #' truth: m x d or empty. Returns m x d column-major vectors and per-target flags.
@@ -67,6 +73,14 @@ rs_exchange_coverage <- function(n_tasks, alpha, tau, bias, n_real, n_synth, met
 #' list(error = message) instead.
 #' @noRd
 rs_synth_fit <- function(method, family, x, p, y, labeled, sources_x, sources_y, has_proxy, threads) .Call(wrap__rs_synth_fit, method, family, x, p, y, labeled, sources_x, sources_y, has_proxy, threads)
+
+#' Monte Carlo coverage study on simulate_synthetic()-style populations,
+#' replications in parallel (replicate_rng(seed, r) each). Returns
+#' list(method, term, covered, width, error, error_sq, reps, failed): sums
+#' over replications, one entry per method x coefficient (coefficient
+#' fastest; `term` 1-based, intercept first).
+#' @noRd
+rs_gmm_coverage_study <- function(n, n_labeled, family, regime, coefficients, strength, methods, reps, alpha, seed, threads) .Call(wrap__rs_gmm_coverage_study, n, n_labeled, family, regime, coefficients, strength, methods, reps, alpha, seed, threads)
 
 #' Task table of a paired design (one weight per unit).
 #' @noRd

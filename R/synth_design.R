@@ -79,7 +79,9 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
 
   mf <- stats::model.frame(model_terms, data, na.action = stats::na.pass,
                            drop.unused.levels = FALSE)
-  y <- response_values(stats::model.response(mf), yname, family)
+  # The response is a plain column name, so it is the model frame's first
+  # column; model.response() would attach a million row names to it.
+  y <- response_values(mf[[1L]], yname, family)
   labeled <- !is.na(y)
   xlevels <- stats::.getXlevels(model_terms, mf)
   X <- stats::model.matrix(model_terms, mf)
@@ -98,26 +100,39 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
   check_family_support(y[labeled], family, paste0("response `", yname, "`"))
 
   surrogate <- function(map, what) {
-    sdata <- data
-    for (v in names(map)) sdata[[v]] <- data[[map[[v]]]]
-    smf <- tryCatch(
-      stats::model.frame(model_terms, sdata, na.action = stats::na.pass, xlev = xlevels),
-      error = function(e) stop_arg(what, "columns do not fit the model's variables: ",
-                                   conditionMessage(e)))
-    sX <- stats::model.matrix(model_terms, smf, contrasts.arg = contrasts)
-    sy <- response_values(stats::model.response(smf), map[[yname]], family)
-    bad <- which(!is.finite(sy) | rowSums(!is.finite(sX)) > 0)
+    if (identical(names(map), yname)) {
+      # Only the response is surrogate: the model matrix is the observed one
+      # (same terms, levels and contrasts), so it is shared, not rebuilt.
+      sX <- X
+      sy <- response_values(data[[map[[yname]]]], map[[yname]], family)
+    } else {
+      sdata <- data
+      for (v in names(map)) sdata[[v]] <- data[[map[[v]]]]
+      smf <- tryCatch(
+        stats::model.frame(model_terms, sdata, na.action = stats::na.pass, xlev = xlevels),
+        error = function(e) stop_arg(what, "columns do not fit the model's variables: ",
+                                     conditionMessage(e)))
+      sX <- stats::model.matrix(model_terms, smf, contrasts.arg = contrasts)
+      dimnames(sX) <- list(NULL, colnames(sX))
+      storage.mode(sX) <- "double"
+      sy <- response_values(smf[[1L]], map[[yname]], family)
+    }
+    bad <- if (all(is.finite(sy)) && all(is.finite(sX))) integer() else
+      which(!is.finite(sy) | rowSums(!is.finite(sX)) > 0)
     if (length(bad)) {
       stop_arg(what, "columns (", paste0("`", unname(map), "`", collapse = ", "),
                ") have missing or infinite values at row(s) ", format_positions(bad),
                "; surrogates must be available on every row.")
     }
     check_family_support(sy, family, paste0(what, " column `", map[[yname]], "`"))
-    check_full_rank(sX, paste0("the `", what, "` data"))
-    storage.mode(sX) <- "double"
+    # A shared matrix needs no rank check of its own: synth_fit_design()
+    # checks the labelled rows, and a subset of full rank implies full rank.
+    if (!identical(names(map), yname)) check_full_rank(sX, paste0("the `", what, "` data"))
     list(X = sX, y = as.double(sy))
   }
   storage.mode(X) <- "double"
+  # Row names of a model matrix are one string per row: dropped.
+  dimnames(X) <- list(NULL, colnames(X))
   design <- list(
     y = as.double(y),
     X = X,
@@ -183,6 +198,11 @@ response_values <- function(y, name, family) {
 
 # Error when values fall outside the family's support.
 check_family_support <- function(y, family, what) {
+  in_support <- switch(family$family,
+    gaussian = all(is.finite(y)),
+    binomial = all(is.finite(y)) && all(y >= 0) && all(y <= 1),
+    poisson = all(is.finite(y)) && all(y >= 0))
+  if (in_support) return(invisible(y))
   bad <- switch(family$family,
     gaussian = which(!is.finite(y)),
     binomial = which(!is.finite(y) | y < 0 | y > 1),

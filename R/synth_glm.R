@@ -164,16 +164,16 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
              format_positions(which(labeled & is.na(design$y))), ".")
   }
   X <- design$X
-  if (anyNA(X[labeled, , drop = FALSE])) {
+  X_lab <- X[labeled, , drop = FALSE]
+  if (anyNA(X_lab)) {
     stop_arg("labeled", "marks row(s) with missing covariates as labelled: ",
              format_positions(which(labeled & rowSums(is.na(X)) > 0)), ".")
   }
-  if (!all(is.finite(X[labeled, , drop = FALSE]))) {
+  if (!all(is.finite(X_lab))) {
     stop_arg("data", "has infinite covariate values at row(s) ",
              format_positions(which(labeled & rowSums(!is.finite(X)) > 0)), ".")
   }
-  check_full_rank(X[labeled, , drop = FALSE], "the labelled rows",
-                  "Drop them from the formula or label more rows.")
+  check_full_rank(X_lab, "the labelled rows", "Drop them from the formula or label more rows.")
   needs_proxy <- method %in% c("gmm_proxy", "ppi++", "ppi") ||
     (method == "naive" && !length(design$synthetic))
   if (needs_proxy && is.null(design$proxy)) {

@@ -34,6 +34,37 @@ fn rs_alpha_split(alpha: f64, min_a3: f64) -> extendr_api::Result<Vec<f64>> {
     Ok(vec![s.a1, s.a2, s.a3])
 }
 
+/// Leave-one-task-out intervals: target i is calibrated on every historical
+/// task but `held[i]` (1-based), at `alphas` = c(a1, a2, a3) chosen for T - 1
+/// tasks. Returns list(estimate, low, high).
+/// @noRd
+#[extendr]
+#[allow(clippy::too_many_arguments)]
+fn rs_exchange_loo(
+    gap_est: &[f64],
+    gap_se: &[f64],
+    held: &[i32],
+    synth_est: &[f64],
+    synth_se: &[f64],
+    alphas: &[f64],
+    method: &str,
+    bounds: &[f64],
+    threads: i32,
+) -> extendr_api::Result<List> {
+    let method = convert::core(Method::parse(method))?;
+    let a = Alphas { a1: alphas[0], a2: alphas[1], a3: alphas[2] };
+    let held: Vec<usize> = held.iter().map(|&j| (j.max(1) - 1) as usize).collect();
+    let fits = convert::core(synthinfer_core::parallel::with_threads(threads.max(1) as usize, || {
+        exchange::leave_one_out(gap_est, gap_se, &held, synth_est, synth_se, a, method, bounds_of(bounds))
+    }))?;
+    let fits = convert::core(fits)?;
+    Ok(list!(
+        estimate = fits.iter().map(|f| f.estimate).collect::<Vec<_>>(),
+        low = fits.iter().map(|f| f.low).collect::<Vec<_>>(),
+        high = fits.iter().map(|f| f.high).collect::<Vec<_>>()
+    ))
+}
+
 /// Scalar exchangeability intervals for several targets sharing one history.
 /// `weights` empty = unweighted; `bounds` empty or c(lo, hi); `real_est`,
 /// `real_se` empty or one per target (section 4.4 at level real_alpha).
@@ -281,6 +312,7 @@ extendr_module! {
     fn rs_gap_band;
     fn rs_alpha_split;
     fn rs_exchange_ci;
+    fn rs_exchange_loo;
     fn rs_exchange_region;
     fn rs_simulate_tasks;
     fn rs_exchange_coverage;

@@ -33,7 +33,10 @@
 use crate::error::{invalid, Result};
 use crate::glm::linalg::{square, trace, SpdFactor};
 use crate::glm::newton::{check_separation, newton};
-use crate::glm::rows::{add_into, add_outer, add_outer_lower, chunked_reduce, symmetrize_lower, Columns};
+use crate::glm::rows::{
+    add_into, add_outer, add_outer_lower, chunked_reduce, chunked_reduce_ranges, dot, linear_predictor, slice_columns,
+    symmetrize_lower, weighted_gram_lower, Columns,
+};
 use crate::glm::{Block, Family, Rows};
 use faer::{Mat, MatRef};
 
@@ -263,49 +266,60 @@ impl Ctx<'_, '_> {
         let d = self.d;
         let pp = p * p;
         let (xc, pc) = (Columns::new(d.x), Columns::new(d.x_proxy));
-        // Layout of the accumulator: [hess, sum_g, sum_h, gg, gh, hh, sum_u, uu] + scratch.
-        let acc = chunked_reduce(
+        // Layout of the accumulator: [hess, sum_g, sum_h, sum_u, gg, gh, hh, uu].
+        // Unlabelled rows (nearly all of them) go through column-wise kernels;
+        // the labelled ones, few per chunk, row by row.
+        let acc = chunked_reduce_ranges(
             d.x.nrows(),
-            || (vec![0.0; 4 * pp + pp + 3 * p], vec![0.0; 4 * p]),
-            |(a, s), i| {
-                let (xi, rest) = s.split_at_mut(p);
-                let (xp, rest) = rest.split_at_mut(p);
-                let (g, h) = rest.split_at_mut(p);
-                pc.row_into(i, xp);
-                let (_, mu_p, w_p) = fam.loss_mean_weight(pc.eta(i, theta), d.y_proxy[i]);
-                let rh = mu_p - d.y_proxy[i];
-                for j in 0..p {
-                    h[j] = xp[j] * rh;
-                }
+            || vec![0.0; 4 * pp + pp + 3 * p],
+            |a, range| {
+                let m = range.len();
                 let (hess, rest) = a.split_at_mut(pp);
                 let (sums, rest) = rest.split_at_mut(3 * p);
                 let (gg, rest) = rest.split_at_mut(pp);
                 let (gh, rest) = rest.split_at_mut(pp);
                 let (hh, uu) = rest.split_at_mut(pp);
-                if d.labeled[i] {
-                    xc.row_into(i, xi);
-                    let (_, mu, w) = fam.loss_mean_weight(xc.eta(i, theta), d.y[i]);
-                    let r = mu - d.y[i];
+                let xs = slice_columns(&pc, &range);
+                let mut eta = vec![0.0; m];
+                linear_predictor(&mut eta, &xs, theta);
+                // Unlabelled residuals, squared residuals and weights (0 on labelled rows).
+                let (mut r, mut rr, mut w) = (vec![0.0; m], vec![0.0; m], vec![0.0; m]);
+                let (mut xi, mut xp, mut g, mut h) = (vec![0.0; p], vec![0.0; p], vec![0.0; p], vec![0.0; p]);
+                for k in 0..m {
+                    let i = range.start + k;
+                    let (mu_p, w_p) = fam.mean_weight(eta[k]);
+                    let rh = mu_p - d.y_proxy[i];
+                    if !d.labeled[i] {
+                        r[k] = rh;
+                        rr[k] = rh * rh;
+                        w[k] = if use_unlabeled { w_p } else { 0.0 };
+                        continue;
+                    }
+                    pc.row_into(i, &mut xp);
+                    xc.row_into(i, &mut xi);
+                    let (mu, w_l) = fam.mean_weight(xc.eta(i, theta));
+                    let rl = mu - d.y[i];
                     for j in 0..p {
-                        g[j] = xi[j] * r;
+                        g[j] = xi[j] * rl;
+                        h[j] = xp[j] * rh;
                     }
-                    add_outer_lower(hess, p, xi, w);
-                    add_into(&mut sums[..p], g);
-                    add_into(&mut sums[p..2 * p], h);
-                    add_outer_lower(gg, p, g, 1.0);
-                    add_outer(gh, g, h, 1.0);
-                    add_outer_lower(hh, p, h, 1.0);
-                } else {
-                    if use_unlabeled {
-                        add_outer_lower(hess, p, xp, w_p);
-                    }
-                    add_into(&mut sums[2 * p..], h);
-                    add_outer_lower(uu, p, h, 1.0);
+                    add_outer_lower(hess, p, &xi, w_l);
+                    add_into(&mut sums[..p], &g);
+                    add_into(&mut sums[p..2 * p], &h);
+                    add_outer_lower(gg, p, &g, 1.0);
+                    add_outer(gh, &g, &h, 1.0);
+                    add_outer_lower(hh, p, &h, 1.0);
+                }
+                for (s, x) in sums[2 * p..].iter_mut().zip(&xs) {
+                    *s += dot(x, &r);
+                }
+                weighted_gram_lower(uu, &xs, &rr, &mut eta);
+                if use_unlabeled {
+                    weighted_gram_lower(hess, &xs, &w, &mut eta);
                 }
             },
-            |a, b| add_into(&mut a.0, &b.0),
-        )
-        .0;
+            |a, b| add_into(a, &b),
+        );
         let part = |k: usize, len: usize| acc[k..k + len].to_vec();
         let mut hess = part(0, pp);
         symmetrize_lower(&mut hess, p);

@@ -52,14 +52,14 @@ pub struct Calibration {
     pub n_tasks: usize,
 }
 
-fn check_finite(x: &[f64], what: &str) -> Result<()> {
+pub(crate) fn check_finite(x: &[f64], what: &str) -> Result<()> {
     match x.iter().position(|v| !v.is_finite()) {
         Some(i) => invalid(format!("{what} is not finite at position {}", i + 1)),
         None => Ok(()),
     }
 }
 
-fn check_se(se: &[f64], what: &str) -> Result<()> {
+pub(crate) fn check_se(se: &[f64], what: &str) -> Result<()> {
     check_finite(se, what)?;
     match se.iter().position(|v| *v < 0.0) {
         Some(i) => invalid(format!("{what} is negative at position {}", i + 1)),
@@ -71,6 +71,25 @@ fn band_of(lower: &[f64], upper: &[f64], weights: Option<&[f64]>, a3: f64) -> Re
     match weights {
         Some(w) => weighted_gap_band(lower, upper, w, a3),
         None => gap_band(lower, upper, a3),
+    }
+}
+
+/// An infinite gap band means too few historical tasks for `a3`.
+pub(crate) fn check_band_finite(band: &GapBand, a3: f64, t: usize) -> Result<()> {
+    if band.lower.is_finite() && band.upper.is_finite() {
+        return Ok(());
+    }
+    invalid(format!(
+        "the gap band is infinite: a3 = {a3} is below 2 / (T + 1) for the {t} historical tasks (or their total weight)"
+    ))
+}
+
+/// Critical value of the per-task gap intervals with `t` historical tasks.
+pub(crate) fn gap_z(method: Method, alphas: Alphas, t: usize) -> f64 {
+    match method {
+        Method::Population => z_two_sided(alphas.a2),
+        Method::TaskOnly => z_two_sided(alphas.a2 / t as f64),
+        Method::FiniteSample => 0.0,
     }
 }
 
@@ -96,20 +115,11 @@ pub fn calibrate(
         return invalid("a1 and a2 must be positive for the population target");
     }
     // Critical value of the per-task gap intervals.
-    let z = match method {
-        Method::Population => z_two_sided(alphas.a2),
-        Method::TaskOnly => z_two_sided(alphas.a2 / t as f64),
-        Method::FiniteSample => 0.0,
-    };
+    let z = gap_z(method, alphas, t);
     let lower: Vec<f64> = gap_est.iter().zip(gap_se).map(|(g, s)| g - z * s).collect();
     let upper: Vec<f64> = gap_est.iter().zip(gap_se).map(|(g, s)| g + z * s).collect();
     let band = band_of(&lower, &upper, weights, alphas.a3)?;
-    if !(band.lower.is_finite() && band.upper.is_finite()) {
-        return invalid(format!(
-            "the gap band is infinite: a3 = {} is below 2 / (T + 1) for the {t} historical tasks (or their total weight)",
-            alphas.a3
-        ));
-    }
+    check_band_finite(&band, alphas.a3, t)?;
     let spread = band_of(gap_est, gap_est, weights, alphas.a3)?;
     let mean_gap = match weights {
         Some(w) => {

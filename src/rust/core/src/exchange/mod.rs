@@ -8,16 +8,19 @@
 //! - [`weighted`]: the weighted gap band (Algorithm 2).
 //! - [`split`]: the default split of the error budget.
 //! - [`interval`]: scalar intervals (Algorithms 1, 4, 5; section 4.4).
+//! - [`loo`]: leave-one-task-out intervals with one sort.
 //! - [`region`]: vector targets by the nested-family score (Algorithm 3).
 //! - [`sim`]: the section 5.4 simulation design and coverage study.
 
 pub mod interval;
+pub mod loo;
 pub mod order;
 pub mod region;
 pub mod sim;
 pub mod split;
 pub mod weighted;
 
+pub use loo::leave_one_out;
 pub use interval::{calibrate, intersect_real, target_interval, Calibration, Interval, Method};
 pub use order::{gap_band, k_lower, k_upper, kth_smallest, GapBand};
 pub use region::{

@@ -9,6 +9,7 @@
 
 use faer::MatRef;
 use std::borrow::Cow;
+use std::ops::Range;
 use rayon::prelude::*;
 
 /// Rows per chunk. Large enough that the per-chunk overhead is negligible,
@@ -39,6 +40,14 @@ impl Rows<'_> {
         match self {
             Rows::All => n,
             Rows::Where(mask, keep) => mask[..n].iter().filter(|&&m| m == *keep).count(),
+        }
+    }
+
+    /// Number of included rows in `lo..hi`.
+    pub fn count_in(&self, range: &Range<usize>) -> usize {
+        match self {
+            Rows::All => range.len(),
+            Rows::Where(mask, keep) => mask[range.clone()].iter().filter(|&&m| m == *keep).count(),
         }
     }
 }
@@ -90,6 +99,17 @@ impl<'a> Columns<'a> {
             })
             .collect();
         Columns { cols }
+    }
+
+    /// Number of columns.
+    pub fn ncols(&self) -> usize {
+        self.cols.len()
+    }
+
+    /// Column `j`.
+    #[inline]
+    pub fn col(&self, j: usize) -> &[f64] {
+        &self.cols[j]
     }
 
     /// Linear predictor `x_i' beta` of row `i`.
@@ -168,12 +188,23 @@ where
     F: Fn(&mut A, usize) + Sync,
     M: Fn(&mut A, A),
 {
+    chunked_reduce_ranges(n, init, |acc, rows| rows.for_each(|i| fold(acc, i)), merge)
+}
+
+/// As [`chunked_reduce`], but `fold(acc, lo..hi)` receives a whole chunk of
+/// rows at once, so that it can work column by column (vectorised kernels
+/// such as [`weighted_gram_lower`]) instead of row by row.
+pub fn chunked_reduce_ranges<A, I, F, M>(n: usize, init: I, fold: F, merge: M) -> A
+where
+    A: Send,
+    I: Fn() -> A + Sync,
+    F: Fn(&mut A, Range<usize>) + Sync,
+    M: Fn(&mut A, A),
+{
     let n_chunks = n.div_ceil(CHUNK).max(1);
     let run = |c: usize| {
         let mut acc = init();
-        for i in (c * CHUNK)..((c + 1) * CHUNK).min(n) {
-            fold(&mut acc, i);
-        }
+        fold(&mut acc, (c * CHUNK)..((c + 1) * CHUNK).min(n));
         acc
     };
     let parts: Vec<A> = if n_chunks > 1 {
@@ -187,6 +218,59 @@ where
         merge(&mut acc, part);
     }
     acc
+}
+
+/// `sum_k a[k] b[k]` with four independent partial sums, which the compiler
+/// turns into SIMD (a single running sum cannot be vectorised without
+/// reassociation). Deterministic for given inputs.
+#[inline]
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let m = a.len().min(b.len());
+    let (a, b) = (&a[..m], &b[..m]);
+    let mut s = [0.0f64; 4];
+    for (ca, cb) in a.chunks_exact(4).zip(b.chunks_exact(4)) {
+        for l in 0..4 {
+            s[l] += ca[l] * cb[l];
+        }
+    }
+    let tail = m - m % 4;
+    let mut t = (s[0] + s[1]) + (s[2] + s[3]);
+    for k in tail..m {
+        t += a[k] * b[k];
+    }
+    t
+}
+
+/// `acc += sum_k w[k] u_k u_k'` on the lower triangle (column-major d x d),
+/// where `u_k` is row k of the d columns `cols` (each at least `w.len()` long).
+/// Column-wise dot products: one pass per pair of columns over cached data.
+pub fn weighted_gram_lower(acc: &mut [f64], cols: &[&[f64]], w: &[f64], scratch: &mut [f64]) {
+    let d = cols.len();
+    let m = w.len();
+    let wx = &mut scratch[..m];
+    for j in 0..d {
+        for ((o, x), wk) in wx.iter_mut().zip(&cols[j][..m]).zip(w) {
+            *o = x * wk;
+        }
+        for i in j..d {
+            acc[j * d + i] += dot(wx, &cols[i][..m]);
+        }
+    }
+}
+
+/// The column slices `lo..hi` of `cols`.
+pub fn slice_columns<'c>(cols: &'c Columns<'_>, range: &Range<usize>) -> Vec<&'c [f64]> {
+    (0..cols.ncols()).map(|j| &cols.col(j)[range.clone()]).collect()
+}
+
+/// `eta[k] = sum_j cols[j][k] beta[j]`, column by column (vectorised axpys).
+pub fn linear_predictor(eta: &mut [f64], cols: &[&[f64]], beta: &[f64]) {
+    eta.iter_mut().for_each(|e| *e = 0.0);
+    for (c, b) in cols.iter().zip(beta) {
+        for (e, x) in eta.iter_mut().zip(c.iter()) {
+            *e += x * b;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -206,6 +290,29 @@ mod tests {
         let s1 = sum(1);
         assert_eq!(s1.to_bits(), sum(2).to_bits());
         assert!((s1 - v.iter().sum::<f64>()).abs() / s1 < 1e-12);
+    }
+
+    #[test]
+    fn kernels_match_row_loops() {
+        let m = 11;
+        let c0: Vec<f64> = (0..m).map(|k| k as f64 * 0.5 - 1.0).collect();
+        let c1: Vec<f64> = (0..m).map(|k| ((k * 3) % 5) as f64).collect();
+        let w: Vec<f64> = (0..m).map(|k| 1.0 + k as f64 / 7.0).collect();
+        let cols = [&c0[..], &c1[..]];
+        let mut acc = vec![0.0; 4];
+        let mut scratch = vec![0.0; m];
+        weighted_gram_lower(&mut acc, &cols, &w, &mut scratch);
+        let mut brute = vec![0.0; 4];
+        for k in 0..m {
+            add_outer_lower(&mut brute, 2, &[c0[k], c1[k]], w[k]);
+        }
+        for (a, b) in acc.iter().zip(&brute) {
+            assert!((a - b).abs() < 1e-12);
+        }
+        let mut eta = vec![0.0; m];
+        linear_predictor(&mut eta, &cols, &[2.0, -1.0]);
+        assert!((eta[4] - (2.0 * c0[4] - c1[4])).abs() < 1e-15);
+        assert!((dot(&c0, &w) - c0.iter().zip(&w).map(|(a, b)| a * b).sum::<f64>()).abs() < 1e-12);
     }
 
     #[test]

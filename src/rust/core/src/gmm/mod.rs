@@ -16,6 +16,7 @@
 //! rayon pool it is called in, with fixed chunking, so results do not depend
 //! on the pool size.
 
+pub mod sim;
 pub mod twostep;
 
 use crate::error::{invalid, Result};
