@@ -51,6 +51,9 @@ lines <- c(
   "",
   "$(STATLIB):"
 )
+# Rust's standard library ships with debug information; R's own strip command
+# for static libraries (from Makeconf) drops it, halving the installed size.
+strip_line <- "\tif [ -n \"$(STRIP_STATIC_LIB)\" ]; then $(STRIP_STATIC_LIB) $(STATLIB); fi"
 path_line <- paste0("\texport PATH=\"", cargo_dir, ":$(PATH)\"")
 if (vendored) {
   lines <- c(lines,
@@ -60,6 +63,7 @@ if (vendored) {
     paste0(path_line, " && export CARGO_HOME=$(CARGOTMP) && \\"),
     "\tcargo --version && rustc --version && \\",
     "\tcargo build --lib --release --offline --locked -j 2 --manifest-path=./rust/Cargo.toml --target-dir $(TARGET_DIR)",
+    strip_line,
     "",
     "rust_clean: $(SHLIB)",
     "\trm -Rf $(CARGOTMP) rust/vendor $(TARGET_DIR)"
@@ -69,6 +73,7 @@ if (vendored) {
     paste0(path_line, " && \\"),
     "\tcargo --version && rustc --version && \\",
     "\tcargo build --lib --release -j 2 --manifest-path=./rust/Cargo.toml --target-dir $(TARGET_DIR)",
+    strip_line,
     "",
     "rust_clean: $(SHLIB)",
     "\t@true"
