@@ -92,11 +92,11 @@ compare_methods <- function(data, formula, family = stats::gaussian(), proxy = N
     stop_arg("fractions", "labels too few units for ", p, " coefficient(s) at ",
              paste(format(too_few), collapse = ", "), " (", n, " units).")
   }
-  as_source <- function(s) list(x = s$X, y = s$y)
+  sources <- c(if (!is.null(design$proxy)) list(design$proxy), design$synthetic)
   res <- rs_compare_glm(
-    design$X, design$y, if (is.null(design$proxy)) NULL else as_source(design$proxy),
-    lapply(design$synthetic, as_source), design$family, methods, fractions,
-    trials, seed, alpha, threads)
+    design$X, ncol(design$X), design$y, lapply(sources, `[[`, "X"),
+    lapply(sources, `[[`, "y"), !is.null(design$proxy), design$family, methods,
+    fractions, trials, seed, alpha, threads)
 
   n_trials <- trials # tibble() below evaluates `failed` after creating column `trials`
   # Scores come ordered fraction, method, coefficient (coefficient fastest).

@@ -22,11 +22,11 @@ rs_compare_masks <- function(n, fractions, trials, seed) .Call(wrap__rs_compare_
 rs_compare_score <- function(truth, estimate, lower, upper) .Call(wrap__rs_compare_score, truth, estimate, lower, upper)
 
 #' Monte Carlo comparison of `methods` on fully labelled data (see the core's
-#' `compare_glm`). `proxy` is NULL or list(x, y); `synthetic` a list of
-#' list(x, y). Returns list(truth, mse, coverage, width, n_ok, first_error):
+#' `compare_glm`). `sources_x` / `sources_y` as for `rs_synth_fit`: the
+#' surrogate matrices and responses, the proxy first when `has_proxy`. Returns list(truth, mse, coverage, width, n_ok, first_error):
 #' scores ordered fraction, method, coefficient (coefficient fastest).
 #' @noRd
-rs_compare_glm <- function(x, y, proxy, synthetic, family, methods, fractions, trials, seed, alpha, threads) .Call(wrap__rs_compare_glm, x, y, proxy, synthetic, family, methods, fractions, trials, seed, alpha, threads)
+rs_compare_glm <- function(x, p, y, sources_x, sources_y, has_proxy, family, methods, fractions, trials, seed, alpha, threads) .Call(wrap__rs_compare_glm, x, p, y, sources_x, sources_y, has_proxy, family, methods, fractions, trials, seed, alpha, threads)
 
 #' Gap band of Algorithm 1 from historical gap-interval endpoints.
 #' Returns list(lower, upper, k_lower, k_upper).

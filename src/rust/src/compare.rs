@@ -2,9 +2,9 @@
 
 use crate::convert;
 use extendr_api::prelude::*;
-use synthinfer_core::compare::{column_major, compare_glm, score, Interval, Plan};
+use synthinfer_core::compare::{compare_glm, score, Interval, Plan};
 use synthinfer_core::glm::Family;
-use synthinfer_core::gmm::{Method, Surrogate, SynthData};
+use synthinfer_core::gmm::Method;
 
 /// Labeled subsets of a comparison: for each fraction (outer) and trial
 /// (inner), the 1-based indices of the units whose label is kept.
@@ -50,26 +50,20 @@ fn rs_compare_score(truth: &[f64], estimate: &[f64], lower: &[f64], upper: &[f64
     )
 }
 
-fn view(m: &RMatrix<f64>) -> synthinfer_core::compare::MatView<'_> {
-    column_major(m.data(), m.nrows(), m.ncols())
-}
-
-fn as_matrix(x: Robj, what: &str) -> extendr_api::Result<RMatrix<f64>> {
-    RMatrix::<f64>::try_from(x).map_err(|_| Error::Other(format!("{what} must be a double matrix")))
-}
-
 /// Monte Carlo comparison of `methods` on fully labelled data (see the core's
-/// `compare_glm`). `proxy` is NULL or list(x, y); `synthetic` a list of
-/// list(x, y). Returns list(truth, mse, coverage, width, n_ok, first_error):
+/// `compare_glm`). `sources_x` / `sources_y` as for `rs_synth_fit`: the
+/// surrogate matrices and responses, the proxy first when `has_proxy`. Returns list(truth, mse, coverage, width, n_ok, first_error):
 /// scores ordered fraction, method, coefficient (coefficient fastest).
 /// @noRd
 #[extendr]
 #[allow(clippy::too_many_arguments)]
 fn rs_compare_glm(
-    x: RMatrix<f64>,
+    x: Robj,
+    p: i32,
     y: &[f64],
-    proxy: Robj,
-    synthetic: List,
+    sources_x: List,
+    sources_y: List,
+    has_proxy: bool,
     family: &str,
     methods: Vec<String>,
     fractions: &[f64],
@@ -80,20 +74,11 @@ fn rs_compare_glm(
 ) -> extendr_api::Result<List> {
     let family = convert::core(Family::from_name(family))?;
     let methods = methods.iter().map(|m| convert::core(Method::from_name(m))).collect::<extendr_api::Result<Vec<_>>>()?;
-    // Own the R matrices first; the data below borrows them.
-    let mut sources: Vec<(RMatrix<f64>, Vec<f64>)> = Vec::new();
-    let has_proxy = !proxy.is_null();
-    let blocks = if has_proxy { vec![proxy] } else { vec![] };
-    for (i, b) in blocks.into_iter().chain(synthetic.values()).enumerate() {
-        let l = List::try_from(b).map_err(|_| Error::Other(format!("surrogate source {} must be a list", i + 1)))?;
-        let m = as_matrix(l.dollar("x")?, "a surrogate `x`")?;
-        let v = l.dollar("y")?.as_real_vector().ok_or_else(|| Error::Other("a surrogate `y` must be double".into()))?;
-        sources.push((m, v));
-    }
-    let mut surrogates = sources.iter().map(|(m, v)| Surrogate { x: view(m), y: v.as_slice() });
-    let proxy = if has_proxy { surrogates.next() } else { None };
-    let data = SynthData { x: view(&x), y, proxy, synthetic: surrogates.collect() };
-    let plan = convert::core(Plan::new(x.nrows(), fractions.to_vec(), trials as usize, seed as u64))?;
+    let p = p.max(0) as usize;
+    let xs: Vec<Robj> = sources_x.values().collect();
+    let ys: Vec<Robj> = sources_y.values().collect();
+    let data = convert::synth_data(&x, y, p, &xs, &ys, has_proxy)?;
+    let plan = convert::core(Plan::new(y.len(), fractions.to_vec(), trials as usize, seed as u64))?;
     let c = convert::core(compare_glm(&methods, family, &data, &plan, alpha, threads as usize))?;
     Ok(list!(
         truth = c.truth,

@@ -25,3 +25,46 @@ pub fn task_table(rows: &[synthinfer_core::summaries::TaskSummary]) -> List {
         gap_se = col(|r| r.gap_se)
     )
 }
+
+/// Column-major view of an R double matrix (or vector) with n rows, p columns.
+pub fn matrix_view<'a>(
+    obj: &'a Robj,
+    n: usize,
+    p: usize,
+    what: &str,
+) -> extendr_api::Result<synthinfer_core::gmm::MatView<'a>> {
+    let data = obj
+        .as_real_slice()
+        .ok_or_else(|| Error::Other(format!("{what} must be a double matrix")))?;
+    if data.len() != n * p {
+        return Err(Error::Other(format!("{what} has {} entries, expected {}", data.len(), n * p)));
+    }
+    Ok(synthinfer_core::gmm::column_major(data, n, p))
+}
+
+/// Borrow the data of a `synth_design()` as the core's `SynthData`: `x` is
+/// n x p, `sources_x` / `sources_y` hold the surrogate matrices / responses
+/// (already collected from their R lists), the first one being the proxy when
+/// `has_proxy`. Every GMM-family binding assembles its input here.
+pub fn synth_data<'a>(
+    x: &'a Robj,
+    y: &'a [f64],
+    p: usize,
+    sources_x: &'a [Robj],
+    sources_y: &'a [Robj],
+    has_proxy: bool,
+) -> extendr_api::Result<synthinfer_core::gmm::SynthData<'a>> {
+    let n = y.len();
+    if sources_x.len() != sources_y.len() {
+        return Err(Error::Other("sources_x and sources_y differ in length".into()));
+    }
+    let mut surrogates = Vec::with_capacity(sources_x.len());
+    for (k, (sx, sy)) in sources_x.iter().zip(sources_y).enumerate() {
+        let sy = sy
+            .as_real_slice()
+            .ok_or_else(|| Error::Other(format!("surrogate response {} must be double", k + 1)))?;
+        surrogates.push(synthinfer_core::gmm::Surrogate { x: matrix_view(sx, n, p, "surrogate matrix")?, y: sy });
+    }
+    let proxy = if has_proxy && !surrogates.is_empty() { Some(surrogates.remove(0)) } else { None };
+    Ok(synthinfer_core::gmm::SynthData { x: matrix_view(x, n, p, "x")?, y, proxy, synthetic: surrogates })
+}

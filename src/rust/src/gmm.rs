@@ -3,19 +3,8 @@
 use crate::convert;
 use extendr_api::prelude::*;
 use synthinfer_core::glm::Family;
-use synthinfer_core::gmm::{self, sim, Method, Surrogate, SynthData};
+use synthinfer_core::gmm::{self, sim, Method};
 use synthinfer_core::parallel;
-
-/// Column-major view of an R double matrix (or vector) with n rows, p columns.
-fn view<'a>(obj: &'a Robj, n: usize, p: usize, what: &str) -> extendr_api::Result<gmm::MatView<'a>> {
-    let data = obj
-        .as_real_slice()
-        .ok_or_else(|| Error::Other(format!("{what} must be a double matrix")))?;
-    if data.len() != n * p {
-        return Err(Error::Other(format!("{what} has {} entries, expected {}", data.len(), n * p)));
-    }
-    Ok(gmm::column_major(data, n, p))
-}
 
 fn optional<T: Into<Robj>>(v: Option<T>) -> Robj {
     v.map(Into::into).unwrap_or_else(|| ().into())
@@ -46,24 +35,11 @@ fn rs_synth_fit(
 ) -> extendr_api::Result<List> {
     let method = convert::core(Method::from_name(method))?;
     let family = convert::core(Family::from_name(family))?;
-    let n = y.len();
     let p = p.max(0) as usize;
-    let x = view(&x, n, p, "x")?;
     let mask: Vec<bool> = labeled.iter().map(|&v| v != 0.0).collect();
-    if sources_x.len() != sources_y.len() {
-        return Err(Error::Other("sources_x and sources_y differ in length".into()));
-    }
     let xs: Vec<Robj> = sources_x.values().collect();
     let ys: Vec<Robj> = sources_y.values().collect();
-    let mut surrogates = Vec::with_capacity(xs.len());
-    for (k, (sx, sy)) in xs.iter().zip(&ys).enumerate() {
-        let sy = sy
-            .as_real_slice()
-            .ok_or_else(|| Error::Other(format!("surrogate response {} must be double", k + 1)))?;
-        surrogates.push(Surrogate { x: view(sx, n, p, "surrogate matrix")?, y: sy });
-    }
-    let proxy = if has_proxy && !surrogates.is_empty() { Some(surrogates.remove(0)) } else { None };
-    let data = SynthData { x, y, proxy, synthetic: surrogates };
+    let data = convert::synth_data(&x, y, p, &xs, &ys, has_proxy)?;
     let threads = threads.max(1) as usize;
     // A core error is returned as list(error = message) for R to raise with
     // stop(): a plain condition, without a Rust panic report on stderr.
