@@ -32,13 +32,13 @@
 
 use crate::error::{invalid, Result};
 use crate::glm::linalg::{square, trace, SpdFactor};
-use crate::glm::newton::{check_separation, newton};
-use crate::glm::rows::{
-    add_into, add_outer, add_outer_lower, chunked_reduce, chunked_reduce_ranges, dot, linear_predictor, slice_columns,
-    symmetrize_lower, weighted_gram_lower, Columns,
-};
+use crate::glm::newton::{check_separation, newton, newton_from, Quadratic};
+use crate::glm::rows::{add_into, chunked_reduce};
 use crate::glm::{Block, Family, Rows};
 use faer::{Mat, MatRef};
+use stats::Stats;
+
+mod stats;
 
 /// Data for PPI: true and proxy versions of the design and response.
 #[derive(Debug, Clone, Copy)]
@@ -93,16 +93,28 @@ pub fn ppi(family: Family, d: &PpiData<'_>, lambda: Option<f64>) -> Result<PpiFi
     let ctx = Ctx { family, d, n, big_n, p, same_x };
     let classical = ctx.classical()?;
     match lambda {
-        Some(l) => ctx.finish(&classical, l),
+        Some(l) => ctx.finish(&classical, l, None),
         None => {
-            let t1 = ctx.estimate(&classical, 1.0)?;
-            let l1 = ctx.tuned_lambda(&t1)?;
-            let t2 = ctx.estimate(if ctx.ols_form() { &classical } else { &t1 }, l1)?;
-            let l2 = ctx.tuned_lambda(&t2)?;
-            // Newton for the final logistic / Poisson estimate starts at t2 (its
-            // lambda is close); OLS and lambda = 0 need the classical fit itself.
-            let warm = !ctx.ols_form() && l2 != 0.0;
-            ctx.finish(if warm { &t2 } else { &classical }, l2)
+            // ppi-python's sequence: fit at lam = 1, tune, refit, tune again,
+            // final fit. For the rectified-loss families each refit starts
+            // where the previous tuning pass was made, from that pass's sums.
+            let rectified = !ctx.ols_form();
+            let t1 = ctx.estimate(&classical, 1.0, None)?;
+            let s1 = ctx.stats(&t1, rectified);
+            let l1 = ctx.tuned_lambda(&s1)?;
+            // A refit at lam = 0 is the classical fit itself (start it there).
+            let t2 = if rectified && l1 != 0.0 {
+                ctx.estimate(&t1, l1, Some(s1.rectified_quadratic(l1, ctx.n, ctx.big_n)))?
+            } else {
+                ctx.estimate(&classical, l1, None)?
+            };
+            let s2 = ctx.stats(&t2, rectified);
+            let l2 = ctx.tuned_lambda(&s2)?;
+            if rectified && l2 != 0.0 {
+                ctx.finish(&t2, l2, Some(s2.rectified_quadratic(l2, ctx.n, ctx.big_n)))
+            } else {
+                ctx.finish(&classical, l2, None)
+            }
         }
     }
 }
@@ -186,21 +198,6 @@ struct Ctx<'a, 'b> {
     same_x: bool,
 }
 
-/// Per-row gradient moments at one estimate (ppi-python's `_*_get_stats`).
-struct Stats {
-    /// Hessian (p x p, column-major), averaged as described in the module docs.
-    hess: Vec<f64>,
-    /// Labelled sums of g, g~ and of g g', g g~', g~ g~'.
-    sum_g: Vec<f64>,
-    sum_h: Vec<f64>,
-    sum_gg: Vec<f64>,
-    sum_gh: Vec<f64>,
-    sum_hh: Vec<f64>,
-    /// Unlabelled sums of g~ and g~ g~'.
-    sum_u: Vec<f64>,
-    sum_uu: Vec<f64>,
-}
-
 impl Ctx<'_, '_> {
     /// ppi-python's least-squares form "imputed + rectifier" (OLS with
     /// unpredicted covariates); otherwise the rectified-loss minimiser.
@@ -234,8 +231,10 @@ impl Ctx<'_, '_> {
 
     /// Point estimate for a given lambda. `start` is the classical fit (the
     /// answer for lambda = 0 and for OLS's first term), or for logistic and
-    /// Poisson a nearby starting value of Newton's method.
-    fn estimate(&self, start: &[f64], lam: f64) -> Result<Vec<f64>> {
+    /// Poisson a nearby starting value of Newton's method; `initial`, if
+    /// given, is the rectified objective at `start` for this lambda (from a
+    /// stats pass there), which spares Newton its first pass over the rows.
+    fn estimate(&self, start: &[f64], lam: f64, initial: Option<Quadratic>) -> Result<Vec<f64>> {
         let start = start.to_vec();
         if lam == 0.0 {
             return Ok(start);
@@ -255,100 +254,21 @@ impl Ctx<'_, '_> {
             proxy_u.weighted(lam / nu),
             proxy_l.weighted(-lam / nf),
         ];
-        Ok(newton(self.family, &blocks, &start, "PPI rectified loss")?.beta)
+        Ok(newton_from(self.family, &blocks, &start, initial, "PPI rectified loss")?.beta)
     }
 
-    /// Gradients and Hessian at `theta`; `use_unlabeled` as in ppi-python.
-    fn stats(&self, theta: &[f64], use_unlabeled: bool) -> Stats {
-        let use_unlabeled = self.pooled_hessian(use_unlabeled);
-        let p = self.p;
-        let fam = self.family;
-        let d = self.d;
-        let pp = p * p;
-        let (xc, pc) = (Columns::new(d.x), Columns::new(d.x_proxy));
-        // Layout of the accumulator: [hess, sum_g, sum_h, sum_u, gg, gh, hh, uu].
-        // Unlabelled rows (nearly all of them) go through column-wise kernels;
-        // the labelled ones, few per chunk, row by row.
-        let acc = chunked_reduce_ranges(
-            d.x.nrows(),
-            || vec![0.0; 4 * pp + pp + 3 * p],
-            |a, range| {
-                let m = range.len();
-                let (hess, rest) = a.split_at_mut(pp);
-                let (sums, rest) = rest.split_at_mut(3 * p);
-                let (gg, rest) = rest.split_at_mut(pp);
-                let (gh, rest) = rest.split_at_mut(pp);
-                let (hh, uu) = rest.split_at_mut(pp);
-                let xs = slice_columns(&pc, &range);
-                let mut eta = vec![0.0; m];
-                linear_predictor(&mut eta, &xs, theta);
-                // Unlabelled residuals, squared residuals and weights (0 on labelled rows).
-                let (mut r, mut rr, mut w) = (vec![0.0; m], vec![0.0; m], vec![0.0; m]);
-                let (mut xi, mut xp, mut g, mut h) = (vec![0.0; p], vec![0.0; p], vec![0.0; p], vec![0.0; p]);
-                for k in 0..m {
-                    let i = range.start + k;
-                    let (mu_p, w_p) = fam.mean_weight(eta[k]);
-                    let rh = mu_p - d.y_proxy[i];
-                    if !d.labeled[i] {
-                        r[k] = rh;
-                        rr[k] = rh * rh;
-                        w[k] = if use_unlabeled { w_p } else { 0.0 };
-                        continue;
-                    }
-                    pc.row_into(i, &mut xp);
-                    xc.row_into(i, &mut xi);
-                    let (mu, w_l) = fam.mean_weight(xc.eta(i, theta));
-                    let rl = mu - d.y[i];
-                    for j in 0..p {
-                        g[j] = xi[j] * rl;
-                        h[j] = xp[j] * rh;
-                    }
-                    add_outer_lower(hess, p, &xi, w_l);
-                    add_into(&mut sums[..p], &g);
-                    add_into(&mut sums[p..2 * p], &h);
-                    add_outer_lower(gg, p, &g, 1.0);
-                    add_outer(gh, &g, &h, 1.0);
-                    add_outer_lower(hh, p, &h, 1.0);
-                }
-                for (s, x) in sums[2 * p..].iter_mut().zip(&xs) {
-                    *s += dot(x, &r);
-                }
-                weighted_gram_lower(uu, &xs, &rr, &mut eta);
-                if use_unlabeled {
-                    weighted_gram_lower(hess, &xs, &w, &mut eta);
-                }
-            },
-            |a, b| add_into(a, &b),
-        );
-        let part = |k: usize, len: usize| acc[k..k + len].to_vec();
-        let mut hess = part(0, pp);
-        symmetrize_lower(&mut hess, p);
-        let denom = if use_unlabeled { (self.n + self.big_n) as f64 } else { self.n as f64 };
-        hess.iter_mut().for_each(|v| *v /= denom);
-        let mut sum_gg = part(pp + 3 * p, pp);
-        let mut sum_hh = part(3 * pp + 3 * p, pp);
-        let mut sum_uu = part(4 * pp + 3 * p, pp);
-        for m in [&mut sum_gg, &mut sum_hh, &mut sum_uu] {
-            symmetrize_lower(m, p);
-        }
-        Stats {
-            hess,
-            sum_g: part(pp, p),
-            sum_h: part(pp + p, p),
-            sum_gg,
-            sum_gh: part(2 * pp + 3 * p, pp),
-            sum_hh,
-            sum_u: part(pp + 2 * p, p),
-            sum_uu,
-        }
+    /// The per-row moments at `theta` (one pass over the rows); with the
+    /// block losses when a Newton fit is to start from them.
+    fn stats(&self, theta: &[f64], with_loss: bool) -> Stats {
+        Stats::compute(self.family, self.d, theta, with_loss)
     }
 
     /// ppi-python's `_calc_lam_glm` with `coord = None`, clipped.
-    fn tuned_lambda(&self, theta: &[f64]) -> Result<f64> {
-        let st = self.stats(theta, true);
+    fn tuned_lambda(&self, st: &Stats) -> Result<f64> {
         let p = self.p;
         let (nf, nu) = (self.n as f64, self.big_n as f64);
-        let h = SpdFactor::new(square(&st.hess, p), "the PPI Hessian")?;
+        let hess = st.mean_hessian(self.pooled_hessian(true), self.n, self.big_n);
+        let h = SpdFactor::new(square(&hess, p), "the PPI Hessian")?;
         // C = (1/n) (Gc' Hc + Hc' Gc), centred cross-products.
         let c = Mat::from_fn(p, p, |i, j| {
             let cross_ij = st.sum_gh[i + j * p] - st.sum_g[i] * st.sum_h[j] / nf;
@@ -367,13 +287,15 @@ impl Ctx<'_, '_> {
         Ok(clip_lambda(num, den))
     }
 
-    /// Estimate and covariance at a fixed lambda.
-    fn finish(&self, classical: &[f64], lam: f64) -> Result<PpiFit> {
-        let theta = self.estimate(classical, lam)?;
-        let st = self.stats(&theta, lam != 0.0);
+    /// Estimate and covariance at a fixed lambda (`initial` as in
+    /// [`Ctx::estimate`]).
+    fn finish(&self, start: &[f64], lam: f64, initial: Option<Quadratic>) -> Result<PpiFit> {
+        let theta = self.estimate(start, lam, initial)?;
+        let st = self.stats(&theta, false);
         let p = self.p;
         let (nf, nu) = (self.n as f64, self.big_n as f64);
-        let h = SpdFactor::new(square(&st.hess, p), "the PPI Hessian")?;
+        let hess = st.mean_hessian(self.pooled_hessian(lam != 0.0), self.n, self.big_n);
+        let h = SpdFactor::new(square(&hess, p), "the PPI Hessian")?;
         let meat = Mat::from_fn(p, p, |i, j| {
             let k = i + j * p;
             // Cov(g~_U), divisor N - 1, times lam^2 n / N.

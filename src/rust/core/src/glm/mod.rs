@@ -10,12 +10,15 @@
 //!   deterministic chunked reduction every accumulation goes through;
 //! - [`linalg`]: symmetric positive-definite factorisations with a
 //!   collinearity check, sandwich products by solves;
+//! - [`vecmath`]: vectorisable exp and log1p, and the per-row terms of a
+//!   chunk of rows computed with them;
 //! - [`newton`]: Newton-Raphson with step halving on weighted sums of GLM
 //!   losses over blocks, and the sandwich variance of a plain GLM fit.
 
 pub mod linalg;
 pub mod newton;
 pub mod rows;
+pub mod vecmath;
 
 pub use newton::{newton, sandwich_vcov, NewtonFit};
 pub use rows::{Block, Rows};

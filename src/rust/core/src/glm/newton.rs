@@ -10,10 +10,12 @@ use super::rows::{
     add_into, add_outer_lower, chunked_reduce, chunked_reduce_ranges, dot, linear_predictor, slice_columns,
     symmetrize_lower, weighted_gram_lower, Block, Columns,
 };
+use super::vecmath::{row_terms, sum4, with_simd};
 use super::Family;
 use crate::error::{CoreError, Result};
 use faer::linalg::solvers::Solve;
 use faer::{Mat, MatRef};
+use std::ops::Range;
 
 /// Loss, gradient and Hessian of the blocked objective at one `beta`.
 pub struct Quadratic {
@@ -89,33 +91,7 @@ fn block_sums(family: Family, b: &Block<'_>, beta: &[f64], derivs: bool) -> Quad
                 }
                 return;
             }
-            let m = range.len();
-            let xs = slice_columns(&cols, &range);
-            let y = &b.y[range.clone()];
-            let mut eta = vec![0.0; m];
-            linear_predictor(&mut eta, &xs, beta);
-            if !derivs {
-                for (k, (e, yk)) in eta.iter().zip(y).enumerate() {
-                    if b.rows.includes(range.start + k) {
-                        acc.loss += family.loss(*e, *yk);
-                    }
-                }
-                return;
-            }
-            // Residuals and weights, zero on excluded rows (whose y may be NaN).
-            let (mut r, mut w) = (vec![0.0; m], vec![0.0; m]);
-            for k in 0..m {
-                if b.rows.includes(range.start + k) {
-                    let (l, mu, wk) = family.loss_mean_weight(eta[k], y[k]);
-                    acc.loss += l;
-                    r[k] = mu - y[k];
-                    w[k] = wk;
-                }
-            }
-            for (g, x) in acc.grad.iter_mut().zip(&xs) {
-                *g += dot(x, &r);
-            }
-            weighted_gram_lower(&mut acc.hess, &xs, &w, &mut eta);
+            with_simd(#[inline(always)] || dense_chunk(family, &cols, b, &range, beta, derivs, acc));
         },
         |a, z| {
             a.loss += z.loss;
@@ -123,6 +99,28 @@ fn block_sums(family: Family, b: &Block<'_>, beta: &[f64], derivs: bool) -> Quad
             add_into(&mut a.hess, &z.hess);
         },
     )
+}
+
+/// Add a chunk's loss (and gradient and lower-triangle Hessian, if
+/// `derivs`) to `acc`, column-wise: linear predictor by axpys, row terms by
+/// the vectorised kernel, gradient and Hessian by dot products.
+#[inline(always)]
+fn dense_chunk(family: Family, cols: &Columns<'_>, b: &Block<'_>, range: &Range<usize>, beta: &[f64], derivs: bool, acc: &mut Quadratic) {
+    let m = range.len();
+    let xs = slice_columns(cols, range);
+    let mut eta = vec![0.0; m];
+    linear_predictor(&mut eta, &xs, beta);
+    // Residuals and weights are zero on excluded rows (whose y may be NaN).
+    let (mut r, mut w, mut loss) = (vec![0.0; m], vec![0.0; m], vec![0.0; m]);
+    row_terms::<true>(family, &eta, &b.y[range.clone()], b.rows.in_chunk(range), &mut r, &mut w, &mut loss);
+    acc.loss += sum4(&loss);
+    if !derivs {
+        return;
+    }
+    for (g, x) in acc.grad.iter_mut().zip(&xs) {
+        *g += dot(x, &r);
+    }
+    weighted_gram_lower(&mut acc.hess, &xs, &w, &mut eta);
 }
 
 /// Result of [`newton`].
@@ -155,9 +153,15 @@ const TAKE_LAST_STEP: f64 = 1e-6;
 /// partial-pivoting LU solve is used, and a plain gradient step if even that
 /// direction does not descend.
 pub fn newton(family: Family, blocks: &[Block<'_>], start: &[f64], what: &str) -> Result<NewtonFit> {
+    newton_from(family, blocks, start, None, what)
+}
+
+/// [`newton`] given, if known, the objective with its derivatives at
+/// `start` (computed by the caller in a pass over the rows it made anyway).
+pub fn newton_from(family: Family, blocks: &[Block<'_>], start: &[f64], initial: Option<Quadratic>, what: &str) -> Result<NewtonFit> {
     let p = start.len();
     let mut beta = start.to_vec();
-    let mut q = evaluate(family, blocks, &beta, true);
+    let mut q = initial.unwrap_or_else(|| evaluate(family, blocks, &beta, true));
     if !q.loss.is_finite() {
         return Err(CoreError::NoConvergence(format!("{what}: the objective is not finite at the start")));
     }

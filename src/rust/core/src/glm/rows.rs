@@ -25,7 +25,7 @@ pub enum Rows<'a> {
     Where(&'a [bool], bool),
 }
 
-impl Rows<'_> {
+impl<'a> Rows<'a> {
     /// Whether row `i` is included.
     #[inline]
     pub fn includes(&self, i: usize) -> bool {
@@ -40,6 +40,14 @@ impl Rows<'_> {
         match self {
             Rows::All => n,
             Rows::Where(mask, keep) => mask[..n].iter().filter(|&&m| m == *keep).count(),
+        }
+    }
+
+    /// The inclusion rule restricted to the rows of `range`, indexed from 0.
+    pub fn in_chunk(&self, range: &Range<usize>) -> super::vecmath::ChunkRows<'a> {
+        match *self {
+            Rows::All => super::vecmath::ChunkRows::All,
+            Rows::Where(mask, keep) => super::vecmath::ChunkRows::Where(&mask[range.clone()], keep),
         }
     }
 
@@ -220,30 +228,12 @@ where
     acc
 }
 
-/// `sum_k a[k] b[k]` with four independent partial sums, which the compiler
-/// turns into SIMD (a single running sum cannot be vectorised without
-/// reassociation). Deterministic for given inputs.
-#[inline]
-pub fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let m = a.len().min(b.len());
-    let (a, b) = (&a[..m], &b[..m]);
-    let mut s = [0.0f64; 4];
-    for (ca, cb) in a.chunks_exact(4).zip(b.chunks_exact(4)) {
-        for l in 0..4 {
-            s[l] += ca[l] * cb[l];
-        }
-    }
-    let tail = m - m % 4;
-    let mut t = (s[0] + s[1]) + (s[2] + s[3]);
-    for k in tail..m {
-        t += a[k] * b[k];
-    }
-    t
-}
+pub use super::vecmath::dot;
 
 /// `acc += sum_k w[k] u_k u_k'` on the lower triangle (column-major d x d),
 /// where `u_k` is row k of the d columns `cols` (each at least `w.len()` long).
 /// Column-wise dot products: one pass per pair of columns over cached data.
+#[inline(always)]
 pub fn weighted_gram_lower(acc: &mut [f64], cols: &[&[f64]], w: &[f64], scratch: &mut [f64]) {
     let d = cols.len();
     let m = w.len();
@@ -264,6 +254,7 @@ pub fn slice_columns<'c>(cols: &'c Columns<'_>, range: &Range<usize>) -> Vec<&'c
 }
 
 /// `eta[k] = sum_j cols[j][k] beta[j]`, column by column (vectorised axpys).
+#[inline(always)]
 pub fn linear_predictor(eta: &mut [f64], cols: &[&[f64]], beta: &[f64]) {
     eta.iter_mut().for_each(|e| *e = 0.0);
     for (c, b) in cols.iter().zip(beta) {
