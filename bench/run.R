@@ -18,7 +18,9 @@
 # Peak memory includes each interpreter's own footprint and the data.
 # Environment: BENCH_QUICK=1 runs only the smallest size of each case;
 # BENCH_PYTHON overrides the Python interpreter (default python3);
-# BENCH_MARKDOWN=file also writes the table as Markdown.
+# BENCH_MARKDOWN=file also writes the table as Markdown; BENCH_ONLY=regex
+# runs only the cases whose directory name matches (e.g. "ppi_logistic_1e\\+06",
+# names are ppi_<kind>_<rows>, gmm_<rows>, loo_1000).
 
 bench_dir <- local({
   f <- sub("^--file=", "", grep("^--file=", commandArgs(), value = TRUE))
@@ -80,6 +82,9 @@ ci_gap <- function(case, a, b) {
   if (is.null(x) || is.null(y) || length(x) != length(y)) NA_real_ else max(abs(x - y))
 }
 
+only <- Sys.getenv("BENCH_ONLY")
+wanted <- function(case) !nzchar(only) || grepl(only, basename(case))
+
 rows <- list()
 add_row <- function(case_name, n, ours, anchor_name, anchor, gap) {
   rows[[length(rows) + 1]] <<- data.frame(
@@ -95,6 +100,7 @@ add_row <- function(case_name, n, ours, anchor_name, anchor, gap) {
 for (kind in c("mean", "ols", "logistic")) {
   for (n_unl in sizes_ppi) {
     case <- file.path(root, sprintf("ppi_%s_%g", kind, n_unl))
+    if (!wanted(case)) next
     make_ppi_case(case, kind, n_lab = 1000L, n_unl = n_unl)
     reps <- reps_for(n_unl)
     anchor <- py_side(case, reps)
@@ -106,6 +112,7 @@ for (kind in c("mean", "ols", "logistic")) {
 
 for (n in sizes_gmm) {
   case <- file.path(root, sprintf("gmm_%g", n))
+  if (!wanted(case)) next
   make_gmm_case(case, n)
   reps <- if (n >= 1e5) 2L else 5L # gmm::gmm takes ~10-30 s at 1e5 rows
   anchor <- r_side("gmm_anchor", case, reps)
@@ -115,11 +122,13 @@ for (n in sizes_gmm) {
 }
 
 case <- file.path(root, "loo_1000")
-make_loo_case(case, 1000L)
-anchor <- r_side("plain_loo", case, 3L)
-ours <- r_side("synthinfer_loo", case, 3L)
-add_row("loo algorithm 1", 1000, ours, "plain R", anchor,
-        ci_gap(case, "synthinfer_loo", "plain_loo"))
+if (wanted(case)) {
+  make_loo_case(case, 1000L)
+  anchor <- r_side("plain_loo", case, 3L)
+  ours <- r_side("synthinfer_loo", case, 3L)
+  add_row("loo algorithm 1", 1000, ours, "plain R", anchor,
+          ci_gap(case, "synthinfer_loo", "plain_loo"))
+}
 
 table <- do.call(rbind, rows)
 cat("\nsynthinfer vs anchors (ratio = synthinfer time / anchor time; NA: skipped)\n")

@@ -37,6 +37,7 @@ use crate::glm::rows::{add_into, chunked_reduce};
 use crate::glm::{Block, Family, Rows};
 use faer::{Mat, MatRef};
 use stats::Stats;
+use std::cell::OnceCell;
 
 mod stats;
 
@@ -90,7 +91,7 @@ pub fn ppi(family: Family, d: &PpiData<'_>, lambda: Option<f64>) -> Result<PpiFi
     let same_x = (0..d.x.nrows())
         .filter(|&i| d.labeled[i])
         .all(|i| (0..p).all(|j| d.x[(i, j)] == d.x_proxy[(i, j)]));
-    let ctx = Ctx { family, d, n, big_n, p, same_x };
+    let ctx = Ctx { family, d, n, big_n, p, same_x, proxy_ols: OnceCell::new() };
     let classical = ctx.classical()?;
     match lambda {
         Some(l) => ctx.finish(&classical, l, None),
@@ -196,6 +197,9 @@ struct Ctx<'a, 'b> {
     /// (no covariate is predicted): ppi-python's setting, whose conventions
     /// are then followed exactly. Otherwise see [`Ctx::pooled_hessian`].
     same_x: bool,
+    /// OLS form: the least-squares fits on the unlabelled and on the
+    /// labelled proxies, computed once.
+    proxy_ols: OnceCell<(Vec<f64>, Vec<f64>)>,
 }
 
 impl Ctx<'_, '_> {
@@ -243,10 +247,15 @@ impl Ctx<'_, '_> {
         let proxy_l = Block::new(self.d.x_proxy, self.d.y_proxy, self.labelled());
         let proxy_u = Block::new(self.d.x_proxy, self.d.y_proxy, self.unlabelled());
         if self.ols_form() {
-            // Imputed plus rectifier: three least-squares fits.
-            let zero = vec![0.0; self.p];
-            let bu = newton(self.family, &[proxy_u], &zero, "least squares on the unlabelled proxies")?.beta;
-            let bl = newton(self.family, &[proxy_l], &zero, "least squares on the labelled proxies")?.beta;
+            // Imputed plus rectifier: classical + lam (beta_U(X, Y~) - beta_L(X, Y~)).
+            // The two proxy fits do not depend on lam; PPI++ needs them thrice.
+            if self.proxy_ols.get().is_none() {
+                let zero = vec![0.0; self.p];
+                let bu = newton(self.family, &[proxy_u], &zero, "least squares on the unlabelled proxies")?.beta;
+                let bl = newton(self.family, &[proxy_l], &zero, "least squares on the labelled proxies")?.beta;
+                let _ = self.proxy_ols.set((bu, bl));
+            }
+            let (bu, bl) = self.proxy_ols.get().expect("set just above");
             return Ok((0..self.p).map(|j| start[j] + lam * (bu[j] - bl[j])).collect());
         }
         let blocks = [
