@@ -33,7 +33,7 @@
 use crate::error::{invalid, Result};
 use crate::glm::linalg::{square, trace, SpdFactor};
 use crate::glm::newton::{check_separation, newton, newton_from, Quadratic};
-use crate::glm::rows::{add_into, chunked_reduce};
+use crate::glm::rows::{add_into, chunked_reduce, ones_column};
 use crate::glm::{Block, Family, Rows};
 use faer::{Mat, MatRef};
 use stats::Stats;
@@ -91,7 +91,8 @@ pub fn ppi(family: Family, d: &PpiData<'_>, lambda: Option<f64>) -> Result<PpiFi
     let same_x = (0..d.x.nrows())
         .filter(|&i| d.labeled[i])
         .all(|i| (0..p).all(|j| d.x[(i, j)] == d.x_proxy[(i, j)]));
-    let ctx = Ctx { family, d, n, big_n, p, same_x, proxy_ols: OnceCell::new() };
+    let ones = ones_column(d.x_proxy);
+    let ctx = Ctx { family, d, n, big_n, p, same_x, ones, proxy_ols: OnceCell::new() };
     let classical = ctx.classical()?;
     match lambda {
         Some(l) => ctx.finish(&classical, l, None),
@@ -197,6 +198,9 @@ struct Ctx<'a, 'b> {
     /// (no covariate is predicted): ppi-python's setting, whose conventions
     /// are then followed exactly. Otherwise see [`Ctx::pooled_hessian`].
     same_x: bool,
+    /// The intercept column of the proxy covariates, if there is one (read
+    /// from a constant buffer in the passes over the unlabelled rows).
+    ones: Option<usize>,
     /// OLS form: the least-squares fits on the unlabelled and on the
     /// labelled proxies, computed once.
     proxy_ols: OnceCell<(Vec<f64>, Vec<f64>)>,
@@ -245,7 +249,7 @@ impl Ctx<'_, '_> {
         }
         let (nf, nu) = (self.n as f64, self.big_n as f64);
         let proxy_l = Block::new(self.d.x_proxy, self.d.y_proxy, self.labelled());
-        let proxy_u = Block::new(self.d.x_proxy, self.d.y_proxy, self.unlabelled());
+        let proxy_u = Block::new(self.d.x_proxy, self.d.y_proxy, self.unlabelled()).with_ones(self.ones);
         if self.ols_form() {
             // Imputed plus rectifier: classical + lam (beta_U(X, Y~) - beta_L(X, Y~)).
             // The two proxy fits do not depend on lam; PPI++ needs them thrice.
@@ -269,7 +273,7 @@ impl Ctx<'_, '_> {
     /// The per-row moments at `theta` (one pass over the rows); with the
     /// block losses when a Newton fit is to start from them.
     fn stats(&self, theta: &[f64], with_loss: bool) -> Stats {
-        Stats::compute(self.family, self.d, theta, with_loss)
+        Stats::compute(self.family, self.d, theta, with_loss, self.ones)
     }
 
     /// ppi-python's `_calc_lam_glm` with `coord = None`, clipped.

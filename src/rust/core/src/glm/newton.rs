@@ -8,7 +8,7 @@
 use super::linalg::{square, SpdFactor};
 use super::rows::{
     add_into, add_outer_lower, chunked_reduce, chunked_reduce_ranges, dot, linear_predictor, slice_columns,
-    symmetrize_lower, weighted_gram_lower, Block, Columns,
+    symmetrize_lower, weighted_gram_lower, with_scratch, Block, Columns,
 };
 use super::vecmath::{row_terms, sum4, with_simd};
 use super::Family;
@@ -58,7 +58,7 @@ pub fn evaluate(family: Family, blocks: &[Block<'_>], beta: &[f64], derivs: bool
 /// without any are skipped.
 fn block_sums(family: Family, b: &Block<'_>, beta: &[f64], derivs: bool) -> Quadratic {
     let p = beta.len();
-    let cols = Columns::new(b.x);
+    let cols = Columns::new(b.x).with_ones(b.ones);
     let init = || Quadratic {
         loss: 0.0,
         grad: vec![0.0; if derivs { p } else { 0 }],
@@ -91,7 +91,9 @@ fn block_sums(family: Family, b: &Block<'_>, beta: &[f64], derivs: bool) -> Quad
                 }
                 return;
             }
-            with_simd(#[inline(always)] || dense_chunk(family, &cols, b, &range, beta, derivs, acc));
+            with_scratch(4 * range.len(), |scratch| {
+                with_simd(#[inline(always)] || dense_chunk(family, &cols, b, &range, beta, derivs, acc, scratch))
+            });
         },
         |a, z| {
             a.loss += z.loss;
@@ -103,24 +105,27 @@ fn block_sums(family: Family, b: &Block<'_>, beta: &[f64], derivs: bool) -> Quad
 
 /// Add a chunk's loss (and gradient and lower-triangle Hessian, if
 /// `derivs`) to `acc`, column-wise: linear predictor by axpys, row terms by
-/// the vectorised kernel, gradient and Hessian by dot products.
+/// the vectorised kernel, gradient and Hessian by dot products. `scratch`
+/// holds four vectors of the chunk's length.
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn dense_chunk(family: Family, cols: &Columns<'_>, b: &Block<'_>, range: &Range<usize>, beta: &[f64], derivs: bool, acc: &mut Quadratic) {
+fn dense_chunk(family: Family, cols: &Columns<'_>, b: &Block<'_>, range: &Range<usize>, beta: &[f64], derivs: bool, acc: &mut Quadratic, scratch: &mut [f64]) {
     let m = range.len();
     let xs = slice_columns(cols, range);
-    let mut eta = vec![0.0; m];
-    linear_predictor(&mut eta, &xs, beta);
+    let (eta, rest) = scratch.split_at_mut(m);
+    let (r, rest) = rest.split_at_mut(m);
+    let (w, loss) = rest.split_at_mut(m);
+    linear_predictor(eta, &xs, beta);
     // Residuals and weights are zero on excluded rows (whose y may be NaN).
-    let (mut r, mut w, mut loss) = (vec![0.0; m], vec![0.0; m], vec![0.0; m]);
-    row_terms::<true>(family, &eta, &b.y[range.clone()], b.rows.in_chunk(range), &mut r, &mut w, &mut loss);
-    acc.loss += sum4(&loss);
+    row_terms::<true>(family, eta, &b.y[range.clone()], b.rows.in_chunk(range), r, w, loss);
+    acc.loss += sum4(loss);
     if !derivs {
         return;
     }
     for (g, x) in acc.grad.iter_mut().zip(&xs) {
-        *g += dot(x, &r);
+        *g += dot(x, r);
     }
-    weighted_gram_lower(&mut acc.hess, &xs, &w, &mut eta);
+    weighted_gram_lower(&mut acc.hess, &xs, w, eta);
 }
 
 /// Result of [`newton`].

@@ -39,7 +39,7 @@ impl<'a> Rows<'a> {
     pub fn count(&self, n: usize) -> usize {
         match self {
             Rows::All => n,
-            Rows::Where(mask, keep) => mask[..n].iter().filter(|&&m| m == *keep).count(),
+            Rows::Where(mask, keep) => count_equal(&mask[..n], *keep),
         }
     }
 
@@ -55,9 +55,35 @@ impl<'a> Rows<'a> {
     pub fn count_in(&self, range: &Range<usize>) -> usize {
         match self {
             Rows::All => range.len(),
-            Rows::Where(mask, keep) => mask[range.clone()].iter().filter(|&&m| m == *keep).count(),
+            Rows::Where(mask, keep) => count_equal(&mask[range.clone()], *keep),
         }
     }
+}
+
+/// Number of entries equal to `keep`, as a vectorisable sum.
+fn count_equal(mask: &[bool], keep: bool) -> usize {
+    mask.iter().map(|&m| (m == keep) as usize).sum()
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Run `f` on a scratch buffer of `len` doubles, this thread's own, reused
+/// from call to call: the per-chunk vectors of the column-wise kernels then
+/// cost neither an allocation nor zeroing. The contents are whatever an
+/// earlier call left, so `f` must write before it reads.
+pub fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
+    SCRATCH.with(|cell| {
+        // Taken out of the cell, so that a nested call gets its own buffer.
+        let mut buf = cell.take();
+        if buf.len() < len {
+            buf.resize(len, 0.0);
+        }
+        let out = f(&mut buf[..len]);
+        cell.replace(buf);
+        out
+    })
 }
 
 /// A design matrix and response restricted to some rows, with a weight that
@@ -66,6 +92,9 @@ impl<'a> Rows<'a> {
 pub struct Block<'a> {
     /// n x p covariates (column-major, borrowed).
     pub x: MatRef<'a, f64>,
+    /// A column of `x` known to be all ones (the intercept): the column-wise
+    /// kernels read it from a constant buffer in cache instead of memory.
+    pub ones: Option<usize>,
     /// Response of length n; entries outside `rows` are never read (may be NaN).
     pub y: &'a [f64],
     /// Which rows count.
@@ -77,7 +106,12 @@ pub struct Block<'a> {
 impl<'a> Block<'a> {
     /// A block with weight 1.
     pub fn new(x: MatRef<'a, f64>, y: &'a [f64], rows: Rows<'a>) -> Self {
-        Block { x, y, rows, weight: 1.0 }
+        Block { x, ones: None, y, rows, weight: 1.0 }
+    }
+
+    /// The same block, told that column `ones` (if any) is all ones.
+    pub fn with_ones(self, ones: Option<usize>) -> Self {
+        Block { ones, ..self }
     }
 
     /// The same rows with another weight.
@@ -95,6 +129,17 @@ impl<'a> Block<'a> {
 /// (borrowed when the columns are contiguous, as R's matrices are).
 pub struct Columns<'a> {
     cols: Vec<Cow<'a, [f64]>>,
+    /// Column known to be all ones, see [`Block::ones`].
+    ones: Option<usize>,
+}
+
+/// A chunk's worth of ones, the stand-in for an intercept column.
+static ONES: [f64; CHUNK] = [1.0; CHUNK];
+
+/// The first column of `x` if it is 1 on every row (an intercept), found by
+/// one scan that stops at the first other value.
+pub fn ones_column(x: MatRef<'_, f64>) -> Option<usize> {
+    (x.ncols() > 0 && (0..x.nrows()).all(|i| x[(i, 0)] == 1.0)).then_some(0)
 }
 
 impl<'a> Columns<'a> {
@@ -106,7 +151,12 @@ impl<'a> Columns<'a> {
                 None => Cow::Owned((0..x.nrows()).map(|i| x[(i, j)]).collect()),
             })
             .collect();
-        Columns { cols }
+        Columns { cols, ones: None }
+    }
+
+    /// The same columns, told that column `ones` (if any) is all ones.
+    pub fn with_ones(self, ones: Option<usize>) -> Self {
+        Columns { ones, ..self }
     }
 
     /// Number of columns.
@@ -248,16 +298,27 @@ pub fn weighted_gram_lower(acc: &mut [f64], cols: &[&[f64]], w: &[f64], scratch:
     }
 }
 
-/// The column slices `lo..hi` of `cols`.
+/// The column slices `lo..hi` of `cols` (a column of ones from the constant
+/// buffer when the range fits in it).
 pub fn slice_columns<'c>(cols: &'c Columns<'_>, range: &Range<usize>) -> Vec<&'c [f64]> {
-    (0..cols.ncols()).map(|j| &cols.col(j)[range.clone()]).collect()
+    (0..cols.ncols())
+        .map(|j| match cols.ones {
+            Some(o) if o == j && range.len() <= CHUNK => &ONES[..range.len()],
+            _ => &cols.col(j)[range.clone()],
+        })
+        .collect()
 }
 
 /// `eta[k] = sum_j cols[j][k] beta[j]`, column by column (vectorised axpys).
 #[inline(always)]
 pub fn linear_predictor(eta: &mut [f64], cols: &[&[f64]], beta: &[f64]) {
-    eta.iter_mut().for_each(|e| *e = 0.0);
-    for (c, b) in cols.iter().zip(beta) {
+    // Overwrites `eta` (no zeroing first): x_0 b_0 + x_1 b_1 + ..., the same
+    // sum in the same order as a running sum from 0.
+    match cols.first() {
+        Some(c) => eta.iter_mut().zip(c.iter()).for_each(|(e, x)| *e = x * beta[0]),
+        None => eta.iter_mut().for_each(|e| *e = 0.0),
+    }
+    for (c, b) in cols.iter().zip(beta).skip(1) {
         for (e, x) in eta.iter_mut().zip(c.iter()) {
             *e += x * b;
         }

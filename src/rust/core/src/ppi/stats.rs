@@ -8,7 +8,7 @@ use super::PpiData;
 use crate::glm::newton::Quadratic;
 use crate::glm::rows::{
     add_into, add_outer, add_outer_lower, chunked_reduce_ranges, dot, linear_predictor, slice_columns,
-    symmetrize_lower, weighted_gram_lower, Columns,
+    symmetrize_lower, weighted_gram_lower, with_scratch, Columns,
 };
 use crate::glm::vecmath::{row_terms, sum4, with_simd, ChunkRows};
 use crate::glm::Family;
@@ -85,17 +85,20 @@ impl Stats {
 
     /// All sums at `theta`, in one pass. `with_loss`: also the three loss
     /// sums (one logarithm per row more), wanted when a Newton fit follows.
-    pub fn compute(family: Family, d: &PpiData<'_>, theta: &[f64], with_loss: bool) -> Stats {
+    /// `ones`: a column of the proxy covariates known to be all ones.
+    pub fn compute(family: Family, d: &PpiData<'_>, theta: &[f64], with_loss: bool, ones: Option<usize>) -> Stats {
         let p = theta.len();
-        let (xc, pc) = (Columns::new(d.x), Columns::new(d.x_proxy));
+        let (xc, pc) = (Columns::new(d.x), Columns::new(d.x_proxy).with_ones(ones));
         let mut st = chunked_reduce_ranges(
             d.x.nrows(),
             || Stats::zeros(p),
             |acc, range| {
-                with_simd(
-                    #[inline(always)]
-                    || acc.add_chunk(family, d, theta, &xc, &pc, range, with_loss),
-                )
+                with_scratch(4 * range.len(), |scratch| {
+                    with_simd(
+                        #[inline(always)]
+                        || acc.add_chunk(family, d, theta, &xc, &pc, range, with_loss, scratch),
+                    )
+                })
             },
             |a, b| a.merge(b),
         );
@@ -111,27 +114,28 @@ impl Stats {
     /// chunk, row by row.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn add_chunk(&mut self, family: Family, d: &PpiData<'_>, theta: &[f64], xc: &Columns<'_>, pc: &Columns<'_>, range: Range<usize>, with_loss: bool) {
+    fn add_chunk(&mut self, family: Family, d: &PpiData<'_>, theta: &[f64], xc: &Columns<'_>, pc: &Columns<'_>, range: Range<usize>, with_loss: bool, scratch: &mut [f64]) {
         let p = theta.len();
         let m = range.len();
         let xs = slice_columns(pc, &range);
-        let mut eta = vec![0.0; m];
-        linear_predictor(&mut eta, &xs, theta);
+        let (eta, rest) = scratch.split_at_mut(m);
+        let (r, rest) = rest.split_at_mut(m);
+        let (w, loss) = rest.split_at_mut(m);
+        linear_predictor(eta, &xs, theta);
         // Unlabelled residuals, weights and losses (0 on labelled rows).
-        let (mut r, mut w, mut loss) = (vec![0.0; m], vec![0.0; m], vec![0.0; m]);
         let (y, rows) = (&d.y_proxy[range.clone()], ChunkRows::Where(&d.labeled[range.clone()], false));
         if with_loss {
-            row_terms::<true>(family, &eta, y, rows, &mut r, &mut w, &mut loss);
-            self.loss_u += sum4(&loss);
+            row_terms::<true>(family, eta, y, rows, r, w, loss);
+            self.loss_u += sum4(loss);
         } else {
-            row_terms::<false>(family, &eta, y, rows, &mut r, &mut w, &mut loss);
+            row_terms::<false>(family, eta, y, rows, r, w, loss);
         }
         for (s, x) in self.sum_u.iter_mut().zip(&xs) {
-            *s += dot(x, &r);
+            *s += dot(x, r);
         }
-        weighted_gram_lower(&mut self.hess_u, &xs, &w, &mut eta);
+        weighted_gram_lower(&mut self.hess_u, &xs, w, eta);
         r.iter_mut().for_each(|v| *v *= *v);
-        weighted_gram_lower(&mut self.sum_uu, &xs, &r, &mut eta);
+        weighted_gram_lower(&mut self.sum_uu, &xs, r, eta);
         let (mut xi, mut xp, mut g, mut h) = (vec![0.0; p], vec![0.0; p], vec![0.0; p], vec![0.0; p]);
         for i in range.filter(|&i| d.labeled[i]) {
             xc.row_into(i, &mut xi);
