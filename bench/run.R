@@ -37,7 +37,7 @@ dir.create(root, showWarnings = FALSE)
 sizes_ppi <- if (quick) 1e4 else c(1e4, 1e5, 1e6)
 sizes_gmm <- if (quick) 1e4 else c(1e4, 1e5)
 # More timed repetitions where a fit takes milliseconds (less timer noise).
-reps_for <- function(n) if (n >= 1e6) 2L else if (n >= 1e5) 5L else 15L
+reps_for <- function(n) if (n >= 1e6) 3L else if (n >= 1e5) 5L else 15L
 
 # Run one worker under /usr/bin/time -v; return seconds (NA when skipped),
 # peak RSS in MB and a note.
