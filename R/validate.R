@@ -47,6 +47,16 @@ check_threads <- function(threads) {
   check_count(threads, "threads", min = 1L)
 }
 
+# TRUE when `x` has no NA, NaN or (if numeric) infinite value. For a plain
+# double vector or matrix: one pass and no million-entry logical vector. NA,
+# NaN and Inf propagate through a sum, so a finite sum proves every entry
+# finite; only a sum that overflows falls back to the element-wise test.
+all_finite <- function(x) {
+  if (!is.numeric(x)) return(!anyNA(x))
+  if (is.double(x) && !is.object(x) && is.finite(sum(x))) return(TRUE)
+  !anyNA(x) && !any(is.infinite(x))
+}
+
 format_positions <- function(i, max = 5L) {
   shown <- paste(utils::head(i, max), collapse = ", ")
   if (length(i) > max) paste0(shown, ", ... (", length(i), " in all)") else shown
