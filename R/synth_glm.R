@@ -190,12 +190,20 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
          "and carry no extra information; use method = \"classical\".", call. = FALSE)
   }
   res <- rust_fit(design, method, labeled, threads)
-  if (method == "classical") {
-    classical_var <- diag(res$covariance)
-  } else {
-    classical_var <- diag(rust_fit(design, "classical", labeled, threads)$covariance)
-  }
+  classical_var <- if (method == "classical") diag(res$covariance) else
+    classical_variances(design, X_lab, labeled, threads)
   new_synth_glm(res, design, method, alpha, classical_var)
+}
+
+# Variances of the classical (labelled-only) fit, the reference of
+# n_effective. That fit reads nothing but the labelled rows, so the core gets
+# just those, without the surrogate sources: no pass over a million
+# unlabelled rows for a reported statistic.
+classical_variances <- function(design, X_lab, labeled, threads) {
+  labelled_design <- list(X = X_lab, y = design$y[labeled], family = design$family,
+                          proxy = NULL, synthetic = list())
+  fit <- rust_fit(labelled_design, "classical", rep(TRUE, nrow(X_lab)), threads)
+  diag(fit$covariance)
 }
 
 # Call the Rust core with the surrogate sources the method uses. Values on
