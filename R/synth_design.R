@@ -118,14 +118,17 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
       sy <- response_values(smm$response, map[[yname]], family)
       x_finite <- all_finite(sX)
     }
-    bad <- if (all_finite(sy) && x_finite) integer() else
+    # Values in the family's support are finite, so one test usually settles
+    # both; otherwise the missing-value error takes precedence.
+    sy_supported <- in_family_support(sy, family)
+    bad <- if ((sy_supported || all_finite(sy)) && x_finite) integer() else
       which(!is.finite(sy) | rowSums(!is.finite(sX)) > 0)
     if (length(bad)) {
       stop_arg(what, "columns (", paste0("`", unname(map), "`", collapse = ", "),
                ") have missing or infinite values at row(s) ", format_positions(bad),
                "; surrogates must be available on every row.")
     }
-    check_family_support(sy, family, paste0(what, " column `", map[[yname]], "`"))
+    if (!sy_supported) check_family_support(sy, family, paste0(what, " column `", map[[yname]], "`"))
     # A shared matrix needs no rank check of its own: synth_fit_design()
     # checks the labelled rows, and a subset of full rank implies full rank.
     if (!identical(names(map), yname)) check_full_rank(sX, paste0("the `", what, "` data"))
@@ -169,7 +172,7 @@ model_matrix <- function(model_terms, data, xlev = NULL, contrasts = NULL, plain
   response <- as.character(attr(model_terms, "variables")[[2L]])
   if (!is.null(columns)) {
     intercept <- attr(model_terms, "intercept") == 1L
-    X <- bind_numeric_columns(data[columns], nrow(data), intercept,
+    X <- bind_numeric_columns(data, columns, intercept,
                               c(if (intercept) "(Intercept)", attr(model_terms, "term.labels")))
     # No factor among the columns: no levels (but .getXlevels()'s exact
     # empty value) and no contrasts.
@@ -211,13 +214,19 @@ plain_numeric_columns <- function(model_terms, data) {
   if (all(plain)) columns else NULL
 }
 
-# n x p double matrix of an intercept column (when asked) and `columns`,
-# with model.matrix()'s column names and "assign" attribute. Filled column by
-# column into one allocation (cbind() on a list, or matrix(unlist()), would
-# allocate the million-row result twice).
-bind_numeric_columns <- function(columns, n, intercept, names) {
-  X <- matrix(1, n, length(columns) + intercept, dimnames = list(NULL, names))
-  for (j in seq_along(columns)) X[, j + intercept] <- columns[[j]]
+# n x p double matrix of an intercept column (when asked) and the data
+# columns `columns`, with model.matrix()'s column names and "assign"
+# attribute. cbind() writes each column once into one allocation (the
+# intercept as a recycled 1): filling a matrix(1, n, p) column by column
+# writes twice and indexes every row.
+bind_numeric_columns <- function(data, columns, intercept, names) {
+  if (!length(columns)) {
+    X <- matrix(1, nrow(data), as.integer(intercept))
+  } else {
+    X <- do.call(cbind, unname(c(if (intercept) list(1), lapply(columns, function(v) data[[v]]))))
+    if (!is.double(X)) storage.mode(X) <- "double"
+  }
+  dimnames(X) <- list(NULL, names)
   attr(X, "assign") <- seq_len(ncol(X)) - intercept
   X
 }
@@ -263,15 +272,20 @@ response_values <- function(y, name, family) {
   as.double(y)
 }
 
-# Error when values fall outside the family's support.
-check_family_support <- function(y, family, what) {
-  # min() and max() are NA for NA / NaN and infinite for infinite values, so
-  # the range alone decides, without a logical vector per comparison.
-  in_support <- length(y) == 0L || switch(family$family,
+# Whether every value of the double vector `y` lies in the family's support
+# (finite, and in [0, 1] or non-negative). min() and max() are NA for NA /
+# NaN and infinite for infinite values, so the range alone decides, without a
+# logical vector per comparison.
+in_family_support <- function(y, family) {
+  length(y) == 0L || switch(family$family,
     gaussian = all_finite(y),
     binomial = isTRUE(min(y) >= 0 && max(y) <= 1),
     poisson = isTRUE(min(y) >= 0 && max(y) < Inf))
-  if (in_support) return(invisible(y))
+}
+
+# Error when values fall outside the family's support.
+check_family_support <- function(y, family, what) {
+  if (in_family_support(y, family)) return(invisible(y))
   bad <- switch(family$family,
     gaussian = which(!is.finite(y)),
     binomial = which(!is.finite(y) | y < 0 | y > 1),

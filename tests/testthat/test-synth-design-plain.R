@@ -146,7 +146,7 @@ test_that("all_finite() agrees with the element-wise test", {
   all_finite <- synthinfer:::all_finite
   for (x in list(c(1, 2), c(1, NA), c(1, NaN), c(Inf, 1), c(-Inf, 1), c(1e308, 1e308),
                  c(1e308, 1e308, Inf), 1:3, c(1L, NA), c("a", NA), factor(c("a", NA)),
-                 matrix(c(1, 2, NA, 4), 2), numeric())) {
+                 matrix(c(1, 2, NA, 4), 2), matrix(c(1, 2, 3, Inf), 2), c(1e200, 1), numeric())) {
     expected <- !anyNA(x) && !(is.numeric(x) && any(is.infinite(x)))
     expect_identical(all_finite(x), expected, info = deparse(x))
   }
