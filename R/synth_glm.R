@@ -149,7 +149,10 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
     stop_arg("labeled", "must be a logical vector without NA, one entry per row (", n, ").")
   }
   p <- ncol(design$X)
-  n_lab <- sum(labeled)
+  # The labelled rows by position, computed once: each logical subscript of
+  # a million-row vector would convert the mask again.
+  rows <- which(labeled)
+  n_lab <- length(rows)
   if (n_lab == 0L) {
     stop("No labelled rows: the response is missing on every row, so nothing ",
          "anchors the estimate to real data.", call. = FALSE)
@@ -159,12 +162,13 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
                         "at least %d are needed (more in practice)."), n_lab, p, p + 1L),
          call. = FALSE)
   }
-  if (anyNA(design$y[labeled])) {
+  y_lab <- design$y[rows]
+  if (anyNA(y_lab)) {
     stop_arg("labeled", "marks row(s) without a response as labelled: ",
              format_positions(which(labeled & is.na(design$y))), ".")
   }
   X <- design$X
-  X_lab <- X[labeled, , drop = FALSE]
+  X_lab <- X[rows, , drop = FALSE]
   if (anyNA(X_lab)) {
     stop_arg("labeled", "marks row(s) with missing covariates as labelled: ",
              format_positions(which(labeled & rowSums(is.na(X)) > 0)), ".")
@@ -191,7 +195,7 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
   }
   res <- rust_fit(design, method, labeled, threads)
   classical_var <- if (method == "classical") diag(res$covariance) else
-    classical_variances(design, X_lab, labeled, threads)
+    classical_variances(design$family, X_lab, y_lab, threads)
   new_synth_glm(res, design, method, alpha, classical_var)
 }
 
@@ -199,9 +203,8 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
 # n_effective. That fit reads nothing but the labelled rows, so the core gets
 # just those, without the surrogate sources: no pass over a million
 # unlabelled rows for a reported statistic.
-classical_variances <- function(design, X_lab, labeled, threads) {
-  labelled_design <- list(X = X_lab, y = design$y[labeled], family = design$family,
-                          proxy = NULL, synthetic = list())
+classical_variances <- function(family, X_lab, y_lab, threads) {
+  labelled_design <- list(X = X_lab, y = y_lab, family = family, proxy = NULL, synthetic = list())
   fit <- rust_fit(labelled_design, "classical", rep(TRUE, nrow(X_lab)), threads)
   diag(fit$covariance)
 }
