@@ -48,6 +48,8 @@ test_that("plain numeric terms give the general route's design, attributes inclu
   d_int <- d
   d_int$y <- as.integer(d$y)
   expect_same_design(y ~ k + x1, d_int, fam, proxy = c(y = "y_llm"))
+  expect_same_design(y ~ k - 1, d_int, fam, proxy = c(y = "y_llm"))
+  expect_same_design(y ~ x1 + k, tibble::as_tibble(d), fam, proxy = c(y = "y_llm"))
   # Surrogate covariates (NA on unlabelled rows of the observed one) and
   # several sources.
   d_na <- d
