@@ -77,27 +77,27 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
   }
   maps <- surrogate_maps(proxy, synthetic, vars, yname, data)
 
-  mf <- stats::model.frame(model_terms, data, na.action = stats::na.pass,
-                           drop.unused.levels = FALSE)
-  # The response is a plain column name, so it is the model frame's first
-  # column; model.response() would attach a million row names to it.
-  y <- response_values(mf[[1L]], yname, family)
+  observed_mm <- model_matrix(model_terms, data)
+  y <- response_values(observed_mm$response, yname, family)
   labeled <- !is.na(y)
-  xlevels <- stats::.getXlevels(model_terms, mf)
-  X <- stats::model.matrix(model_terms, mf)
-  contrasts <- attr(X, "contrasts")
+  X <- observed_mm$X
+  xlevels <- observed_mm$xlevels
+  contrasts <- observed_mm$contrasts
   if (ncol(X) == 0L) {
     stop_arg("formula", "has no coefficients to estimate (use `y ~ 1` for the mean).")
   }
   covariates <- setdiff(vars, yname)
   predicted <- unique(unlist(lapply(maps$all, names)))
   for (v in setdiff(covariates, predicted)) {
-    if (anyNA(data[[v]]) || (is.numeric(data[[v]]) && any(is.infinite(data[[v]])))) {
+    if (!all_finite(data[[v]])) {
       stop_arg("data", "column `", v, "` has missing or infinite values, but no surrogate map ",
                "predicts it; covariates without a proxy must be observed on every row.")
     }
   }
   check_family_support(y[labeled], family, paste0("response `", yname, "`"))
+  # A plain-column matrix is the intercept and the covariates just checked,
+  # so it is finite unless a map predicts a covariate (NA allowed there).
+  x_known_finite <- observed_mm$plain && !any(covariates %in% predicted)
 
   surrogate <- function(map, what) {
     if (identical(names(map), yname)) {
@@ -105,34 +105,35 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
       # (same terms, levels and contrasts), so it is shared, not rebuilt.
       sX <- X
       sy <- response_values(data[[map[[yname]]]], map[[yname]], family)
+      x_finite <- x_known_finite || all_finite(sX)
     } else {
       sdata <- data
       for (v in names(map)) sdata[[v]] <- data[[map[[v]]]]
-      smf <- tryCatch(
-        stats::model.frame(model_terms, sdata, na.action = stats::na.pass, xlev = xlevels),
+      smm <- tryCatch(
+        model_matrix(model_terms, sdata, xlev = xlevels, contrasts = contrasts,
+                     plain_ok = observed_mm$plain),
         error = function(e) stop_arg(what, "columns do not fit the model's variables: ",
                                      conditionMessage(e)))
-      sX <- stats::model.matrix(model_terms, smf, contrasts.arg = contrasts)
-      dimnames(sX) <- list(NULL, colnames(sX))
-      storage.mode(sX) <- "double"
-      sy <- response_values(smf[[1L]], map[[yname]], family)
+      sX <- smm$X
+      sy <- response_values(smm$response, map[[yname]], family)
+      x_finite <- all_finite(sX)
     }
-    bad <- if (all(is.finite(sy)) && all(is.finite(sX))) integer() else
+    # Values in the family's support are finite, so one test usually settles
+    # both; otherwise the missing-value error takes precedence.
+    sy_supported <- in_family_support(sy, family)
+    bad <- if ((sy_supported || all_finite(sy)) && x_finite) integer() else
       which(!is.finite(sy) | rowSums(!is.finite(sX)) > 0)
     if (length(bad)) {
       stop_arg(what, "columns (", paste0("`", unname(map), "`", collapse = ", "),
                ") have missing or infinite values at row(s) ", format_positions(bad),
                "; surrogates must be available on every row.")
     }
-    check_family_support(sy, family, paste0(what, " column `", map[[yname]], "`"))
+    if (!sy_supported) check_family_support(sy, family, paste0(what, " column `", map[[yname]], "`"))
     # A shared matrix needs no rank check of its own: synth_fit_design()
     # checks the labelled rows, and a subset of full rank implies full rank.
     if (!identical(names(map), yname)) check_full_rank(sX, paste0("the `", what, "` data"))
     list(X = sX, y = as.double(sy))
   }
-  storage.mode(X) <- "double"
-  # Row names of a model matrix are one string per row: dropped.
-  dimnames(X) <- list(NULL, colnames(X))
   design <- list(
     y = as.double(y),
     X = X,
@@ -153,6 +154,81 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
   )
   class(design) <- "synth_design"
   design
+}
+
+# The response column and model matrix of `data` under `model_terms`:
+# list(response, X (double, no row names), xlevels, contrasts, plain).
+# `xlev` and `contrasts` fix the factor coding to the observed data's.
+# When every term is a plain numeric column (`plain = TRUE`; the common
+# case), the matrix is filled straight from the columns: model.frame() and
+# model.matrix() would copy every column, attach a row name per row and
+# allocate the matrix twice, a tenth of a second at a million rows.
+# `plain_ok = FALSE` (or the internal option `synthinfer.plain_design =
+# FALSE`, which the tests use as the reference) forces the general route.
+model_matrix <- function(model_terms, data, xlev = NULL, contrasts = NULL, plain_ok = TRUE) {
+  columns <- if (plain_ok && getOption("synthinfer.plain_design", TRUE)) {
+    plain_numeric_columns(model_terms, data)
+  }
+  response <- as.character(attr(model_terms, "variables")[[2L]])
+  if (!is.null(columns)) {
+    intercept <- attr(model_terms, "intercept") == 1L
+    X <- bind_numeric_columns(data, columns, intercept,
+                              c(if (intercept) "(Intercept)", attr(model_terms, "term.labels")))
+    # No factor among the columns: no levels (but .getXlevels()'s exact
+    # empty value) and no contrasts.
+    return(list(response = data[[response]], X = X, xlevels = stats::.getXlevels(model_terms, data),
+                contrasts = NULL, plain = TRUE))
+  }
+  mf <- stats::model.frame(model_terms, data, na.action = stats::na.pass, xlev = xlev,
+                           drop.unused.levels = FALSE)
+  X <- stats::model.matrix(model_terms, mf, contrasts.arg = contrasts)
+  storage.mode(X) <- "double"
+  # Row names of a model matrix are one string per row: dropped.
+  dimnames(X) <- list(NULL, colnames(X))
+  # The response is a plain column name, so it is the model frame's first
+  # column; model.response() would attach a million row names to it.
+  list(response = mf[[1L]], X = X, xlevels = stats::.getXlevels(model_terms, mf),
+       contrasts = attr(X, "contrasts"), plain = FALSE)
+}
+
+# Names of the data columns behind the terms, in term order, when each term
+# is one plain numeric column of `data` (double or integer, no class, no
+# dim): then the model matrix is the intercept and these columns as they
+# are. NULL when any term is a factor, logical, transformation, interaction
+# or the response itself, which need model.frame() and model.matrix().
+plain_numeric_columns <- function(model_terms, data) {
+  variables <- as.list(attr(model_terms, "variables"))[-1L]
+  if (!all(vapply(variables, is.name, NA)) || attr(model_terms, "response") != 1L) return(NULL)
+  labels <- attr(model_terms, "term.labels")
+  if (!length(labels)) return(character())
+  if (any(attr(model_terms, "order") != 1L)) return(NULL)
+  # A first-order term has a single variable: the row of its 1 in `factors`.
+  factors <- attr(model_terms, "factors")
+  rows <- vapply(seq_along(labels), function(j) which(factors[, j] != 0)[1L], 1L)
+  if (anyNA(rows) || any(rows == 1L)) return(NULL)
+  columns <- vapply(variables[rows], as.character, "")
+  plain <- vapply(columns, function(v) {
+    x <- data[[v]]
+    (is.double(x) || is.integer(x)) && !is.object(x) && is.null(dim(x))
+  }, NA)
+  if (all(plain)) columns else NULL
+}
+
+# n x p double matrix of an intercept column (when asked) and the data
+# columns `columns`, with model.matrix()'s column names and "assign"
+# attribute. cbind() writes each column once into one allocation (the
+# intercept as a recycled 1): filling a matrix(1, n, p) column by column
+# writes twice and indexes every row.
+bind_numeric_columns <- function(data, columns, intercept, names) {
+  if (!length(columns)) {
+    X <- matrix(1, nrow(data), as.integer(intercept))
+  } else {
+    X <- do.call(cbind, unname(c(if (intercept) list(1), lapply(columns, function(v) data[[v]]))))
+    if (!is.double(X)) storage.mode(X) <- "double"
+  }
+  dimnames(X) <- list(NULL, names)
+  attr(X, "assign") <- seq_len(ncol(X)) - intercept
+  X
 }
 
 #' @export
@@ -196,13 +272,20 @@ response_values <- function(y, name, family) {
   as.double(y)
 }
 
+# Whether every value of the double vector `y` lies in the family's support
+# (finite, and in [0, 1] or non-negative). min() and max() are NA for NA /
+# NaN and infinite for infinite values, so the range alone decides, without a
+# logical vector per comparison.
+in_family_support <- function(y, family) {
+  length(y) == 0L || switch(family$family,
+    gaussian = all_finite(y),
+    binomial = isTRUE(min(y) >= 0 && max(y) <= 1),
+    poisson = isTRUE(min(y) >= 0 && max(y) < Inf))
+}
+
 # Error when values fall outside the family's support.
 check_family_support <- function(y, family, what) {
-  in_support <- switch(family$family,
-    gaussian = all(is.finite(y)),
-    binomial = all(is.finite(y)) && all(y >= 0) && all(y <= 1),
-    poisson = all(is.finite(y)) && all(y >= 0))
-  if (in_support) return(invisible(y))
+  if (in_family_support(y, family)) return(invisible(y))
   bad <- switch(family$family,
     gaussian = which(!is.finite(y)),
     binomial = which(!is.finite(y) | y < 0 | y > 1),

@@ -149,7 +149,10 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
     stop_arg("labeled", "must be a logical vector without NA, one entry per row (", n, ").")
   }
   p <- ncol(design$X)
-  n_lab <- sum(labeled)
+  # The labelled rows by position, computed once: each logical subscript of
+  # a million-row vector would convert the mask again.
+  rows <- which(labeled)
+  n_lab <- length(rows)
   if (n_lab == 0L) {
     stop("No labelled rows: the response is missing on every row, so nothing ",
          "anchors the estimate to real data.", call. = FALSE)
@@ -159,12 +162,13 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
                         "at least %d are needed (more in practice)."), n_lab, p, p + 1L),
          call. = FALSE)
   }
-  if (anyNA(design$y[labeled])) {
+  y_lab <- design$y[rows]
+  if (anyNA(y_lab)) {
     stop_arg("labeled", "marks row(s) without a response as labelled: ",
              format_positions(which(labeled & is.na(design$y))), ".")
   }
   X <- design$X
-  X_lab <- X[labeled, , drop = FALSE]
+  X_lab <- X[rows, , drop = FALSE]
   if (anyNA(X_lab)) {
     stop_arg("labeled", "marks row(s) with missing covariates as labelled: ",
              format_positions(which(labeled & rowSums(is.na(X)) > 0)), ".")
@@ -190,12 +194,19 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
          "and carry no extra information; use method = \"classical\".", call. = FALSE)
   }
   res <- rust_fit(design, method, labeled, threads)
-  if (method == "classical") {
-    classical_var <- diag(res$covariance)
-  } else {
-    classical_var <- diag(rust_fit(design, "classical", labeled, threads)$covariance)
-  }
+  classical_var <- if (method == "classical") diag(res$covariance) else
+    classical_variances(design$family, X_lab, y_lab, threads)
   new_synth_glm(res, design, method, alpha, classical_var)
+}
+
+# Variances of the classical (labelled-only) fit, the reference of
+# n_effective. That fit reads nothing but the labelled rows, so the core gets
+# just those, without the surrogate sources: no pass over a million
+# unlabelled rows for a reported statistic.
+classical_variances <- function(family, X_lab, y_lab, threads) {
+  labelled_design <- list(X = X_lab, y = y_lab, family = family, proxy = NULL, synthetic = list())
+  fit <- rust_fit(labelled_design, "classical", rep(TRUE, nrow(X_lab)), threads)
+  diag(fit$covariance)
 }
 
 # Call the Rust core with the surrogate sources the method uses. Values on
