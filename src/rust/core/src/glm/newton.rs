@@ -10,7 +10,7 @@ use super::rows::{
     add_into, add_outer_lower, chunked_reduce, chunked_reduce_ranges, dot, linear_predictor, slice_columns,
     symmetrize_lower, weighted_gram_lower, with_scratch, Block, Columns,
 };
-use super::vecmath::{row_terms, sum4, with_simd};
+use super::vecmath::{fused_available, row_terms, sum4, with_fma, Fused, Arith, Separate};
 use super::Family;
 use crate::error::{CoreError, Result};
 use faer::linalg::solvers::Solve;
@@ -92,7 +92,11 @@ fn block_sums(family: Family, b: &Block<'_>, beta: &[f64], derivs: bool) -> Quad
                 return;
             }
             with_scratch(4 * range.len(), |scratch| {
-                with_simd(#[inline(always)] || dense_chunk(family, &cols, b, &range, beta, derivs, acc, scratch))
+                if fused_available() {
+                    with_fma(#[inline(always)] || dense_chunk::<Fused>(family, &cols, b, &range, beta, derivs, acc, scratch))
+                } else {
+                    dense_chunk::<Separate>(family, &cols, b, &range, beta, derivs, acc, scratch)
+                }
             });
         },
         |a, z| {
@@ -109,23 +113,23 @@ fn block_sums(family: Family, b: &Block<'_>, beta: &[f64], derivs: bool) -> Quad
 /// holds four vectors of the chunk's length.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn dense_chunk(family: Family, cols: &Columns<'_>, b: &Block<'_>, range: &Range<usize>, beta: &[f64], derivs: bool, acc: &mut Quadratic, scratch: &mut [f64]) {
+fn dense_chunk<M: Arith>(family: Family, cols: &Columns<'_>, b: &Block<'_>, range: &Range<usize>, beta: &[f64], derivs: bool, acc: &mut Quadratic, scratch: &mut [f64]) {
     let m = range.len();
     let xs = slice_columns(cols, range);
     let (eta, rest) = scratch.split_at_mut(m);
     let (r, rest) = rest.split_at_mut(m);
     let (w, loss) = rest.split_at_mut(m);
-    linear_predictor(eta, &xs, beta);
+    linear_predictor::<M>(eta, &xs, beta);
     // Residuals and weights are zero on excluded rows (whose y may be NaN).
-    row_terms::<true>(family, eta, &b.y[range.clone()], b.rows.in_chunk(range), r, w, loss);
+    row_terms::<M, true>(family, eta, &b.y[range.clone()], b.rows.in_chunk(range), r, w, loss);
     acc.loss += sum4(loss);
     if !derivs {
         return;
     }
     for (g, x) in acc.grad.iter_mut().zip(&xs) {
-        *g += dot(x, r);
+        *g += dot::<M>(x, r);
     }
-    weighted_gram_lower(&mut acc.hess, &xs, w, eta);
+    weighted_gram_lower::<M>(&mut acc.hess, &xs, w, eta);
 }
 
 /// Result of [`newton`].

@@ -279,12 +279,13 @@ where
 }
 
 pub use super::vecmath::dot;
+use super::vecmath::Arith;
 
 /// `acc += sum_k w[k] u_k u_k'` on the lower triangle (column-major d x d),
 /// where `u_k` is row k of the d columns `cols` (each at least `w.len()` long).
 /// Column-wise dot products: one pass per pair of columns over cached data.
 #[inline(always)]
-pub fn weighted_gram_lower(acc: &mut [f64], cols: &[&[f64]], w: &[f64], scratch: &mut [f64]) {
+pub fn weighted_gram_lower<M: Arith>(acc: &mut [f64], cols: &[&[f64]], w: &[f64], scratch: &mut [f64]) {
     let d = cols.len();
     let m = w.len();
     let wx = &mut scratch[..m];
@@ -293,7 +294,7 @@ pub fn weighted_gram_lower(acc: &mut [f64], cols: &[&[f64]], w: &[f64], scratch:
             *o = x * wk;
         }
         for i in j..d {
-            acc[j * d + i] += dot(wx, &cols[i][..m]);
+            acc[j * d + i] += dot::<M>(wx, &cols[i][..m]);
         }
     }
 }
@@ -311,7 +312,7 @@ pub fn slice_columns<'c>(cols: &'c Columns<'_>, range: &Range<usize>) -> Vec<&'c
 
 /// `eta[k] = sum_j cols[j][k] beta[j]`, column by column (vectorised axpys).
 #[inline(always)]
-pub fn linear_predictor(eta: &mut [f64], cols: &[&[f64]], beta: &[f64]) {
+pub fn linear_predictor<M: Arith>(eta: &mut [f64], cols: &[&[f64]], beta: &[f64]) {
     // Overwrites `eta` (no zeroing first): x_0 b_0 + x_1 b_1 + ..., the same
     // sum in the same order as a running sum from 0.
     match cols.first() {
@@ -320,7 +321,7 @@ pub fn linear_predictor(eta: &mut [f64], cols: &[&[f64]], beta: &[f64]) {
     }
     for (c, b) in cols.iter().zip(beta).skip(1) {
         for (e, x) in eta.iter_mut().zip(c.iter()) {
-            *e += x * b;
+            *e = M::madd(*x, *b, *e);
         }
     }
 }
@@ -328,6 +329,7 @@ pub fn linear_predictor(eta: &mut [f64], cols: &[&[f64]], beta: &[f64]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::glm::vecmath::Separate;
 
     #[test]
     fn reduction_is_ordered_and_thread_free() {
@@ -353,7 +355,7 @@ mod tests {
         let cols = [&c0[..], &c1[..]];
         let mut acc = vec![0.0; 4];
         let mut scratch = vec![0.0; m];
-        weighted_gram_lower(&mut acc, &cols, &w, &mut scratch);
+        weighted_gram_lower::<Separate>(&mut acc, &cols, &w, &mut scratch);
         let mut brute = vec![0.0; 4];
         for k in 0..m {
             add_outer_lower(&mut brute, 2, &[c0[k], c1[k]], w[k]);
@@ -362,9 +364,9 @@ mod tests {
             assert!((a - b).abs() < 1e-12);
         }
         let mut eta = vec![0.0; m];
-        linear_predictor(&mut eta, &cols, &[2.0, -1.0]);
+        linear_predictor::<Separate>(&mut eta, &cols, &[2.0, -1.0]);
         assert!((eta[4] - (2.0 * c0[4] - c1[4])).abs() < 1e-15);
-        assert!((dot(&c0, &w) - c0.iter().zip(&w).map(|(a, b)| a * b).sum::<f64>()).abs() < 1e-12);
+        assert!((dot::<Separate>(&c0, &w) - c0.iter().zip(&w).map(|(a, b)| a * b).sum::<f64>()).abs() < 1e-12);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::glm::rows::{
     add_into, add_outer, add_outer_lower, chunked_reduce_ranges, dot, linear_predictor, slice_columns,
     symmetrize_lower, weighted_gram_lower, with_scratch, Columns,
 };
-use crate::glm::vecmath::{row_terms, sum4, with_simd, ChunkRows};
+use crate::glm::vecmath::{fused_available, row_terms, sum4, with_fma, ChunkRows, Fused, Arith, Separate};
 use crate::glm::Family;
 use std::ops::Range;
 
@@ -94,10 +94,14 @@ impl Stats {
             || Stats::zeros(p),
             |acc, range| {
                 with_scratch(4 * range.len(), |scratch| {
-                    with_simd(
-                        #[inline(always)]
-                        || acc.add_chunk(family, d, theta, &xc, &pc, range, with_loss, scratch),
-                    )
+                    if fused_available() {
+                        with_fma(
+                            #[inline(always)]
+                            || acc.add_chunk::<Fused>(family, d, theta, &xc, &pc, range, with_loss, scratch),
+                        )
+                    } else {
+                        acc.add_chunk::<Separate>(family, d, theta, &xc, &pc, range, with_loss, scratch)
+                    }
                 })
             },
             |a, b| a.merge(b),
@@ -114,28 +118,28 @@ impl Stats {
     /// chunk, row by row.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn add_chunk(&mut self, family: Family, d: &PpiData<'_>, theta: &[f64], xc: &Columns<'_>, pc: &Columns<'_>, range: Range<usize>, with_loss: bool, scratch: &mut [f64]) {
+    fn add_chunk<M: Arith>(&mut self, family: Family, d: &PpiData<'_>, theta: &[f64], xc: &Columns<'_>, pc: &Columns<'_>, range: Range<usize>, with_loss: bool, scratch: &mut [f64]) {
         let p = theta.len();
         let m = range.len();
         let xs = slice_columns(pc, &range);
         let (eta, rest) = scratch.split_at_mut(m);
         let (r, rest) = rest.split_at_mut(m);
         let (w, loss) = rest.split_at_mut(m);
-        linear_predictor(eta, &xs, theta);
+        linear_predictor::<M>(eta, &xs, theta);
         // Unlabelled residuals, weights and losses (0 on labelled rows).
         let (y, rows) = (&d.y_proxy[range.clone()], ChunkRows::Where(&d.labeled[range.clone()], false));
         if with_loss {
-            row_terms::<true>(family, eta, y, rows, r, w, loss);
+            row_terms::<M, true>(family, eta, y, rows, r, w, loss);
             self.loss_u += sum4(loss);
         } else {
-            row_terms::<false>(family, eta, y, rows, r, w, loss);
+            row_terms::<M, false>(family, eta, y, rows, r, w, loss);
         }
         for (s, x) in self.sum_u.iter_mut().zip(&xs) {
-            *s += dot(x, r);
+            *s += dot::<M>(x, r);
         }
-        weighted_gram_lower(&mut self.hess_u, &xs, w, eta);
+        weighted_gram_lower::<M>(&mut self.hess_u, &xs, w, eta);
         r.iter_mut().for_each(|v| *v *= *v);
-        weighted_gram_lower(&mut self.sum_uu, &xs, r, eta);
+        weighted_gram_lower::<M>(&mut self.sum_uu, &xs, r, eta);
         let (mut xi, mut xp, mut g, mut h) = (vec![0.0; p], vec![0.0; p], vec![0.0; p], vec![0.0; p]);
         for i in range.filter(|&i| d.labeled[i]) {
             xc.row_into(i, &mut xi);
