@@ -64,7 +64,9 @@ rs_simulate_tasks <- function(n_tasks, tau, bias, n_real, n_synth, seed) .Call(w
 rs_exchange_coverage <- function(n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads) .Call(wrap__rs_exchange_coverage, n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads)
 
 #' Fit one synth_glm method on numeric inputs built by synth_design().
-#' `x` n x p; `y` length n (any value where unlabelled); `labeled` 0/1 doubles;
+#' `x` n x p; `y` length n (any value, NA included, where unlabelled; the
+#' core reads `x` and `y` on labelled rows only); `labeled_rows` the 1-based
+#' positions of the labelled rows;
 #' `sources_x` / `sources_y` lists of surrogate matrices / responses, the
 #' first one being the proxy when `has_proxy`. Returns
 #' list(coefficients, covariance, j_stat, j_df, j_pvalue, lambda,
@@ -72,7 +74,7 @@ rs_exchange_coverage <- function(n_tasks, alpha, tau, bias, n_real, n_synth, met
 #' On a numerical error (singular matrix, no convergence, bad data) returns
 #' list(error = message) instead.
 #' @noRd
-rs_synth_fit <- function(method, family, x, p, y, labeled, sources_x, sources_y, has_proxy, threads) .Call(wrap__rs_synth_fit, method, family, x, p, y, labeled, sources_x, sources_y, has_proxy, threads)
+rs_synth_fit <- function(method, family, x, p, y, labeled_rows, sources_x, sources_y, has_proxy, threads) .Call(wrap__rs_synth_fit, method, family, x, p, y, labeled_rows, sources_x, sources_y, has_proxy, threads)
 
 #' Monte Carlo coverage study on simulate_synthetic()-style populations,
 #' replications in parallel (replicate_rng(seed, r) each). Returns

@@ -193,7 +193,7 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
     stop("Every row is labelled, so the surrogate moments duplicate the labelled ones ",
          "and carry no extra information; use method = \"classical\".", call. = FALSE)
   }
-  res <- rust_fit(design, method, labeled, threads)
+  res <- rust_fit(design, method, rows, threads)
   classical_var <- if (method == "classical") diag(res$covariance) else
     classical_variances(design$family, X_lab, y_lab, threads)
   new_synth_glm(res, design, method, alpha, classical_var)
@@ -205,22 +205,22 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
 # unlabelled rows for a reported statistic.
 classical_variances <- function(family, X_lab, y_lab, threads) {
   labelled_design <- list(X = X_lab, y = y_lab, family = family, proxy = NULL, synthetic = list())
-  fit <- rust_fit(labelled_design, "classical", rep(TRUE, nrow(X_lab)), threads)
+  fit <- rust_fit(labelled_design, "classical", seq_len(nrow(X_lab)), threads)
   diag(fit$covariance)
 }
 
-# Call the Rust core with the surrogate sources the method uses. Values on
-# unlabelled rows of y and X are never read; they are set to 0 so that no NA
-# crosses the boundary.
-rust_fit <- function(design, method, labeled, threads) {
+# Call the Rust core with the surrogate sources the method uses; `rows` are
+# the positions of the labelled rows. The core uses y on those rows only, so
+# the NA of unlabelled rows cross as they are (no copy of a million-row
+# response). Covariates missing on unlabelled rows are set to 0: the core's
+# column-wise kernels multiply them by a zero weight, and NA * 0 is NA.
+rust_fit <- function(design, method, rows, threads) {
   X <- design$X
-  y <- design$y
-  y[!labeled] <- 0
   if (anyNA(X)) X[is.na(X)] <- 0
   use_synth <- method %in% c("gmm", "naive")
   sources <- c(if (!is.null(design$proxy)) list(design$proxy),
                if (use_synth) design$synthetic)
-  res <- rs_synth_fit(method, design$family, X, ncol(X), y, as.double(labeled),
+  res <- rs_synth_fit(method, design$family, X, ncol(X), design$y, as.integer(rows),
                       lapply(sources, `[[`, "X"), lapply(sources, `[[`, "y"),
                       !is.null(design$proxy), as.integer(threads))
   if (!is.null(res$error)) {

@@ -42,6 +42,18 @@ pub fn matrix_view<'a>(
     Ok(synthinfer_core::gmm::column_major(data, n, p))
 }
 
+/// The n-long mask of the rows at 1-based positions `rows`.
+pub fn row_mask(rows: &[i32], n: usize) -> extendr_api::Result<Vec<bool>> {
+    let mut mask = vec![false; n];
+    for &r in rows {
+        match usize::try_from(r).ok().filter(|&r| (1..=n).contains(&r)) {
+            Some(r) => mask[r - 1] = true,
+            None => return Err(Error::Other(format!("labelled row position {r} is not in 1..{n}"))),
+        }
+    }
+    Ok(mask)
+}
+
 /// Borrow the data of a `synth_design()` as the core's `SynthData`: `x` is
 /// n x p, `sources_x` / `sources_y` hold the surrogate matrices / responses
 /// (already collected from their R lists), the first one being the proxy when

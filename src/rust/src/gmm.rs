@@ -11,7 +11,9 @@ fn optional<T: Into<Robj>>(v: Option<T>) -> Robj {
 }
 
 /// Fit one synth_glm method on numeric inputs built by synth_design().
-/// `x` n x p; `y` length n (any value where unlabelled); `labeled` 0/1 doubles;
+/// `x` n x p (finite: the kernels multiply unlabelled rows by zero weights);
+/// `y` length n (any value, NA included, where unlabelled); `labeled_rows`
+/// the 1-based positions of the labelled rows;
 /// `sources_x` / `sources_y` lists of surrogate matrices / responses, the
 /// first one being the proxy when `has_proxy`. Returns
 /// list(coefficients, covariance, j_stat, j_df, j_pvalue, lambda,
@@ -27,7 +29,7 @@ fn rs_synth_fit(
     x: Robj,
     p: i32,
     y: &[f64],
-    labeled: &[f64],
+    labeled_rows: &[i32],
     sources_x: List,
     sources_y: List,
     has_proxy: bool,
@@ -36,7 +38,7 @@ fn rs_synth_fit(
     let method = convert::core(Method::from_name(method))?;
     let family = convert::core(Family::from_name(family))?;
     let p = p.max(0) as usize;
-    let mask: Vec<bool> = labeled.iter().map(|&v| v != 0.0).collect();
+    let mask = convert::row_mask(labeled_rows, y.len())?;
     let xs: Vec<Robj> = sources_x.values().collect();
     let ys: Vec<Robj> = sources_y.values().collect();
     let data = convert::synth_data(&x, y, p, &xs, &ys, has_proxy)?;

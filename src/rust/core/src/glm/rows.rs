@@ -90,7 +90,9 @@ pub fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
 /// multiplies the block's contribution to a loss.
 #[derive(Debug, Clone, Copy)]
 pub struct Block<'a> {
-    /// n x p covariates (column-major, borrowed).
+    /// n x p covariates (column-major, borrowed); finite on every row, also
+    /// outside `rows` (column-wise kernels multiply excluded rows by a zero
+    /// weight, and NaN * 0 is NaN).
     pub x: MatRef<'a, f64>,
     /// A column of `x` known to be all ones (the intercept): the column-wise
     /// kernels read it from a constant buffer in cache instead of memory.
