@@ -153,6 +153,27 @@ pub const MAX_ITER: usize = 100;
 /// precision and the 1e-10 agreement with reference implementations.
 const TAKE_LAST_STEP: f64 = 1e-6;
 
+/// Relative error below which a larger final step is also taken blind when
+/// the last two full steps show quadratic convergence (see
+/// [`final_step_is_safe`]): still far below statistical precision and the
+/// optimiser tolerance of reference implementations (ppi-python's fits agree
+/// with the exact minimiser to about 1e-8), and it often spares a pass over
+/// millions of rows.
+const PREDICTED_ERROR: f64 = 1e-10;
+
+/// Whether a Newton step of relative size `size` from a positive-definite
+/// Hessian can be taken without another pass over the data. Either it is
+/// tiny (error after it about `size^2`), or the previous full step `prev`
+/// gives the contraction constant `C = size / prev^2` of quadratic
+/// convergence and the predicted error `C size^2` after the step is below
+/// [`PREDICTED_ERROR`] (with `size` at most 1e-4, well inside the quadratic
+/// regime; linear convergence never passes this test, since then
+/// `size / prev` is not small).
+fn final_step_is_safe(size: f64, prev: Option<f64>) -> bool {
+    size <= TAKE_LAST_STEP
+        || prev.is_some_and(|p| p > 0.0 && size <= 1e-4 && size * (size / p) * (size / p) <= PREDICTED_ERROR)
+}
+
 /// Minimise the blocked objective by Newton-Raphson from `start`, halving the
 /// step until the objective does not increase. `what` names the fit in errors.
 ///
@@ -171,6 +192,7 @@ pub fn newton_from(family: Family, blocks: &[Block<'_>], start: &[f64], initial:
     let p = start.len();
     let mut beta = start.to_vec();
     let mut q = initial.unwrap_or_else(|| evaluate(family, blocks, &beta, true));
+    let mut prev_full_step: Option<f64> = None;
     if !q.loss.is_finite() {
         return Err(CoreError::NoConvergence(format!("{what}: the objective is not finite at the start")));
     }
@@ -219,7 +241,8 @@ pub fn newton_from(family: Family, blocks: &[Block<'_>], start: &[f64], initial:
         // after it is of order its square), so take it without another pass
         // over the data, whose loss would differ from this one by rounding.
         let scale = 1.0 + beta.iter().map(|b| b.abs()).fold(0.0, f64::max);
-        if spd && step.iter().all(|s| s.abs() <= TAKE_LAST_STEP * scale) {
+        let size = step.iter().map(|s| s.abs()).fold(0.0, f64::max) / scale;
+        if spd && final_step_is_safe(size, prev_full_step) {
             beta.iter_mut().zip(&step).for_each(|(b, s)| *b += s);
             return Ok(NewtonFit { beta, loss: q.loss, iterations: iter });
         }
@@ -240,6 +263,8 @@ pub fn newton_from(family: Family, blocks: &[Block<'_>], start: &[f64], initial:
             }
         };
         let max_change = step.iter().map(|s| (t * s).abs()).fold(0.0, f64::max);
+        // Only full steps from a positive-definite Hessian measure Newton's contraction.
+        prev_full_step = (spd && t == 1.0).then_some(size);
         let scale = 1.0 + candidate.iter().map(|b| b.abs()).fold(0.0, f64::max);
         beta = candidate;
         q = match next {
@@ -359,6 +384,18 @@ pub fn sandwich_vcov(family: Family, blocks: &[Block<'_>], beta: &[f64]) -> Resu
 mod tests {
     use super::*;
     use crate::glm::Rows;
+
+    #[test]
+    fn final_step_rule() {
+        assert!(final_step_is_safe(1e-6, None));
+        assert!(!final_step_is_safe(6e-6, None));
+        // Quadratic convergence 5.6e-3 -> 1.2e-5: error after the step ~5e-11 relative.
+        assert!(final_step_is_safe(1.2e-5, Some(5.6e-3)));
+        // Slower contraction 2e-3 -> 2e-5: predicted error 2e-9.
+        assert!(!final_step_is_safe(2e-5, Some(2e-3)));
+        // Linear convergence (ratio 1/2) never qualifies.
+        assert!(!final_step_is_safe(5e-6, Some(1e-5)));
+    }
 
     #[test]
     fn least_squares_in_one_step() {
