@@ -64,9 +64,9 @@ rs_simulate_tasks <- function(n_tasks, tau, bias, n_real, n_synth, seed) .Call(w
 rs_exchange_coverage <- function(n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads) .Call(wrap__rs_exchange_coverage, n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads)
 
 #' Fit one synth_glm method on numeric inputs built by synth_design().
-#' `x` n x p; `y` length n (any value, NA included, where unlabelled; the
-#' core reads `x` and `y` on labelled rows only); `labeled_rows` the 1-based
-#' positions of the labelled rows;
+#' `x` n x p (finite: the kernels multiply unlabelled rows by zero weights);
+#' `y` length n (any value, NA included, where unlabelled); `labeled_rows`
+#' the 1-based positions of the labelled rows;
 #' `sources_x` / `sources_y` lists of surrogate matrices / responses, the
 #' first one being the proxy when `has_proxy`. Returns
 #' list(coefficients, covariance, j_stat, j_df, j_pvalue, lambda,

@@ -29,7 +29,8 @@
 #'   LLM-generated unit per real unit), or a list of such maps for several.
 #' @return A list of class `"synth_design"` with `y` (response, `NA` where
 #'   unlabelled), `X` (model matrix; entries of predicted covariates may be
-#'   `NA` on unlabelled rows), `labeled` (logical), `proxy` (`NULL` or
+#'   `NA` on unlabelled rows), `x_complete` (whether `X` has no `NA`),
+#'   `labeled` (logical), `proxy` (`NULL` or
 #'   `list(X, y)`), `synthetic` (list of `list(X, y)`), `family` (name),
 #'   `terms` (coefficient names), and what [predict.synth_glm()] needs
 #'   (`model_terms`, `xlevels`, `contrasts`).
@@ -137,6 +138,9 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
   design <- list(
     y = as.double(y),
     X = X,
+    # Whether X has no NA (covariates predicted on unlabelled rows leave NA),
+    # known without a scan on the plain route; the fit then skips its own.
+    x_complete = x_known_finite || !anyNA(X),
     labeled = labeled,
     proxy = if (!is.null(maps$proxy)) surrogate(maps$proxy, "proxy"),
     synthetic = lapply(seq_along(maps$synthetic), function(k) {

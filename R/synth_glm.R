@@ -216,7 +216,7 @@ classical_variances <- function(family, X_lab, y_lab, threads) {
 # column-wise kernels multiply them by a zero weight, and NA * 0 is NA.
 rust_fit <- function(design, method, rows, threads) {
   X <- design$X
-  if (anyNA(X)) X[is.na(X)] <- 0
+  if (!isTRUE(design$x_complete) && anyNA(X)) X[is.na(X)] <- 0
   use_synth <- method %in% c("gmm", "naive")
   sources <- c(if (!is.null(design$proxy)) list(design$proxy),
                if (use_synth) design$synthetic)
