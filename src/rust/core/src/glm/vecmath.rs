@@ -84,6 +84,20 @@ const EXP_MAX: f64 = 709.0;
 /// 3e-308 (what matters to a GLM is that it is 0 to working precision).
 const EXP_MIN: f64 = -708.0;
 
+/// The polynomial with coefficients `c0, c1, ...` (highest degree first) at
+/// `x` by Horner's rule, with the multiply-add of flavour `M`. A macro, not
+/// a function over an array: the chain must be unrolled inline into the
+/// caller's AVX2 + FMA context (a call, or a loop the compiler keeps, would
+/// turn each `mul_add` into a library call and stop vectorisation).
+macro_rules! horner {
+    ($m:ty, $x:expr, $c0:expr $(, $c:expr)* $(,)?) => {{
+        let x: f64 = $x;
+        let q: f64 = $c0;
+        $(let q = <$m>::madd(q, x, $c);)*
+        q
+    }};
+}
+
 /// `exp(x)`: Cody-Waite reduction `x = k ln 2 + r`, |r| <= ln(2)/2, and a
 /// degree-13 Taylor polynomial for `exp(r)` (truncation error < 4e-18
 /// relative); `2^k` is assembled from its bits. NaN propagates.
@@ -93,19 +107,23 @@ pub fn exp_poly<M: Arith>(x: f64) -> f64 {
     let t = xc * LOG2_E + ROUND;
     let k = t - ROUND;
     let r = (xc - k * LN2_HI) - k * LN2_LO;
-    // 1/j! for j = 13 down to 2, by Horner.
-    let mut q: f64 = 1.0 / 6_227_020_800.0;
-    q = M::madd(q, r, 1.0 / 479_001_600.0);
-    q = M::madd(q, r, 1.0 / 39_916_800.0);
-    q = M::madd(q, r, 1.0 / 3_628_800.0);
-    q = M::madd(q, r, 1.0 / 362_880.0);
-    q = M::madd(q, r, 1.0 / 40_320.0);
-    q = M::madd(q, r, 1.0 / 5_040.0);
-    q = M::madd(q, r, 1.0 / 720.0);
-    q = M::madd(q, r, 1.0 / 120.0);
-    q = M::madd(q, r, 1.0 / 24.0);
-    q = M::madd(q, r, 1.0 / 6.0);
-    q = M::madd(q, r, 0.5);
+    // 1/j! for j = 13 down to 2.
+    let q = horner!(
+        M,
+        r,
+        1.0 / 6_227_020_800.0,
+        1.0 / 479_001_600.0,
+        1.0 / 39_916_800.0,
+        1.0 / 3_628_800.0,
+        1.0 / 362_880.0,
+        1.0 / 40_320.0,
+        1.0 / 5_040.0,
+        1.0 / 720.0,
+        1.0 / 120.0,
+        1.0 / 24.0,
+        1.0 / 6.0,
+        0.5
+    );
     let poly = 1.0 + M::madd(r * r, q, r);
     let ki = (t.to_bits() as i64).wrapping_sub(ROUND.to_bits() as i64);
     let scale = f64::from_bits(((ki + 1023) as u64) << 52);
@@ -126,18 +144,22 @@ pub fn ln_1p_poly<M: Arith>(z: f64) -> f64 {
     let big = z > std::f64::consts::SQRT_2 - 1.0;
     let s = if big { (z - 1.0) / (z + 3.0) } else { z / (z + 2.0) };
     let s2 = s * s;
-    // sum_j s^(2j) / (2j + 1), j = 0..11, by Horner.
-    let mut q: f64 = 1.0 / 23.0;
-    q = M::madd(q, s2, 1.0 / 21.0);
-    q = M::madd(q, s2, 1.0 / 19.0);
-    q = M::madd(q, s2, 1.0 / 17.0);
-    q = M::madd(q, s2, 1.0 / 15.0);
-    q = M::madd(q, s2, 1.0 / 13.0);
-    q = M::madd(q, s2, 1.0 / 11.0);
-    q = M::madd(q, s2, 1.0 / 9.0);
-    q = M::madd(q, s2, 1.0 / 7.0);
-    q = M::madd(q, s2, 1.0 / 5.0);
-    q = M::madd(q, s2, 1.0 / 3.0);
+    // 1/(2j + 1) for j = 11 down to 1.
+    let q = horner!(
+        M,
+        s2,
+        1.0 / 23.0,
+        1.0 / 21.0,
+        1.0 / 19.0,
+        1.0 / 17.0,
+        1.0 / 15.0,
+        1.0 / 13.0,
+        1.0 / 11.0,
+        1.0 / 9.0,
+        1.0 / 7.0,
+        1.0 / 5.0,
+        1.0 / 3.0
+    );
     let atanh2 = M::madd(2.0 * s * s2, q, 2.0 * s);
     if big {
         std::f64::consts::LN_2 + atanh2
