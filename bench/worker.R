@@ -24,15 +24,17 @@ has_synthinfer <- function(fun) {
     fun %in% getNamespaceExports("synthinfer")
 }
 
-# Median wall time of `reps` calls of `fun` after one warm-up call; returns
-# the last value and the time.
+# Median wall time of at least `reps` calls of `fun` after one warm-up call,
+# more (up to 15) while they take under a second in all, as on the Python
+# side (a few calls of a fast fit are dominated by the first garbage
+# collections of a fresh process); returns the last value and the time.
 timed <- function(fun) {
   fun()  # warm-up, as on the Python side
-  seconds <- numeric(reps)
-  for (r in seq_len(reps)) {
+  seconds <- numeric()
+  while (length(seconds) < reps || (length(seconds) < 15L && sum(seconds) < 1)) {
     t0 <- proc.time()[["elapsed"]]
     value <- fun()
-    seconds[r] <- proc.time()[["elapsed"]] - t0
+    seconds <- c(seconds, proc.time()[["elapsed"]] - t0)
   }
   list(value = value, seconds = stats::median(seconds))
 }
