@@ -98,25 +98,17 @@ pub fn ppi(family: Family, d: &PpiData<'_>, lambda: Option<f64>) -> Result<PpiFi
         Some(l) => ctx.finish(&classical, l, None),
         None => {
             // ppi-python's sequence: fit at lam = 1, tune, refit, tune again,
-            // final fit. For the rectified-loss families each refit starts
-            // where the previous tuning pass was made, from that pass's sums.
+            // final fit.
             let rectified = !ctx.ols_form();
             let t1 = ctx.estimate(&classical, 1.0, None)?;
             let s1 = ctx.stats(&t1, rectified);
             let l1 = ctx.tuned_lambda(&s1)?;
-            // A refit at lam = 0 is the classical fit itself (start it there).
-            let t2 = if rectified && l1 != 0.0 {
-                ctx.estimate(&t1, l1, Some(s1.rectified_quadratic(l1, ctx.n, ctx.big_n)))?
-            } else {
-                ctx.estimate(&classical, l1, None)?
-            };
+            let (start, first) = ctx.refit_start(l1, &classical, &t1, &s1);
+            let t2 = ctx.estimate(start, l1, first)?;
             let s2 = ctx.stats(&t2, rectified);
             let l2 = ctx.tuned_lambda(&s2)?;
-            if rectified && l2 != 0.0 {
-                ctx.finish(&t2, l2, Some(s2.rectified_quadratic(l2, ctx.n, ctx.big_n)))
-            } else {
-                ctx.finish(&classical, l2, None)
-            }
+            let (start, first) = ctx.refit_start(l2, &classical, &t2, &s2);
+            ctx.finish(start, l2, first)
         }
     }
 }
@@ -268,6 +260,18 @@ impl Ctx<'_, '_> {
             proxy_l.weighted(-lam / nf),
         ];
         Ok(newton_from(self.family, &blocks, &start, initial, "PPI rectified loss")?.beta)
+    }
+
+    /// Where the refit at `lam` after a tuning pass `st` at `at` starts. For
+    /// the rectified-loss families at `at`, with the pass's sums as Newton's
+    /// first quadratic (no pass of its own); for OLS and at lam = 0 from the
+    /// classical fit, the first term of the OLS form and the answer at 0.
+    fn refit_start<'s>(&self, lam: f64, classical: &'s [f64], at: &'s [f64], st: &Stats) -> (&'s [f64], Option<Quadratic>) {
+        if self.ols_form() || lam == 0.0 {
+            (classical, None)
+        } else {
+            (at, Some(st.rectified_quadratic(lam, self.n, self.big_n)))
+        }
     }
 
     /// The per-row moments at `theta` (one pass over the rows); with the

@@ -10,7 +10,7 @@ use super::rows::{
     add_into, add_outer_lower, chunked_reduce, chunked_reduce_ranges, dot, linear_predictor, slice_columns,
     symmetrize_lower, weighted_gram_lower, with_scratch, Block, Columns,
 };
-use super::vecmath::{fused_available, row_terms, sum4, with_fma, Fused, Arith, Separate};
+use super::vecmath::{fused_available, row_terms, sum4, with_fma, Arith, Fused, Separate};
 use super::Family;
 use crate::error::{CoreError, Result};
 use faer::linalg::solvers::Solve;

@@ -10,7 +10,7 @@ use crate::glm::rows::{
     add_into, add_outer, add_outer_lower, chunked_reduce_ranges, dot, linear_predictor, slice_columns,
     symmetrize_lower, weighted_gram_lower, with_scratch, Columns,
 };
-use crate::glm::vecmath::{fused_available, row_terms, sum4, with_fma, ChunkRows, Fused, Arith, Separate};
+use crate::glm::vecmath::{fused_available, row_terms, sum4, with_fma, Arith, ChunkRows, Fused, Separate};
 use crate::glm::Family;
 use std::ops::Range;
 
