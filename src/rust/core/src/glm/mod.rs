@@ -117,23 +117,6 @@ impl Family {
         }
     }
 
-    /// `(mu(eta), w(eta))` with one exponential and no logarithm: what
-    /// scores and Hessians need when the loss itself is not.
-    #[inline]
-    pub fn mean_weight(self, eta: f64) -> (f64, f64) {
-        match self {
-            Family::Gaussian => (eta, 1.0),
-            Family::Binomial => {
-                let p = expit(eta);
-                (p, p * (1.0 - p))
-            }
-            Family::Poisson => {
-                let m = eta.exp();
-                (m, m)
-            }
-        }
-    }
-
     /// Whether `y` lies in the support the family's likelihood accepts.
     /// Binomial responses may be fractional (an LLM's probability as proxy).
     #[inline]
@@ -188,7 +171,6 @@ mod tests {
                 let (l, m, w) = fam.loss_mean_weight(eta, y);
                 assert!((l - fam.loss(eta, y)).abs() < 1e-14 * (1.0 + l.abs()));
                 assert!((m - fam.mean(eta)).abs() < 1e-15 && (w - fam.weight(eta)).abs() < 1e-15);
-                assert_eq!(fam.mean_weight(eta), (fam.mean(eta), fam.weight(eta)));
                 let h = 1e-6;
                 let d = (fam.loss(eta + h, y) - fam.loss(eta - h, y)) / (2.0 * h);
                 assert!((d - (fam.mean(eta) - y)).abs() < 1e-7, "{fam:?}");
