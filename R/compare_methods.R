@@ -33,8 +33,10 @@
 #'   `truth` (full-data classical estimate), `mse`, `coverage`, `width`,
 #'   `trials` (successful fits) and `failed` (fits that failed and are left out
 #'   of the averages). Has `print` and [autoplot()][ggplot2::autoplot] methods.
-#' @references Byun et al. (2025). Valid inference with imperfect synthetic
-#'   data. Advances in Neural Information Processing Systems (NeurIPS 2025).
+#' @references Byun, Y., Gupta, S., Lipton, Z. C., Childers, R. L. and
+#'   Wilder, B. (2025). Valid inference with imperfect synthetic data.
+#'   Advances in Neural Information Processing Systems (NeurIPS 2025).
+#'   arXiv:2508.06635.
 #'
 #'   Angelopoulos, A. N., Duchi, J. C. and Zrnic, T. (2024). PPI++: efficient
 #'   prediction-powered inference. arXiv:2311.01453.

@@ -31,8 +31,10 @@
 #'   `P(proxy = 1 | human = 0)` and `P(proxy = 1 | human = 1)`) and
 #'   `calibration_rows` (row numbers of `data` used for calibration). Uses R's
 #'   random number generator: call [set.seed()] first.
-#' @references Byun et al. (2025). Valid inference with imperfect synthetic
-#'   data. Advances in Neural Information Processing Systems (NeurIPS 2025).
+#' @references Byun, Y., Gupta, S., Lipton, Z. C., Childers, R. L. and
+#'   Wilder, B. (2025). Valid inference with imperfect synthetic data.
+#'   Advances in Neural Information Processing Systems (NeurIPS 2025).
+#'   arXiv:2508.06635.
 #' @export
 #' @examples
 #' set.seed(1)

@@ -46,8 +46,10 @@
 #'   `y_syn` (the synthetic unit). Attributes `coefficients` (the truth) and
 #'   `regime`. Uses R's random number generator: call [set.seed()] first for
 #'   reproducible data.
-#' @references Byun et al. (2025). Valid inference with imperfect synthetic
-#'   data. Advances in Neural Information Processing Systems (NeurIPS 2025).
+#' @references Byun, Y., Gupta, S., Lipton, Z. C., Childers, R. L. and
+#'   Wilder, B. (2025). Valid inference with imperfect synthetic data.
+#'   Advances in Neural Information Processing Systems (NeurIPS 2025).
+#'   arXiv:2508.06635.
 #' @export
 #' @examples
 #' set.seed(1)

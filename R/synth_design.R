@@ -34,8 +34,10 @@
 #'   `list(X, y)`), `synthetic` (list of `list(X, y)`), `family` (name),
 #'   `terms` (coefficient names), and what [predict.synth_glm()] needs
 #'   (`model_terms`, `xlevels`, `contrasts`).
-#' @references Byun, Y., Sharma, A., et al. (2025). Valid inference with
-#'   imperfect synthetic data. NeurIPS.
+#' @references Byun, Y., Gupta, S., Lipton, Z. C., Childers, R. L. and
+#'   Wilder, B. (2025). Valid inference with imperfect synthetic data.
+#'   Advances in Neural Information Processing Systems (NeurIPS).
+#'   arXiv:2508.06635.
 #' @seealso [synth_glm()], [synth_fit_design()].
 #' @export
 #' @examples
@@ -80,6 +82,13 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
 
   observed_mm <- model_matrix(model_terms, data)
   y <- response_values(observed_mm$response, yname, family)
+  # Unlabelled rows are NA; NaN is the result of a computation gone wrong
+  # (0/0, log(-1)), not a missing label, and must not silently unlabel a row.
+  # (is.nan() allocates a logical vector, so only when NA is present at all.)
+  if (anyNA(y) && any(is.nan(y))) {
+    stop_arg("data", "response `", yname, "` is NaN at row(s) ", format_positions(which(is.nan(y))),
+             ": mark unlabelled rows with NA; NaN usually comes from a failed computation.")
+  }
   labeled <- !is.na(y)
   X <- observed_mm$X
   xlevels <- observed_mm$xlevels

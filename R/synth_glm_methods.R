@@ -11,15 +11,20 @@ synth_method_label <- function(method) {
     naive = "naive pooling (NOT valid; baseline)")
 }
 
+# Wald table; t quantiles on the fit's degrees of freedom (finite for the
+# GMM methods' small-sample variance, infinite, i.e. normal, otherwise).
 coef_table <- function(object, level) {
   est <- object$coefficients
   se <- sqrt(diag(object$vcov))
   z <- est / se
-  q <- stats::qnorm(1 - (1 - level) / 2)
+  df <- fit_df(object)
+  q <- stats::qt(1 - (1 - level) / 2, df)
   tibble::tibble(term = names(est), estimate = unname(est), std.error = unname(se),
-                 statistic = unname(z), p.value = unname(2 * stats::pnorm(-abs(z))),
+                 statistic = unname(z), p.value = unname(2 * stats::pt(-abs(z), df)),
                  conf.low = unname(est - q * se), conf.high = unname(est + q * se))
 }
+
+fit_df <- function(object) if (is.null(object$df)) Inf else object$df
 
 #' Methods for synth_glm fits
 #'

@@ -16,7 +16,8 @@ fn optional<T: Into<Robj>>(v: Option<T>) -> Robj {
 /// the 1-based positions of the labelled rows;
 /// `sources_x` / `sources_y` lists of surrogate matrices / responses, the
 /// first one being the proxy when `has_proxy`. Returns
-/// list(coefficients, covariance, j_stat, j_df, j_pvalue, lambda,
+/// list(coefficients, covariance (finite-sample corrected for GMM),
+/// covariance_asymptotic (GMM), df (t degrees of freedom; Inf: normal), j_stat, j_df, j_pvalue, lambda,
 /// surrogate_coefficients, n_labeled, n_unlabeled); absent entries are NULL.
 /// On a numerical error (singular matrix, no convergence, bad data) returns
 /// list(error = message) instead.
@@ -51,9 +52,15 @@ fn rs_synth_fit(
     };
     let cov = &fit.covariance;
     let covariance = RMatrix::new_matrix(p, p, |i, j| cov[(i, j)]);
+    let covariance_asymptotic = fit
+        .covariance_asymptotic
+        .as_ref()
+        .map(|c| RMatrix::new_matrix(p, p, |i, j| c[(i, j)]));
     Ok(list!(
         coefficients = fit.coefficients,
         covariance = covariance,
+        covariance_asymptotic = optional(covariance_asymptotic),
+        df = fit.df,
         j_stat = optional(fit.j_stat),
         j_df = optional(fit.j_df.map(|d| d as i32)),
         j_pvalue = optional(fit.j_pvalue),

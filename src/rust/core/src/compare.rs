@@ -9,7 +9,7 @@
 //! trial)`, so the subsets, and therefore every result, are the same whatever
 //! the number of threads.
 
-use crate::dist::z_two_sided;
+use crate::dist::t_two_sided;
 use crate::error::{invalid, Result};
 use crate::glm::Family;
 use crate::gmm::{fit, Method, SynthData};
@@ -168,8 +168,9 @@ pub struct Comparison {
 }
 
 /// Wald interval of a fit at level `1 - alpha` (`z` its normal quantile).
-fn wald(f: crate::gmm::Fit, z: f64) -> Interval {
+fn wald(f: crate::gmm::Fit, alpha: f64) -> Interval {
     let p = f.coefficients.len();
+    let z = t_two_sided(alpha, f.df);
     let se: Vec<f64> = (0..p).map(|j| f.covariance[(j, j)].max(0.0).sqrt()).collect();
     Interval {
         lower: (0..p).map(|j| f.coefficients[j] - z * se[j]).collect(),
@@ -196,11 +197,10 @@ pub fn compare_glm(
     if !(alpha > 0.0 && alpha < 1.0) {
         return invalid("`alpha` must lie in (0, 1).");
     }
-    let z = z_two_sided(alpha);
     let all = vec![true; plan.n];
     let truth = with_threads(threads, || fit(Method::Classical, family, data, &all))??.coefficients;
     let fits = plan.run(threads, |mask| {
-        methods.iter().map(|&m| fit(m, family, data, mask).map(|f| wald(f, z))).collect()
+        methods.iter().map(|&m| fit(m, family, data, mask).map(|f| wald(f, alpha))).collect()
     })?;
     let mut scores = Vec::with_capacity(plan.fractions.len() * methods.len() * truth.len());
     let mut first_error = Vec::with_capacity(plan.fractions.len() * methods.len());

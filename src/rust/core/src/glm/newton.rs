@@ -329,7 +329,7 @@ pub fn check_separation(family: Family, block: &Block<'_>, beta: &[f64], what: &
     );
     if extreme > 0 {
         return Err(CoreError::NoConvergence(format!(
-            "{what}: fitted probabilities numerically 0 or 1 on {extreme} row(s); the labelled \
+            "{what}: fitted probabilities numerically 0 or 1 on {extreme} row(s); these \
              data are (quasi-)perfectly separated, so the logistic maximum likelihood \
              estimate does not exist"
         )));

@@ -17,7 +17,9 @@
 //! on the pool size.
 
 pub mod sim;
+pub mod small_sample;
 pub mod twostep;
+mod windmeijer;
 
 use crate::error::{invalid, Result};
 use crate::glm::newton::{check_separation, newton};
@@ -106,6 +108,12 @@ pub struct Fit {
     pub lambda: Option<f64>,
     /// Estimates of the surrogate parameters eta_m (GMM only), p per source.
     pub surrogate_coefficients: Vec<f64>,
+    /// GMM only: the textbook large-sample covariance (G' S^-1 G)^-1 / n,
+    /// which `covariance` replaces by its finite-sample version.
+    pub covariance_asymptotic: Option<Mat<f64>>,
+    /// Degrees of freedom of the t quantiles of the intervals (infinite:
+    /// normal quantiles).
+    pub df: f64,
     /// Labelled and unlabelled row counts.
     pub n_labeled: usize,
     pub n_unlabeled: usize,
@@ -121,6 +129,8 @@ impl Fit {
             j_pvalue: None,
             lambda: None,
             surrogate_coefficients: Vec::new(),
+            covariance_asymptotic: None,
+            df: f64::INFINITY,
             n_labeled,
             n_unlabeled,
         }
@@ -180,6 +190,17 @@ fn validate(family: Family, data: &SynthData<'_>, labeled: &[bool]) -> Result<us
     Ok(n_lab)
 }
 
+/// The error for GMM with no more labelled rows than parameters.
+fn too_few_labels(n_lab: usize, p: usize, sources: usize) -> String {
+    let k = p * (1 + sources);
+    format!(
+        "GMM with {sources} surrogate source(s) fits {k} parameters ({p} coefficient(s) for the labels \
+         and {p} per source) whose moments are observed only on the labelled rows, so it needs more \
+         than {k} labelled rows; there are {n_lab}. Label more rows, use fewer surrogate sources, or \
+         use method = \"classical\" or \"ppi++\"."
+    )
+}
+
 /// Fit one estimator. See the module documentation for the calling contract.
 pub fn fit(method: Method, family: Family, data: &SynthData<'_>, labeled: &[bool]) -> Result<Fit> {
     let n_lab = validate(family, data, labeled)?;
@@ -229,10 +250,23 @@ pub fn fit(method: Method, family: Family, data: &SynthData<'_>, labeled: &[bool
             if sources.is_empty() {
                 return invalid("GMM needs a proxy or a synthetic source");
             }
-            let pr = Problem { family, x: data.x, y: data.y, labeled, sources };
+            let k = p * (1 + sources.len());
+            if n_lab <= k {
+                return invalid(too_few_labels(n_lab, p, sources.len()));
+            }
+            let pr = Problem { family, x: data.x, y: data.y, labeled, sources, has_proxy: data.proxy.is_some() };
             let g = two_step(&pr)?;
-            let cov = Mat::from_fn(p, p, |i, j| g.covariance[(i, j)]);
+            // Finite-sample variance (see `synth_glm()`'s documentation and
+            // the few-labels study): Windmeijer's correction for the
+            // estimated weight, scaled by n_lab / (n_lab - K) for the K
+            // parameters fitted on the labelled rows, with t quantiles on
+            // n_lab - K degrees of freedom.
+            let df = (n_lab - k) as f64;
+            let scale = n_lab as f64 / df;
+            let cov = Mat::from_fn(p, p, |i, j| g.covariance_windmeijer[(i, j)] * scale);
             let mut out = Fit::plain(g.params[..p].to_vec(), cov, n_lab, n_unl);
+            out.covariance_asymptotic = Some(Mat::from_fn(p, p, |i, j| g.covariance[(i, j)]));
+            out.df = df;
             out.surrogate_coefficients = g.params[p..].to_vec();
             out.j_stat = Some(g.j_stat);
             out.j_df = Some(g.j_df);

@@ -19,7 +19,7 @@
 //! "biased". rho = strength in "good", -strength in "anticorrelated".
 
 use super::{fit, Method, Surrogate, SynthData};
-use crate::dist::z_two_sided;
+use crate::dist::t_two_sided;
 use crate::error::{invalid, Result};
 use crate::glm::{expit, Family};
 use crate::parallel::{replicate_rng, with_threads};
@@ -167,7 +167,6 @@ pub fn coverage_study(
     if !(alpha > 0.0 && alpha < 1.0) {
         return invalid(format!("alpha must lie in (0, 1), not {alpha}"));
     }
-    let z = z_two_sided(alpha);
     let one = |r: usize| -> Vec<Vec<Cell>> {
         let s = draw(design, &mut replicate_rng(seed, r as u64));
         let n = design.n;
@@ -184,7 +183,7 @@ pub fn coverage_study(
             .map(|&m| match fit(m, design.family, &data, &s.labeled) {
                 Ok(f) => (0..k)
                     .map(|j| {
-                        let half = z * f.covariance[(j, j)].max(0.0).sqrt();
+                        let half = t_two_sided(alpha, f.df) * f.covariance[(j, j)].max(0.0).sqrt();
                         let err = f.coefficients[j] - design.coefficients[j];
                         Cell {
                             covered: (err.abs() <= half) as usize,

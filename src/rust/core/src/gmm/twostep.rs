@@ -40,6 +40,9 @@ pub struct Problem<'a> {
     pub y: &'a [f64],
     pub labeled: &'a [bool],
     pub sources: Vec<Surrogate<'a>>,
+    /// Whether `sources[0]` is the proxy (the rest being synthetic sources);
+    /// used to name sources in messages.
+    pub has_proxy: bool,
 }
 
 /// Result of the two-step estimator.
@@ -57,15 +60,17 @@ pub struct GmmFit {
     pub j_pvalue: f64,
     /// Gauss-Newton iterations in step 2.
     pub iterations: usize,
+    /// Windmeijer's (2005) finite-sample corrected covariance (K x K).
+    pub covariance_windmeijer: Mat<f64>,
 }
 
 /// Moment means, and optionally the moment covariance and Jacobian, at phi.
-struct Moments {
-    gbar: Vec<f64>,
+pub(super) struct Moments {
+    pub gbar: Vec<f64>,
     /// q x q, column-major, uncentred, divided by n.
-    s: Option<Vec<f64>>,
+    pub s: Option<Vec<f64>>,
     /// Jacobian d gbar / d phi, q x K column-major.
-    jac: Option<Mat<f64>>,
+    pub jac: Option<Mat<f64>>,
 }
 
 impl Problem<'_> {
@@ -80,7 +85,7 @@ impl Problem<'_> {
     }
 
     /// One pass over the rows: gbar, and S and the Jacobian when asked.
-    fn moments(&self, phi: &[f64], want_s: bool, want_jac: bool) -> Moments {
+    pub(super) fn moments(&self, phi: &[f64], want_s: bool, want_jac: bool) -> Moments {
         let p = self.p();
         let q = self.n_moments();
         let m_src = self.sources.len();
@@ -180,7 +185,7 @@ impl Problem<'_> {
     }
 
     /// Gauss-Newton minimisation of gbar' W gbar from `start`.
-    fn gauss_newton(&self, start: &[f64], w: Option<&SpdFactor>, what: &str) -> Result<(Vec<f64>, usize)> {
+    pub(super) fn gauss_newton(&self, start: &[f64], w: Option<&SpdFactor>, what: &str) -> Result<(Vec<f64>, usize)> {
         let k = self.n_params();
         let q = self.n_moments();
         let mut phi = start.to_vec();
@@ -262,20 +267,23 @@ pub fn two_step(pr: &Problem<'_>) -> Result<GmmFit> {
     let mut start = theta0.beta;
     for (m, src) in pr.sources.iter().enumerate() {
         let b = Block::new(src.x, src.y, Rows::All);
-        let what = format!("GLM fit on surrogate source {}", m + 1);
+        let what = format!("GLM fit of {} on all rows", pr.source_name(m));
         let fit = newton(pr.family, &[b], &zero, &what)?;
         check_separation(pr.family, &b, &fit.beta, &what)?;
         start.extend(fit.beta);
     }
     let (step1, _) = pr.gauss_newton(&start, None, "GMM step 1")?;
-    let s1 = pr.moments(&step1, true, false).s.expect("S requested");
+    let at1 = pr.moments(&step1, true, true);
+    let s1 = at1.s.expect("S requested");
+    let jac1 = at1.jac.expect("Jacobian requested");
     let w1 = moment_factor(pr, &s1)?;
     let (phi, iterations) = pr.gauss_newton(&step1, Some(&w1), "GMM step 2")?;
     let j_stat = pr.n_rows() as f64 * pr.objective(&phi, Some(&w1));
     let fin = pr.moments(&phi, true, true);
     let s = fin.s.expect("S requested");
     let sf = moment_factor(pr, &s)?;
-    let jw = sf.whiten(fin.jac.expect("Jacobian requested").as_ref());
+    let jac2 = fin.jac.expect("Jacobian requested");
+    let jw = sf.whiten(jac2.as_ref());
     let info = jw.transpose() * &jw;
     let inf = SpdFactor::new(info.as_ref(), "the GMM information matrix G' S^-1 G")?;
     let inv = inf.inverse();
@@ -287,11 +295,33 @@ pub fn two_step(pr: &Problem<'_>) -> Result<GmmFit> {
     } else {
         1.0
     };
-    Ok(GmmFit { params: phi, covariance, step1, j_stat, j_df, j_pvalue, iterations })
+    // Windmeijer: v = W gbar(phi2) with W = S(phi1)^{-1}.
+    let v = w1.solve_vec(&fin.gbar);
+    let ds_v = super::windmeijer::ds_times(pr, &step1, &v);
+    let as_mat = |v: &[f64]| Mat::from_fn(q, q, |i, j| v[i + j * q]);
+    let covariance_windmeijer = super::windmeijer::corrected_covariance(&super::windmeijer::Pieces {
+        w1: &w1,
+        jac2: &jac2,
+        s2: &as_mat(&s),
+        jac1: &jac1,
+        s1: &as_mat(&s1),
+        ds_v: &ds_v,
+        n: pr.n_rows(),
+    })?;
+    Ok(GmmFit {
+        params: phi,
+        covariance,
+        step1,
+        j_stat,
+        j_df,
+        j_pvalue,
+        iterations,
+        covariance_windmeijer,
+    })
 }
 
 /// Factor the moment covariance, naming the offending moment if singular.
-fn moment_factor(pr: &Problem<'_>, s: &[f64]) -> Result<SpdFactor> {
+pub(super) fn moment_factor(pr: &Problem<'_>, s: &[f64]) -> Result<SpdFactor> {
     let p = pr.p();
     let q = pr.n_moments();
     let label = |j: usize| {
@@ -299,16 +329,16 @@ fn moment_factor(pr: &Problem<'_>, s: &[f64]) -> Result<SpdFactor> {
         let place = if block == 0 {
             "real data on labelled rows".to_string()
         } else {
-            let m = (block - 1) / 2 + 1;
             let rows = if block % 2 == 1 { "labelled rows" } else { "all rows" };
-            format!("surrogate source {m} on {rows}")
+            format!("{} on {rows}", pr.source_name((block - 1) / 2))
         };
         format!("moment {} ({place}, coefficient {coef})", j + 1)
     };
     SpdFactor::with_labels(
         MatRef::from_column_major_slice(s, q, q),
-        "the GMM moment covariance (surrogate sources that duplicate each other, or \
-         surrogate responses the model fits exactly, make it singular)",
+        "the GMM moment covariance (a surrogate source that duplicates another or the \
+         labels, a surrogate response the model fits exactly, such as a constant one in \
+         a mean, or too few labelled rows for the moments make it singular)",
         label,
     )
 }
@@ -316,6 +346,15 @@ fn moment_factor(pr: &Problem<'_>, s: &[f64]) -> Result<SpdFactor> {
 impl Problem<'_> {
     fn n_rows(&self) -> usize {
         self.x.nrows()
+    }
+
+    /// "the proxy" or "synthetic source k" for `sources[m]`.
+    pub fn source_name(&self, m: usize) -> String {
+        match (self.has_proxy, m) {
+            (true, 0) => "the proxy".to_string(),
+            (true, m) => format!("synthetic source {m}"),
+            (false, m) => format!("synthetic source {}", m + 1),
+        }
     }
 }
 
@@ -350,7 +389,7 @@ mod tests {
         let n = 3000;
         let (xd, y, ys, _, lab) = sim(n, 11);
         let x = MatRef::from_column_major_slice(&xd, n, 2);
-        let pr = Problem { family: Family::Gaussian, x, y: &y, labeled: &lab, sources: vec![Surrogate { x, y: &ys }] };
+        let pr = Problem { family: Family::Gaussian, x, y: &y, labeled: &lab, sources: vec![Surrogate { x, y: &ys }], has_proxy: false };
         let fit = two_step(&pr).unwrap();
         assert_eq!(fit.j_df, 2);
         // Step 1's theta is the labelled-only OLS fit.
@@ -385,6 +424,7 @@ mod tests {
             y: &y,
             labeled: &lab,
             sources: vec![Surrogate { x, y: &ys }, Surrogate { x, y: &ys }],
+            has_proxy: false,
         };
         let err = two_step(&pr).unwrap_err();
         assert!(err.to_string().contains("singular"), "{err}");

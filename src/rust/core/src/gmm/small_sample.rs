@@ -1,0 +1,275 @@
+//! The few-labels study: coverage and width of the GMM interval under each
+//! variance choice, next to the classical (labelled-only) interval, with
+//! 50-200 labels in four stress scenarios. Its numbers choose the default
+//! variance of `synth_glm()` (see `bench/gmm_small_sample.R`).
+//!
+//! Design (its own, independent of `sim`): n_lab labelled units and
+//! 5 n_lab unlabelled ones; one covariate x ~ N(0, 1); eta = b0 + b1 x with
+//! (b0, b1) = (0.5, 1) for the Gaussian models, (-0.3, 0.8) logistic,
+//! (0.5, 0.5) Poisson. The estimand is the slope (the mean of y in the
+//! intercept-only model). A proxy on every unit and one synthetic unit per
+//! real unit, whose outcome follows 0.9 eta and whose noise is tied to the
+//! real unit's by `rho`:
+//!
+//! | scenario | proxy | synthetic |
+//! |---|---|---|
+//! | good | accurate (sd 0.5 / 10% flipped) | rho = 0.8 |
+//! | noisy proxy | poor (sd 2 / 35% flipped) | rho = 0.8 |
+//! | anticorrelated | accurate | rho = -0.8 |
+//! | worse LLM | mediocre (sd 1.5 / 30% flipped) | rho = 0.2 |
+//!
+//! Gaussian noise is N(0, 1); binary and count outcomes are drawn by
+//! inversion from a uniform U, the synthetic unit reusing U (its mirror
+//! 1 - U when rho < 0) with probability |rho|, a fresh uniform otherwise.
+
+use super::{fit, Method, Surrogate, SynthData};
+use crate::dist::t_two_sided;
+use crate::error::{invalid, Result};
+use crate::glm::{expit, Family};
+use crate::parallel::{replicate_rng, with_threads};
+use faer::MatRef;
+use rand::Rng;
+use rand_distr::StandardNormal;
+use rayon::prelude::*;
+
+/// Stress scenarios of the study.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scenario {
+    Good,
+    NoisyProxy,
+    Anticorrelated,
+    WorseLlm,
+}
+
+impl Scenario {
+    pub fn from_name(name: &str) -> Result<Scenario> {
+        Ok(match name {
+            "good" => Scenario::Good,
+            "noisy_proxy" => Scenario::NoisyProxy,
+            "anticorrelated" => Scenario::Anticorrelated,
+            "worse_llm" => Scenario::WorseLlm,
+            other => return invalid(format!("unknown scenario `{other}`")),
+        })
+    }
+    fn rho(self) -> f64 {
+        match self {
+            Scenario::Good | Scenario::NoisyProxy => 0.8,
+            Scenario::Anticorrelated => -0.8,
+            Scenario::WorseLlm => 0.2,
+        }
+    }
+    /// Proxy noise: Gaussian sd, or flip probability for discrete outcomes.
+    fn proxy_noise(self, discrete: bool) -> f64 {
+        match (self, discrete) {
+            (Scenario::Good | Scenario::Anticorrelated, false) => 0.5,
+            (Scenario::Good | Scenario::Anticorrelated, true) => 0.1,
+            (Scenario::NoisyProxy, false) => 2.0,
+            (Scenario::NoisyProxy, true) => 0.35,
+            (Scenario::WorseLlm, false) => 1.5,
+            (Scenario::WorseLlm, true) => 0.3,
+        }
+    }
+}
+
+/// The estimands of the study.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Estimand {
+    Mean,
+    Ols,
+    Logistic,
+    Poisson,
+}
+
+impl Estimand {
+    pub fn from_name(name: &str) -> Result<Estimand> {
+        Ok(match name {
+            "mean" => Estimand::Mean,
+            "ols" => Estimand::Ols,
+            "logistic" => Estimand::Logistic,
+            "poisson" => Estimand::Poisson,
+            other => return invalid(format!("unknown estimand `{other}`")),
+        })
+    }
+    fn family(self) -> Family {
+        match self {
+            Estimand::Mean | Estimand::Ols => Family::Gaussian,
+            Estimand::Logistic => Family::Binomial,
+            Estimand::Poisson => Family::Poisson,
+        }
+    }
+    fn beta(self) -> [f64; 2] {
+        match self {
+            Estimand::Mean | Estimand::Ols => [0.5, 1.0],
+            Estimand::Logistic => [-0.3, 0.8],
+            Estimand::Poisson => [0.5, 0.5],
+        }
+    }
+    /// The true value of the reported coefficient.
+    fn truth(self) -> f64 {
+        match self {
+            Estimand::Mean => 0.5,
+            _ => self.beta()[1],
+        }
+    }
+}
+
+/// Poisson quantile function by summing the probability mass.
+fn qpois(u: f64, mu: f64) -> f64 {
+    let mut k = 0.0;
+    let mut pmf = (-mu).exp();
+    let mut cdf = pmf;
+    while u > cdf && k < 1e4 {
+        k += 1.0;
+        pmf *= mu / k;
+        cdf += pmf;
+    }
+    k
+}
+
+struct Draw {
+    x: Vec<f64>,
+    y: Vec<f64>,
+    y_proxy: Vec<f64>,
+    y_syn: Vec<f64>,
+    labeled: Vec<bool>,
+}
+
+fn draw<R: Rng>(est: Estimand, sc: Scenario, n_lab: usize, rng: &mut R) -> Draw {
+    let n = 6 * n_lab;
+    let [b0, b1] = est.beta();
+    let rho = sc.rho();
+    let discrete = !matches!(est, Estimand::Mean | Estimand::Ols);
+    let noise = sc.proxy_noise(discrete);
+    let (mut xs, mut y, mut yp, mut ys) = (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    for i in 0..n {
+        let x: f64 = rng.sample(StandardNormal);
+        xs[i] = x;
+        let eta = b0 + b1 * x;
+        let eta_s = 0.9 * eta;
+        if discrete {
+            let u: f64 = rng.random();
+            let tied = rng.random::<f64>() < rho.abs();
+            let fresh: f64 = rng.random();
+            let us = if tied { if rho < 0.0 { 1.0 - u } else { u } } else { fresh };
+            let flip = rng.random::<f64>() < noise;
+            let other: f64 = rng.random();
+            if est == Estimand::Logistic {
+                y[i] = (u < expit(eta)) as u8 as f64;
+                ys[i] = (us < expit(eta_s)) as u8 as f64;
+                yp[i] = if flip { 1.0 - y[i] } else { y[i] };
+            } else {
+                y[i] = qpois(u, eta.exp());
+                ys[i] = qpois(us, eta_s.exp());
+                yp[i] = if flip { qpois(other, eta.exp()) } else { y[i] };
+            }
+        } else {
+            let e: f64 = rng.sample(StandardNormal);
+            let z: f64 = rng.sample(StandardNormal);
+            let w: f64 = rng.sample(StandardNormal);
+            y[i] = eta + e;
+            yp[i] = y[i] + noise * w;
+            ys[i] = eta_s + rho * e + (1.0 - rho * rho).sqrt() * z;
+        }
+    }
+    let mut labeled = vec![false; n];
+    for i in rand::seq::index::sample(rng, n, n_lab) {
+        labeled[i] = true;
+    }
+    let x = if est == Estimand::Mean {
+        vec![1.0; n]
+    } else {
+        let mut x = vec![1.0; 2 * n];
+        x[n..].copy_from_slice(&xs);
+        x
+    };
+    Draw { x, y, y_proxy: yp, y_syn: ys, labeled }
+}
+
+/// The interval rules compared.
+/// `asymptotic`: (G' S^-1 G)^-1 / n; `windmeijer`: Windmeijer's correction;
+/// `_z`: normal quantiles; `_t`: variance times n_lab / (n_lab - K) and t
+/// quantiles on n_lab - K degrees of freedom (K parameters: p for theta, p per
+/// source); `classical_z`: labelled rows only, HC0; `classical_t`: HC1 and t
+/// quantiles on n_lab - p. `windmeijer_t` is `synth_glm()`'s default.
+pub const RULES: [&str; 6] = ["asymptotic_z", "asymptotic_t", "windmeijer_z", "windmeijer_t", "classical_z", "classical_t"];
+
+/// Sums over replications for one interval rule.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RuleCell {
+    pub covered90: usize,
+    pub covered95: usize,
+    pub width90: f64,
+    pub error_sq: f64,
+    pub reps: usize,
+    pub failed: usize,
+}
+
+/// Run the study for one cell; returns one [`RuleCell`] per entry of [`RULES`].
+pub fn study(est: Estimand, sc: Scenario, n_lab: usize, reps: usize, seed: u64, threads: usize) -> Result<Vec<RuleCell>> {
+    if n_lab < 10 {
+        return invalid("the study needs at least 10 labels");
+    }
+    let family = est.family();
+    let truth = est.truth();
+    let j = if est == Estimand::Mean { 0 } else { 1 };
+    let one = |r: usize| -> Vec<RuleCell> {
+        let d = draw(est, sc, n_lab, &mut replicate_rng(seed, r as u64));
+        let n = d.y.len();
+        let p = d.x.len() / n;
+        let x = MatRef::from_column_major_slice(&d.x, n, p);
+        let data = SynthData {
+            x,
+            y: &d.y,
+            proxy: Some(Surrogate { x, y: &d.y_proxy }),
+            synthetic: vec![Surrogate { x, y: &d.y_syn }],
+        };
+        let fail = || vec![RuleCell { failed: 1, ..RuleCell::default() }; RULES.len()];
+        let (Ok(g), Ok(c)) = (fit(Method::Gmm, family, &data, &d.labeled), fit(Method::Classical, family, &data, &d.labeled)) else {
+            return fail();
+        };
+        let nl = n_lab as f64;
+        let dof_g = g.df;
+        let scale = nl / dof_g;
+        let dof_c = nl - p as f64;
+        let asym = g.covariance_asymptotic.as_ref().expect("GMM fit")[(j, j)];
+        let wind = g.covariance[(j, j)];
+        let rules: [(f64, f64, f64); 6] = [
+            (g.coefficients[j], asym, f64::INFINITY),
+            (g.coefficients[j], asym * scale, dof_g),
+            (g.coefficients[j], wind / scale, f64::INFINITY),
+            (g.coefficients[j], wind, dof_g),
+            (c.coefficients[j], c.covariance[(j, j)], f64::INFINITY),
+            (c.coefficients[j], c.covariance[(j, j)] * nl / dof_c, dof_c),
+        ];
+        rules
+            .iter()
+            .map(|&(est, var, df)| {
+                let se = var.max(0.0).sqrt();
+                let err = est - truth;
+                let h90 = t_two_sided(0.1, df) * se;
+                let h95 = t_two_sided(0.05, df) * se;
+                RuleCell {
+                    covered90: (err.abs() <= h90) as usize,
+                    covered95: (err.abs() <= h95) as usize,
+                    width90: 2.0 * h90,
+                    error_sq: err * err,
+                    reps: 1,
+                    failed: 0,
+                }
+            })
+            .collect()
+    };
+    let per: Vec<Vec<RuleCell>> = with_threads(threads, || (0..reps).into_par_iter().map(one).collect())?;
+    let mut tot = vec![RuleCell::default(); RULES.len()];
+    for rep in per {
+        for (t, c) in tot.iter_mut().zip(rep) {
+            t.covered90 += c.covered90;
+            t.covered95 += c.covered95;
+            t.width90 += c.width90;
+            t.error_sq += c.error_sq;
+            t.reps += c.reps;
+            t.failed += c.failed;
+        }
+    }
+    Ok(tot)
+}
