@@ -99,12 +99,21 @@ pub fn ppi(family: Family, d: &PpiData<'_>, lambda: Option<f64>) -> Result<PpiFi
         None => {
             // ppi-python's sequence: fit at lam = 1, tune, refit, tune again,
             // final fit.
+            // Where the rectified loss has no finite minimiser at a pilot
+            // lambda (a proxy that disagrees with the labels very often),
+            // ppi-python's pilot estimate is undefined; the tuning then
+            // starts from the classical fit instead. Only the final fit must
+            // exist, and `finish` raises when it does not.
             let rectified = !ctx.ols_form();
-            let t1 = ctx.estimate(&classical, 1.0, None)?;
+            let pilot = |r: Result<Vec<f64>>| match r {
+                Err(crate::error::CoreError::NoConvergence(_)) if rectified => Ok(classical.clone()),
+                other => other,
+            };
+            let t1 = pilot(ctx.estimate(&classical, 1.0, None))?;
             let s1 = ctx.stats(&t1, rectified);
             let l1 = ctx.tuned_lambda(&s1)?;
             let (start, first) = ctx.refit_start(l1, &classical, &t1, &s1);
-            let t2 = ctx.estimate(start, l1, first)?;
+            let t2 = pilot(ctx.estimate(start, l1, first))?;
             let s2 = ctx.stats(&t2, rectified);
             let l2 = ctx.tuned_lambda(&s2)?;
             let (start, first) = ctx.refit_start(l2, &classical, &t2, &s2);
@@ -259,7 +268,21 @@ impl Ctx<'_, '_> {
             proxy_u.weighted(lam / nu),
             proxy_l.weighted(-lam / nf),
         ];
-        Ok(newton_from(self.family, &blocks, &start, initial, "PPI rectified loss")?.beta)
+        let fit = newton_from(self.family, &blocks, &start, initial, "PPI rectified loss")?;
+        // The rectified loss subtracts the labelled proxies' loss, so it need
+        // not be convex nor bounded below: Newton then stops at a saddle or
+        // drifts off. ppi-python raises in that case; so do we, instead of
+        // reporting the point where the search stopped.
+        if !fit.positive_definite || fit.beta.iter().any(|b| !b.is_finite() || b.abs() > 1e3) {
+            return Err(crate::error::CoreError::NoConvergence(format!(
+                "the PPI rectified loss at lambda = {lam:.3} has no finite minimiser (its curvature \
+                 is not positive where the search stopped): the proxy disagrees with the labels \
+                 too often for the {} labelled rows to correct it. Use method = \"classical\", \
+                 \"ppi++\" (which tunes lambda towards 0) or \"gmm_proxy\", or a better proxy",
+                self.n
+            )));
+        }
+        Ok(fit.beta)
     }
 
     /// Where the refit at `lam` after a tuning pass `st` at `at` starts. For

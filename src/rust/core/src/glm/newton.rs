@@ -141,6 +141,11 @@ pub struct NewtonFit {
     pub loss: f64,
     /// Newton iterations used.
     pub iterations: usize,
+    /// Whether the last Hessian factored was positive definite: false means
+    /// the point returned is not a (strict) local minimum, which for a
+    /// non-convex objective such as PPI's rectified loss signals that no
+    /// finite minimiser was found.
+    pub positive_definite: bool,
 }
 
 /// Maximum Newton iterations; GLM fits need far fewer unless the data are
@@ -234,7 +239,7 @@ pub fn newton_from(family: Family, blocks: &[Block<'_>], start: &[f64], initial:
         }
         // Converged: the predicted decrease is at rounding level.
         if -slope <= 1e-24 * (1.0 + q.loss.abs()) {
-            return Ok(NewtonFit { beta, loss: q.loss, iterations: iter - 1 });
+            return Ok(NewtonFit { beta, loss: q.loss, iterations: iter - 1, positive_definite: spd });
         }
         // A Newton step this small from a positive-definite Hessian lands
         // within rounding of the minimiser (quadratic convergence: the error
@@ -244,7 +249,7 @@ pub fn newton_from(family: Family, blocks: &[Block<'_>], start: &[f64], initial:
         let size = step.iter().map(|s| s.abs()).fold(0.0, f64::max) / scale;
         if spd && final_step_is_safe(size, prev_full_step) {
             beta.iter_mut().zip(&step).for_each(|(b, s)| *b += s);
-            return Ok(NewtonFit { beta, loss: q.loss, iterations: iter });
+            return Ok(NewtonFit { beta, loss: q.loss, iterations: iter, positive_definite: spd });
         }
         // Backtracking (Armijo). The full step is evaluated with derivatives,
         // since it is nearly always accepted and they are then reused.
@@ -259,7 +264,7 @@ pub fn newton_from(family: Family, blocks: &[Block<'_>], start: &[f64], initial:
             t *= 0.5;
             if t < 1e-12 {
                 // No decrease possible along the step: at the minimum up to rounding.
-                return Ok(NewtonFit { beta, loss: q.loss, iterations: iter });
+                return Ok(NewtonFit { beta, loss: q.loss, iterations: iter, positive_definite: spd });
             }
         };
         let max_change = step.iter().map(|s| (t * s).abs()).fold(0.0, f64::max);
@@ -272,7 +277,7 @@ pub fn newton_from(family: Family, blocks: &[Block<'_>], start: &[f64], initial:
             None => evaluate(family, blocks, &beta, true),
         };
         if max_change <= 1e-11 * scale {
-            return Ok(NewtonFit { beta, loss: q.loss, iterations: iter });
+            return Ok(NewtonFit { beta, loss: q.loss, iterations: iter, positive_definite: spd });
         }
     }
     Err(CoreError::NoConvergence(format!(
