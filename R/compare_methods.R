@@ -83,6 +83,14 @@ compare_methods <- function(data, formula, family = stats::gaussian(), proxy = N
              format_positions(which(rowSums(is.na(design$X)) > 0)),
              "; every unit must be complete.")
   }
+  # Without synthetic sources "gmm" is the proxy-only GMM: report it under
+  # that name, once.
+  if ("gmm" %in% methods && !length(design$synthetic)) {
+    if ("gmm_proxy" %in% methods) {
+      message("Without synthetic sources \"gmm\" is \"gmm_proxy\"; it is compared once, as \"gmm_proxy\".")
+    }
+    methods <- unique(replace(methods, methods == "gmm", "gmm_proxy"))
+  }
   needs_proxy <- intersect(methods, c("gmm_proxy", "ppi++", "ppi"))
   if (length(needs_proxy) && is.null(design$proxy)) {
     stop_arg("proxy", "is required for method(s) ", paste0('"', needs_proxy, '"', collapse = ", "), ".")

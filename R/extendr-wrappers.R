@@ -69,7 +69,8 @@ rs_exchange_coverage <- function(n_tasks, alpha, tau, bias, n_real, n_synth, met
 #' the 1-based positions of the labelled rows;
 #' `sources_x` / `sources_y` lists of surrogate matrices / responses, the
 #' first one being the proxy when `has_proxy`. Returns
-#' list(coefficients, covariance, j_stat, j_df, j_pvalue, lambda,
+#' list(coefficients, covariance (finite-sample corrected for GMM),
+#' covariance_asymptotic (GMM), df (t degrees of freedom; Inf: normal), j_stat, j_df, j_pvalue, lambda,
 #' surrogate_coefficients, n_labeled, n_unlabeled); absent entries are NULL.
 #' On a numerical error (singular matrix, no convergence, bad data) returns
 #' list(error = message) instead.
@@ -83,6 +84,13 @@ rs_synth_fit <- function(method, family, x, p, y, labeled_rows, sources_x, sourc
 #' fastest; `term` 1-based, intercept first).
 #' @noRd
 rs_gmm_coverage_study <- function(n, n_labeled, family, regime, coefficients, strength, methods, reps, alpha, seed, threads) .Call(wrap__rs_gmm_coverage_study, n, n_labeled, family, regime, coefficients, strength, methods, reps, alpha, seed, threads)
+
+#' The few-labels study of the GMM interval (core `gmm::small_sample`):
+#' one cell, `reps` replications. Returns list(rule, covered90, covered95,
+#' width90, error_sq, reps, failed): sums over replications, one entry per
+#' interval rule.
+#' @noRd
+rs_gmm_small_sample_study <- function(estimand, scenario, n_labeled, reps, seed, threads) .Call(wrap__rs_gmm_small_sample_study, estimand, scenario, n_labeled, reps, seed, threads)
 
 #' Task table of a paired design (one weight per unit).
 #' @noRd

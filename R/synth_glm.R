@@ -255,14 +255,21 @@ check_gmm_labels <- function(design, method, n_lab, p) {
       m, k, p, p, k, n_lab), call. = FALSE)
   }
   if (n_lab < 8L * k) {
-    warning(sprintf(paste0(
+    warn_classed("synthinfer_warning_few_labels", sprintf(paste0(
       "Only %d labelled rows for %d GMM parameters (%d surrogate source(s) x %d coefficient(s) ",
       "plus the labels' own): below 8 labels per parameter the interval's finite-sample ",
       "correction has not been validated and may under-cover. Label more rows, use fewer ",
       "surrogate sources, or use method = \"ppi++\" or \"classical\"."),
-      n_lab, k, m, p), call. = FALSE)
+      n_lab, k, m, p))
   }
   invisible(k)
+}
+
+# A warning of class `class` (and "warning"), so callers running many fits
+# can muffle exactly this one: suppressWarnings(expr, classes = class).
+warn_classed <- function(class, message) {
+  warning(structure(class = c(class, "warning", "condition"),
+                    list(message = message, call = NULL)))
 }
 
 check_se <- function(se) {

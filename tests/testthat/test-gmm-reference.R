@@ -81,7 +81,7 @@ simulate_gmm_data <- function(n, family, seed) {
 
 expect_matches_gmm_package <- function(d, family, proxy, synthetic) {
   fit <- synth_glm(y ~ x1 + x2, d, family, proxy = proxy, synthetic = synthetic,
-                   method = "gmm", threads = 1)
+                   method = "gmm", se = "asymptotic", threads = 1)
   des <- fit$design
   sources <- c(list(des$proxy), des$synthetic)
   ref <- gmm_reference(des$X, des$y, des$labeled, sources, family)

@@ -54,7 +54,7 @@ test_that("results do not depend on the number of threads", {
 test_that("confint, tidy and glance agree and follow alpha", {
   d <- api_data()
   fit <- synth_glm(y ~ x + g, d, proxy = c(y = "y_llm"), synthetic = c(y = "y_syn"),
-                   alpha = 0.05, threads = 1)
+                   alpha = 0.05, se = "asymptotic", threads = 1)
   se <- sqrt(diag(vcov(fit)))
   ci <- confint(fit)
   expect_equal(unname(ci[, 2] - ci[, 1]), unname(2 * qnorm(0.975) * se))
