@@ -12,7 +12,7 @@ fn main() {
     }
     println!();
     for e in &ests {
-        for s in ["good", "noisy_proxy", "anticorrelated", "worse_llm"] {
+        for s in ["good", "noisy_proxy", "anticorrelated", "worse_llm", "skewed_x"] {
             for &nl in &labels {
                 let t0 = std::time::Instant::now();
                 let cells = study(Estimand::from_name(e).unwrap(), Scenario::from_name(s).unwrap(), nl, reps, 1, 2).unwrap();

@@ -26,7 +26,7 @@ use crate::glm::newton::{check_separation, newton};
 use crate::glm::{sandwich_vcov, Block, Family, Rows};
 use crate::ppi::{ppi, PpiData};
 use faer::{Mat, MatRef};
-pub use twostep::{two_step, GmmFit, Problem};
+pub use twostep::{two_step, two_step_with, GmmFit, Problem, DEFAULT_LEVERAGE_POWER};
 
 /// A borrowed column-major n x p matrix, as the binding passes R's data.
 pub type MatView<'a> = MatRef<'a, f64>;
@@ -257,13 +257,14 @@ pub fn fit(method: Method, family: Family, data: &SynthData<'_>, labeled: &[bool
             let pr = Problem { family, x: data.x, y: data.y, labeled, sources, has_proxy: data.proxy.is_some() };
             let g = two_step(&pr)?;
             // Finite-sample variance (see `synth_glm()`'s documentation and
-            // the few-labels study): Windmeijer's correction for the
-            // estimated weight, scaled by n_lab / (n_lab - K) for the K
-            // parameters fitted on the labelled rows, with t quantiles on
-            // n_lab - K degrees of freedom.
+            // the few-labels study, `small_sample`): Windmeijer's correction
+            // for the estimated weight with HC2-type leverage multipliers,
+            // scaled by n_lab / (n_lab - K) for the K parameters fitted on
+            // the labelled rows, with t quantiles on n_lab - K degrees of
+            // freedom.
             let df = (n_lab - k) as f64;
             let scale = n_lab as f64 / df;
-            let cov = Mat::from_fn(p, p, |i, j| g.covariance_windmeijer[(i, j)] * scale);
+            let cov = Mat::from_fn(p, p, |i, j| g.covariance_windmeijer[0][(i, j)] * scale);
             let mut out = Fit::plain(g.params[..p].to_vec(), cov, n_lab, n_unl);
             out.covariance_asymptotic = Some(Mat::from_fn(p, p, |i, j| g.covariance[(i, j)]));
             out.df = df;

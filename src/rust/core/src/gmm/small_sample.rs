@@ -17,12 +17,13 @@
 //! | noisy proxy | poor (sd 2 / 35% flipped) | rho = 0.8 |
 //! | anticorrelated | accurate | rho = -0.8 |
 //! | worse LLM | mediocre (sd 1.5 / 30% flipped) | rho = 0.2 |
+//! | skewed x | as good, with x = Exp(1) - 1 (high-leverage rows) | rho = 0.8 |
 //!
 //! Gaussian noise is N(0, 1); binary and count outcomes are drawn by
 //! inversion from a uniform U, the synthetic unit reusing U (its mirror
 //! 1 - U when rho < 0) with probability |rho|, a fresh uniform otherwise.
 
-use super::{fit, Method, Surrogate, SynthData};
+use super::{fit, two_step_with, Method, Problem, Surrogate, SynthData};
 use crate::dist::t_two_sided;
 use crate::error::{invalid, Result};
 use crate::glm::{expit, Family};
@@ -39,6 +40,8 @@ pub enum Scenario {
     NoisyProxy,
     Anticorrelated,
     WorseLlm,
+    /// As `Good`, with a skewed covariate (x = Exp(1) - 1): high-leverage rows.
+    SkewedX,
 }
 
 impl Scenario {
@@ -48,12 +51,13 @@ impl Scenario {
             "noisy_proxy" => Scenario::NoisyProxy,
             "anticorrelated" => Scenario::Anticorrelated,
             "worse_llm" => Scenario::WorseLlm,
+            "skewed_x" => Scenario::SkewedX,
             other => return invalid(format!("unknown scenario `{other}`")),
         })
     }
     fn rho(self) -> f64 {
         match self {
-            Scenario::Good | Scenario::NoisyProxy => 0.8,
+            Scenario::Good | Scenario::NoisyProxy | Scenario::SkewedX => 0.8,
             Scenario::Anticorrelated => -0.8,
             Scenario::WorseLlm => 0.2,
         }
@@ -61,8 +65,8 @@ impl Scenario {
     /// Proxy noise: Gaussian sd, or flip probability for discrete outcomes.
     fn proxy_noise(self, discrete: bool) -> f64 {
         match (self, discrete) {
-            (Scenario::Good | Scenario::Anticorrelated, false) => 0.5,
-            (Scenario::Good | Scenario::Anticorrelated, true) => 0.1,
+            (Scenario::Good | Scenario::Anticorrelated | Scenario::SkewedX, false) => 0.5,
+            (Scenario::Good | Scenario::Anticorrelated | Scenario::SkewedX, true) => 0.1,
             (Scenario::NoisyProxy, false) => 2.0,
             (Scenario::NoisyProxy, true) => 0.35,
             (Scenario::WorseLlm, false) => 1.5,
@@ -142,7 +146,11 @@ fn draw<R: Rng>(est: Estimand, sc: Scenario, n_lab: usize, rng: &mut R) -> Draw 
     let noise = sc.proxy_noise(discrete);
     let (mut xs, mut y, mut yp, mut ys) = (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
     for i in 0..n {
-        let x: f64 = rng.sample(StandardNormal);
+        let x: f64 = if sc == Scenario::SkewedX {
+            -(1.0 - rng.random::<f64>()).ln() - 1.0
+        } else {
+            rng.sample(StandardNormal)
+        };
         xs[i] = x;
         let eta = b0 + b1 * x;
         let eta_s = 0.9 * eta;
@@ -186,12 +194,22 @@ fn draw<R: Rng>(est: Estimand, sc: Scenario, n_lab: usize, rng: &mut R) -> Draw 
 }
 
 /// The interval rules compared.
-/// `asymptotic`: (G' S^-1 G)^-1 / n; `windmeijer`: Windmeijer's correction;
-/// `_z`: normal quantiles; `_t`: variance times n_lab / (n_lab - K) and t
-/// quantiles on n_lab - K degrees of freedom (K parameters: p for theta, p per
-/// source); `classical_z`: labelled rows only, HC0; `classical_t`: HC1 and t
-/// quantiles on n_lab - p. `windmeijer_t` is `synth_glm()`'s default.
-pub const RULES: [&str; 6] = ["asymptotic_z", "asymptotic_t", "windmeijer_z", "windmeijer_t", "classical_z", "classical_t"];
+/// `asymptotic`: (G' S^-1 G)^-1 / n; `windmeijer`: Windmeijer's correction,
+/// `_hc2` / `_hc3` with leverage multipliers 1 / (1 - h) or 1 / (1 - h)^2 on
+/// the labelled rows' moment products; `_z`: normal quantiles; `_t`:
+/// variance times n_lab / (n_lab - K) and t quantiles on n_lab - K degrees of
+/// freedom (K parameters: p for theta, p per source); `classical_z`:
+/// labelled rows only, HC0; `classical_t`: HC1 and t quantiles on n_lab - p.
+pub const RULES: [&str; 8] = [
+    "asymptotic_z",
+    "asymptotic_t",
+    "windmeijer_z",
+    "windmeijer_t",
+    "windmeijer_hc2_t",
+    "windmeijer_hc3_t",
+    "classical_z",
+    "classical_t",
+];
 
 /// Sums over replications for one interval rule.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -224,20 +242,31 @@ pub fn study(est: Estimand, sc: Scenario, n_lab: usize, reps: usize, seed: u64, 
             synthetic: vec![Surrogate { x, y: &d.y_syn }],
         };
         let fail = || vec![RuleCell { failed: 1, ..RuleCell::default() }; RULES.len()];
-        let (Ok(g), Ok(c)) = (fit(Method::Gmm, family, &data, &d.labeled), fit(Method::Classical, family, &data, &d.labeled)) else {
+        let pr = Problem {
+            family,
+            x,
+            y: &d.y,
+            labeled: &d.labeled,
+            sources: vec![Surrogate { x, y: &d.y_proxy }, Surrogate { x, y: &d.y_syn }],
+            has_proxy: true,
+        };
+        let (Ok(g), Ok(c)) = (two_step_with(&pr, &[0, 1, 2]), fit(Method::Classical, family, &data, &d.labeled)) else {
             return fail();
         };
         let nl = n_lab as f64;
-        let dof_g = g.df;
+        let dof_g = nl - (3 * p) as f64;
         let scale = nl / dof_g;
         let dof_c = nl - p as f64;
-        let asym = g.covariance_asymptotic.as_ref().expect("GMM fit")[(j, j)];
-        let wind = g.covariance[(j, j)];
-        let rules: [(f64, f64, f64); 6] = [
-            (g.coefficients[j], asym, f64::INFINITY),
-            (g.coefficients[j], asym * scale, dof_g),
-            (g.coefficients[j], wind / scale, f64::INFINITY),
-            (g.coefficients[j], wind, dof_g),
+        let est = g.params[j];
+        let asym = g.covariance[(j, j)];
+        let [w0, w1, w2] = [0, 1, 2].map(|k| g.covariance_windmeijer[k][(j, j)]);
+        let rules: [(f64, f64, f64); 8] = [
+            (est, asym, f64::INFINITY),
+            (est, asym * scale, dof_g),
+            (est, w0, f64::INFINITY),
+            (est, w0 * scale, dof_g),
+            (est, w1 * scale, dof_g),
+            (est, w2 * scale, dof_g),
             (c.coefficients[j], c.covariance[(j, j)], f64::INFINITY),
             (c.coefficients[j], c.covariance[(j, j)] * nl / dof_c, dof_c),
         ];

@@ -60,8 +60,10 @@ pub struct GmmFit {
     pub j_pvalue: f64,
     /// Gauss-Newton iterations in step 2.
     pub iterations: usize,
-    /// Windmeijer's (2005) finite-sample corrected covariance (K x K).
-    pub covariance_windmeijer: Mat<f64>,
+    /// Windmeijer's (2005) finite-sample corrected covariance (K x K), one
+    /// per leverage power asked of [`two_step_with`] (0: none, 1: HC2-type,
+    /// 2: HC3-type multipliers of the labelled rows' moment products).
+    pub covariance_windmeijer: Vec<Mat<f64>>,
 }
 
 /// Moment means, and optionally the moment covariance and Jacobian, at phi.
@@ -86,6 +88,12 @@ impl Problem<'_> {
 
     /// One pass over the rows: gbar, and S and the Jacobian when asked.
     pub(super) fn moments(&self, phi: &[f64], want_s: bool, want_jac: bool) -> Moments {
+        self.moments_scaled(phi, want_s, want_jac, None)
+    }
+
+    /// As [`Problem::moments`], with row i's contribution to S multiplied by
+    /// `s_scale[i]` (the leverage multipliers of the finite-sample variance).
+    pub(super) fn moments_scaled(&self, phi: &[f64], want_s: bool, want_jac: bool, s_scale: Option<&[f64]>) -> Moments {
         let p = self.p();
         let q = self.n_moments();
         let m_src = self.sources.len();
@@ -141,7 +149,7 @@ impl Problem<'_> {
                 }
                 add_into(gsum, g);
                 if want_s {
-                    add_outer_lower(s, q, g, 1.0);
+                    add_outer_lower(s, q, g, s_scale.map_or(1.0, |c| c[i]));
                 }
             },
             |a, b| add_into(&mut a.0, &b.0),
@@ -254,8 +262,18 @@ fn quad_form(gbar: &[f64], w: Option<&SpdFactor>) -> f64 {
     }
 }
 
-/// Fit the two-step GMM estimator.
+/// Leverage power of the finite-sample covariance `synth_glm()` reports
+/// (chosen by the few-labels study, see `gmm::small_sample`).
+pub const DEFAULT_LEVERAGE_POWER: i32 = 1;
+
+/// Fit the two-step GMM estimator, with the default finite-sample covariance.
 pub fn two_step(pr: &Problem<'_>) -> Result<GmmFit> {
+    two_step_with(pr, &[DEFAULT_LEVERAGE_POWER])
+}
+
+/// [`two_step`] with Windmeijer-corrected covariances for each leverage
+/// power in `powers`.
+pub fn two_step_with(pr: &Problem<'_>, powers: &[i32]) -> Result<GmmFit> {
     let p = pr.p();
     let q = pr.n_moments();
     let k = pr.n_params();
@@ -299,15 +317,30 @@ pub fn two_step(pr: &Problem<'_>) -> Result<GmmFit> {
     let v = w1.solve_vec(&fin.gbar);
     let ds_v = super::windmeijer::ds_times(pr, &step1, &v);
     let as_mat = |v: &[f64]| Mat::from_fn(q, q, |i, j| v[i + j * q]);
-    let covariance_windmeijer = super::windmeijer::corrected_covariance(&super::windmeijer::Pieces {
-        w1: &w1,
-        jac2: &jac2,
-        s2: &as_mat(&s),
-        jac1: &jac1,
-        s1: &as_mat(&s1),
-        ds_v: &ds_v,
-        n: pr.n_rows(),
-    })?;
+    let covariance_windmeijer = powers
+        .iter()
+        .map(|&power| {
+            let (s1v, s2v) = if power == 0 {
+                (as_mat(&s1), as_mat(&s))
+            } else {
+                let c1 = super::windmeijer::leverage_scale(pr, &step1[..p], power)?;
+                let c2 = super::windmeijer::leverage_scale(pr, &phi[..p], power)?;
+                (
+                    as_mat(&pr.moments_scaled(&step1, true, false, Some(&c1)).s.expect("S requested")),
+                    as_mat(&pr.moments_scaled(&phi, true, false, Some(&c2)).s.expect("S requested")),
+                )
+            };
+            super::windmeijer::corrected_covariance(&super::windmeijer::Pieces {
+                w1: &w1,
+                jac2: &jac2,
+                s2: &s2v,
+                jac1: &jac1,
+                s1: &s1v,
+                ds_v: &ds_v,
+                n: pr.n_rows(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     Ok(GmmFit {
         params: phi,
         covariance,
