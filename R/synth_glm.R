@@ -61,8 +61,8 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive")
 #' covariate; 2,000 replications per cell) its nominal 90% interval covered
 #' as little as 0.78 (linear slope, skewed covariate, 50 labels).
 #' `se = "small_sample"` (the default) corrects it in three ways: Windmeijer's
-#' (2005) correction for the estimated weight matrix; HC2-type leverage
-#' multipliers `1 / (1 - h_i)` on the labelled rows' moment products (`h_i`
+#' (2005) correction for the estimated weight matrix; HC3-type leverage
+#' multipliers `1 / (1 - h_i)^2` on the labelled rows' moment products (`h_i`
 #' the row's leverage in the labelled-rows GLM fit; MacKinnon and White,
 #' 1985), against the downward bias of outer-product variances on
 #' high-leverage rows; and a degrees-of-freedom correction, the covariance
@@ -88,7 +88,7 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive")
 #' @param method One of `"gmm"`, `"gmm_proxy"`, `"ppi++"`, `"ppi"`,
 #'   `"classical"`, `"naive"`; see Methods.
 #' @param se Variance of the GMM methods (`"gmm"`, `"gmm_proxy"`):
-#'   `"small_sample"` (default; Windmeijer-corrected with leverage
+#'   `"small_sample"` (default; Windmeijer-corrected with HC3 leverage
 #'   multipliers, degrees-of-freedom scaled, t quantiles) or `"asymptotic"`
 #'   (textbook two-step variance, normal quantiles). See the section on few
 #'   labels.

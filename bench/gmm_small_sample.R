@@ -10,8 +10,8 @@
 #   windmeijer_z  Windmeijer's (2005) correction, normal quantiles
 #   windmeijer_t  Windmeijer times n_lab / (n_lab - K), t on n_lab - K df
 #   windmeijer_hc2_t  as windmeijer_t, with the labelled rows' moment products
-#                 multiplied by 1 / (1 - h_i) (leverage h_i): the default
-#   windmeijer_hc3_t  the same with 1 / (1 - h_i)^2
+#                 multiplied by 1 / (1 - h_i) (leverage h_i)
+#   windmeijer_hc3_t  the same with 1 / (1 - h_i)^2: the default
 #   classical_z   labelled rows only, HC0 sandwich, normal quantiles
 #   classical_t   labelled rows only, HC1, t on n_lab - p df
 # K = p (1 + M) parameters (p coefficients, M = 2 surrogate sources).
@@ -49,11 +49,11 @@ summ$min95 <- aggregate(coverage95 ~ rule, res, min)$coverage95
 summ$cells_passing <- aggregate(pass ~ rule, res, sum)$pass
 print(summ, row.names = FALSE, digits = 3)
 # Width of the default relative to the labelled-only interval, good scenario.
-w <- reshape(res[res$rule %in% c("windmeijer_hc2_t", "classical_z"), c("estimand", "scenario", "n_labeled", "rule", "width90")],
+w <- reshape(res[res$rule %in% c("windmeijer_hc3_t", "classical_z"), c("estimand", "scenario", "n_labeled", "rule", "width90")],
              idvar = c("estimand", "scenario", "n_labeled"), timevar = "rule", direction = "wide")
-w$ratio <- w$width90.windmeijer_hc2_t / w$width90.classical_z
+w$ratio <- w$width90.windmeijer_hc3_t / w$width90.classical_z
 cat("\nWidth of the default GMM interval / labelled-only (HC0) width, good scenario:\n")
 print(w[w$scenario == "good", c("estimand", "n_labeled", "ratio")], row.names = FALSE, digits = 3)
-cat("\nCells of the default rule (windmeijer_hc2_t):\n")
-print(res[res$rule == "windmeijer_hc2_t", c("estimand", "scenario", "n_labeled", "coverage90", "coverage95", "width90", "mse")],
+cat("\nCells of the default rule (windmeijer_hc3_t):\n")
+print(res[res$rule == "windmeijer_hc3_t", c("estimand", "scenario", "n_labeled", "coverage90", "coverage95", "width90", "mse")],
       row.names = FALSE, digits = 3)

@@ -258,7 +258,7 @@ pub fn fit(method: Method, family: Family, data: &SynthData<'_>, labeled: &[bool
             let g = two_step(&pr)?;
             // Finite-sample variance (see `synth_glm()`'s documentation and
             // the few-labels study, `small_sample`): Windmeijer's correction
-            // for the estimated weight with HC2-type leverage multipliers,
+            // for the estimated weight with HC3-type leverage multipliers,
             // scaled by n_lab / (n_lab - K) for the K parameters fitted on
             // the labelled rows, with t quantiles on n_lab - K degrees of
             // freedom.

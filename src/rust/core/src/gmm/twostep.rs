@@ -264,7 +264,7 @@ fn quad_form(gbar: &[f64], w: Option<&SpdFactor>) -> f64 {
 
 /// Leverage power of the finite-sample covariance `synth_glm()` reports
 /// (chosen by the few-labels study, see `gmm::small_sample`).
-pub const DEFAULT_LEVERAGE_POWER: i32 = 1;
+pub const DEFAULT_LEVERAGE_POWER: i32 = 2;
 
 /// Fit the two-step GMM estimator, with the default finite-sample covariance.
 pub fn two_step(pr: &Problem<'_>) -> Result<GmmFit> {
