@@ -121,6 +121,20 @@ print.synth_glm <- function(x, digits = max(3L, getOption("digits") - 3L), ...) 
   cat(sprintf("%d labelled and %d unlabelled rows\n", x$nobs_labeled, x$nobs_unlabeled))
   cat("\nCoefficients:\n")
   print(x$coefficients, digits = digits)
+  note_no_gain(x)
+  invisible(x)
+}
+
+# A GMM fit less precise than the labelled rows alone: the surrogates carry
+# too little information for the parameters they add.
+note_no_gain <- function(x) {
+  n_eff <- mean(x$n_effective)
+  if (x$method %in% c("gmm", "gmm_proxy") && is.finite(n_eff) && n_eff < x$nobs_labeled) {
+    cat(sprintf(paste0("Note: effective sample size %.0f < %d labels: the surrogates add less ",
+                       "information than their %d extra parameters cost; method = \"classical\" ",
+                       "or \"ppi++\" gives a narrower valid interval here.\n"),
+                n_eff, x$nobs_labeled, length(x$surrogate_coefficients)))
+  }
   invisible(x)
 }
 
@@ -151,6 +165,7 @@ print.summary.synth_glm <- function(x, digits = max(3L, getOption("digits") - 3L
                 f$j_df, format.pval(f$j_p_value, digits = digits)))
   }
   if (!is.na(f$lambda)) cat(sprintf("lambda = %s\n", format(f$lambda, digits = digits)))
+  note_no_gain(f)
   if (f$method == "naive") {
     cat("Note: naive pooling treats synthetic data as real; its intervals are not valid.\n")
   }

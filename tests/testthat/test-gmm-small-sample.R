@@ -136,3 +136,19 @@ test_that("GMM's small-sample interval covers at 60 labels where the textbook on
   expect_lt(cov90[["windmeijer_hc3_t"]], 0.96)
   expect_gt(cov90[["windmeijer_hc3_t"]], cov90[["asymptotic_z"]])
 })
+
+test_that("print() says when GMM is less precise than the labelled rows alone", {
+  set.seed(21)
+  n <- 300
+  x <- rnorm(n)
+  y <- 1 + x + rnorm(n)
+  d <- data.frame(x, y = ifelse(seq_len(n) <= 60, y, NA),
+                  y_llm = rnorm(n), y_syn = rnorm(n)) # surrogates unrelated to y
+  fit <- synth_glm(y ~ x, d, proxy = c(y = "y_llm"), synthetic = c(y = "y_syn"), threads = 1)
+  expect_lt(mean(fit$n_effective), 60)
+  expect_output(print(fit), "effective sample size .* < 60 labels")
+  good <- few_label_data()
+  fit2 <- synth_glm(y ~ x, good, proxy = c(y = "y_llm"), synthetic = c(y = "y_syn"), threads = 1)
+  expect_gt(mean(fit2$n_effective), 60)
+  expect_false(any(grepl("effective sample size", capture.output(print(fit2)))))
+})
