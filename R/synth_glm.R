@@ -239,7 +239,10 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
   }
   # Without synthetic sources, "gmm" is the proxy-only GMM: say so.
   if (method == "gmm" && !length(design$synthetic)) method <- "gmm_proxy"
-  if (method %in% c("gmm", "gmm_proxy")) check_gmm_labels(design, method, n_lab, p)
+  if (method %in% c("gmm", "gmm_proxy")) {
+    design <- drop_constant_sources(design, method)
+    check_gmm_labels(design, method, n_lab, p)
+  }
   res <- rust_fit(design, method, rows, threads)
   if (se == "asymptotic" && !is.null(res$covariance_asymptotic)) {
     res$covariance <- res$covariance_asymptotic
@@ -282,6 +285,40 @@ check_gmm_labels <- function(design, method, n_lab, p) {
 warn_classed <- function(class, message) {
   warning(structure(class = c(class, "warning", "condition"),
                     list(message = message, call = NULL)))
+}
+
+# A surrogate source whose response is the same on every row carries no
+# information about the labels, and its GMM moment blocks are degenerate
+# (a singular moment covariance). Drop it with a message; an error when
+# nothing is left.
+drop_constant_sources <- function(design, method) {
+  constant <- function(s) { r <- range(s$y); r[1] == r[2] }
+  dropped <- character()
+  if (!is.null(design$proxy) && constant(design$proxy)) {
+    # Keep the element (as NULL): removing it would let `design$proxy`
+    # partially match `design$proxy_map`.
+    design["proxy"] <- list(NULL)
+    dropped <- "the proxy"
+  }
+  if (method == "gmm" && length(design$synthetic)) {
+    keep <- !vapply(design$synthetic, constant, logical(1))
+    if (!all(keep)) {
+      dropped <- c(dropped, if (length(keep) == 1L) "the synthetic source" else
+        paste0("synthetic source ", which(!keep)))
+      design$synthetic <- design$synthetic[keep]
+    }
+  }
+  if (!length(dropped)) return(design)
+  left <- !is.null(design$proxy) || (method == "gmm" && length(design$synthetic))
+  if (!left) {
+    stop(sprintf(paste0("The surrogate response of %s is constant on every row, so it carries no ",
+                        "information about the labels and GMM has nothing to combine; ",
+                        "use method = \"classical\"."), paste(dropped, collapse = " and ")),
+         call. = FALSE)
+  }
+  message(sprintf("Dropping %s from the GMM fit: its response is constant on every row, so it carries no information about the labels.",
+                  paste(dropped, collapse = " and ")))
+  design
 }
 
 check_se <- function(se) {

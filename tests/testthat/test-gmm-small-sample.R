@@ -152,3 +152,18 @@ test_that("print() says when GMM is less precise than the labelled rows alone", 
   expect_gt(mean(fit2$n_effective), 60)
   expect_false(any(grepl("effective sample size", capture.output(print(fit2)))))
 })
+
+test_that("a constant surrogate source is dropped with a message, or is an error when alone", {
+  d <- few_label_data(n_lab = 100, n_unl = 300)
+  d$const <- 2
+  expect_message(
+    fit <- synth_glm(y ~ x, d, proxy = c(y = "const"), synthetic = c(y = "y_syn"), threads = 1),
+    "Dropping the proxy")
+  ref <- synth_glm(y ~ x, d, synthetic = c(y = "y_syn"), threads = 1)
+  expect_identical(coef(fit), coef(ref))
+  expect_error(synth_glm(y ~ x, d, proxy = c(y = "const"), method = "gmm_proxy", threads = 1),
+               "proxy is constant on every row.*method = \"classical\"")
+  expect_message(synth_glm(y ~ 1, d, proxy = c(y = "y_llm"),
+                           synthetic = list(c(y = "y_syn"), c(y = "const")), threads = 1),
+                 "Dropping synthetic source 2")
+})
