@@ -167,3 +167,16 @@ test_that("a constant surrogate source is dropped with a message, or is an error
                            synthetic = list(c(y = "y_syn"), c(y = "const")), threads = 1),
                  "Dropping synthetic source 2")
 })
+
+test_that("separated surrogate data are named in the error", {
+  set.seed(5)
+  n <- 400
+  x <- rnorm(n)
+  y <- rbinom(n, 1, plogis(x))
+  d <- data.frame(x, y = ifelse(seq_len(n) <= 100, y, NA),
+                  y_llm = ifelse(runif(n) < 0.8, y, 1 - y),
+                  y_syn = as.numeric(x > 0)) # separated by x on every row
+  expect_error(synth_glm(y ~ x, d, binomial(), proxy = c(y = "y_llm"), synthetic = c(y = "y_syn"),
+                         threads = 1),
+               "synthetic source 1 on all rows.*separated")
+})
