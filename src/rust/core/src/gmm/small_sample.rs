@@ -289,7 +289,12 @@ pub fn study(est: Estimand, sc: Scenario, n_lab: usize, reps: usize, seed: u64, 
             .collect()
     };
     let per: Vec<Vec<RuleCell>> = with_threads(threads, || (0..reps).into_par_iter().map(one).collect())?;
-    let mut tot = vec![RuleCell::default(); RULES.len()];
+    Ok(sum_cells(per, RULES.len()))
+}
+
+/// Sum per-replication cells, in replication order (deterministic).
+fn sum_cells(per: Vec<Vec<RuleCell>>, rules: usize) -> Vec<RuleCell> {
+    let mut tot = vec![RuleCell::default(); rules];
     for rep in per {
         for (t, c) in tot.iter_mut().zip(rep) {
             t.covered90 += c.covered90;
@@ -300,5 +305,145 @@ pub fn study(est: Estimand, sc: Scenario, n_lab: usize, reps: usize, seed: u64, 
             t.failed += c.failed;
         }
     }
-    Ok(tot)
+    tot
+}
+
+/// The costlier candidates, on the same replications as [`study`] (same
+/// seed, same data): iterated GMM (the weight re-estimated until the
+/// estimate stops moving) with its textbook variance, and a bootstrap of the
+/// whole two-step estimator (labelled and unlabelled rows resampled with
+/// replacement within their group, `boot` resamples), as a percentile-t
+/// interval on the default studentisation and as a bootstrap-variance
+/// interval with the default's t quantiles. The default rule is repeated
+/// for reference.
+pub const COSTLY_RULES: [&str; 5] = ["windmeijer_hc3_t", "iterated_z", "iterated_t", "bootstrap_percentile_t", "bootstrap_se_t"];
+
+/// Run the costlier candidates for one cell; one [`RuleCell`] per entry of
+/// [`COSTLY_RULES`].
+pub fn study_costly(
+    est: Estimand,
+    sc: Scenario,
+    n_lab: usize,
+    reps: usize,
+    boot: usize,
+    seed: u64,
+    threads: usize,
+) -> Result<Vec<RuleCell>> {
+    if n_lab < 10 || boot < 20 {
+        return invalid("the study needs at least 10 labels and 20 bootstrap resamples");
+    }
+    let family = est.family();
+    let truth = est.truth();
+    let j = if est == Estimand::Mean { 0 } else { 1 };
+    let one = |r: usize| -> Vec<RuleCell> {
+        let d = draw(est, sc, n_lab, &mut replicate_rng(seed, r as u64));
+        let fail = || vec![RuleCell { failed: 1, ..RuleCell::default() }; COSTLY_RULES.len()];
+        let n = d.y.len();
+        let p = d.x.len() / n;
+        let nl = n_lab as f64;
+        let dof = nl - (3 * p) as f64;
+        let scale = nl / dof;
+        // Fit on data given by row indices into `d`.
+        let fit_rows = |rows: Option<&[usize]>| -> Result<(Vec<f64>, f64, Vec<f64>, f64)> {
+            let pick = |v: &[f64]| -> Vec<f64> { rows.map_or_else(|| v.to_vec(), |ix| ix.iter().map(|&i| v[i]).collect()) };
+            let xs: Vec<f64> = (0..p).flat_map(|c| pick(&d.x[c * n..(c + 1) * n])).collect();
+            let (y, yp, ys) = (pick(&d.y), pick(&d.y_proxy), pick(&d.y_syn));
+            let lab: Vec<bool> = rows.map_or_else(|| d.labeled.clone(), |ix| ix.iter().map(|&i| d.labeled[i]).collect());
+            let x = MatRef::from_column_major_slice(&xs, n, p);
+            let pr = Problem {
+                family,
+                x,
+                y: &y,
+                labeled: &lab,
+                sources: vec![Surrogate { x, y: &yp }, Surrogate { x, y: &ys }],
+                has_proxy: true,
+            };
+            let g = super::twostep::two_step(&pr)?;
+            let se = (g.covariance_windmeijer[0][(j, j)] * scale).max(0.0).sqrt();
+            if rows.is_some() {
+                return Ok((g.params, se, Vec::new(), 0.0));
+            }
+            // Iterated GMM from the two-step estimate.
+            let mut phi = g.params.clone();
+            for _ in 0..50 {
+                let s = pr.moments(&phi, true, false).s.expect("S requested");
+                let w = super::twostep::moment_factor(&pr, &s)?;
+                let (next, _) = pr.gauss_newton(&phi, Some(&w), "iterated GMM")?;
+                let change = next.iter().zip(&phi).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+                let size = 1.0 + phi.iter().map(|v| v.abs()).fold(0.0, f64::max);
+                phi = next;
+                if change <= 1e-9 * size {
+                    break;
+                }
+            }
+            let fin = pr.moments(&phi, true, true);
+            let sf = super::twostep::moment_factor(&pr, &fin.s.expect("S requested"))?;
+            let jw = sf.whiten(fin.jac.expect("Jacobian requested").as_ref());
+            let info = jw.transpose() * &jw;
+            let inv = crate::glm::linalg::SpdFactor::new(info.as_ref(), "information")?.inverse();
+            Ok((g.params, se, phi, inv[(j, j)] / n as f64))
+        };
+        let Ok((params, se, iter_phi, iter_var)) = fit_rows(None) else {
+            return fail();
+        };
+        let theta = params[j];
+        // Bootstrap: resample labelled and unlabelled rows within group.
+        let lab_rows: Vec<usize> = (0..n).filter(|&i| d.labeled[i]).collect();
+        let unl_rows: Vec<usize> = (0..n).filter(|&i| !d.labeled[i]).collect();
+        let mut rng = replicate_rng(seed.wrapping_add(0x9e37_79b9), r as u64);
+        let mut tstats = Vec::with_capacity(boot);
+        let mut thetas = Vec::with_capacity(boot);
+        for _ in 0..boot {
+            let mut rows = Vec::with_capacity(n);
+            for group in [&lab_rows, &unl_rows] {
+                for _ in 0..group.len() {
+                    rows.push(group[rng.random_range(0..group.len())]);
+                }
+            }
+            if let Ok((pb, seb, _, _)) = fit_rows(Some(&rows)) {
+                if seb > 0.0 && pb[j].is_finite() {
+                    tstats.push((pb[j] - theta) / seb);
+                    thetas.push(pb[j]);
+                }
+            }
+        }
+        if tstats.len() < boot / 2 {
+            return fail();
+        }
+        tstats.sort_by(|a, b| a.total_cmp(b));
+        let quantile = |v: &[f64], q: f64| v[((q * (v.len() - 1) as f64).round() as usize).min(v.len() - 1)];
+        let mean_b = thetas.iter().sum::<f64>() / thetas.len() as f64;
+        let sd_b = (thetas.iter().map(|t| (t - mean_b).powi(2)).sum::<f64>() / (thetas.len() - 1) as f64).sqrt();
+        let err = theta - truth;
+        let sym = |half90: f64, half95: f64, e: f64| RuleCell {
+            covered90: (e.abs() <= half90) as usize,
+            covered95: (e.abs() <= half95) as usize,
+            width90: 2.0 * half90,
+            error_sq: e * e,
+            reps: 1,
+            failed: 0,
+        };
+        let iter_err = iter_phi[j] - truth;
+        let iter_se = iter_var.max(0.0).sqrt();
+        // Percentile-t: [theta - q_hi se, theta - q_lo se].
+        let pt = |lo: f64, hi: f64| (theta - quantile(&tstats, hi) * se, theta - quantile(&tstats, lo) * se);
+        let (l90, u90) = pt(0.05, 0.95);
+        let (l95, u95) = pt(0.025, 0.975);
+        vec![
+            sym(t_two_sided(0.1, dof) * se, t_two_sided(0.05, dof) * se, err),
+            sym(t_two_sided(0.1, f64::INFINITY) * iter_se, t_two_sided(0.05, f64::INFINITY) * iter_se, iter_err),
+            sym(t_two_sided(0.1, dof) * iter_se * scale.sqrt(), t_two_sided(0.05, dof) * iter_se * scale.sqrt(), iter_err),
+            RuleCell {
+                covered90: (l90 <= truth && truth <= u90) as usize,
+                covered95: (l95 <= truth && truth <= u95) as usize,
+                width90: u90 - l90,
+                error_sq: err * err,
+                reps: 1,
+                failed: 0,
+            },
+            sym(t_two_sided(0.1, dof) * sd_b, t_two_sided(0.05, dof) * sd_b, err),
+        ]
+    };
+    let per: Vec<Vec<RuleCell>> = with_threads(threads, || (0..reps).into_par_iter().map(one).collect())?;
+    Ok(sum_cells(per, COSTLY_RULES.len()))
 }
