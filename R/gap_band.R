@@ -158,13 +158,18 @@ rbind_gap_bands <- function(...) {
 #' @export
 format.gap_band <- function(x, ...) {
   if (!has_columns(x, band_columns)) return(format(as_plain_tibble(x, "gap_band"), ...))
-  lvl <- ifelse(is.na(x$alpha), "?", format(100 * (1 - x$alpha)))
+  num <- function(v) vapply(v, format, "")
+  lvl <- ifelse(is.na(x$alpha), "level unknown", paste0(num(100 * (1 - x$alpha)), "%"))
   coord <- if ("coordinate" %in% names(x)) paste0(" / ", x$coordinate) else ""
-  rows <- sprintf("  %s%%%s: [%.6g, %.6g]  (split %s, %s, %s; T = %s; %s)",
-                  lvl, coord, x$delta_lower, x$delta_upper, format(x$alpha1),
-                  format(x$alpha2), format(x$alpha3), format(x$n_tasks),
-                  ifelse(is.na(x$method), "method unknown", x$method))
-  c("Task-exchangeability gap band(s), level: [delta_lower, delta_upper]", rows)
+  split <- ifelse(!is.na(x$alpha1),
+                  paste0("split ", num(x$alpha1), ", ", num(x$alpha2), ", ", num(x$alpha3)),
+                  ifelse(is.na(x$alpha3), "split unknown",
+                         paste0("alpha3 ", num(x$alpha3), ", rest of split unknown")))
+  n <- ifelse(is.na(x$n_tasks), "T unknown", paste0("T = ", x$n_tasks))
+  method <- ifelse(is.na(x$method), "method unknown", x$method)
+  rows <- sprintf("  %s%s: [%.6g, %.6g]  (%s; %s; %s)", lvl, coord, x$delta_lower,
+                  x$delta_upper, split, n, method)
+  c("Task-exchangeability gap band(s) [delta_lower, delta_upper]:", rows)
 }
 
 #' @export

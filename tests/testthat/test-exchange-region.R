@@ -112,12 +112,7 @@ test_that("vector tables are validated", {
 })
 
 test_that("Bonferroni accepts split levels summing to alpha, as box and ball do", {
-  a <- simulate_tasks(41, seed = 1)
-  b <- simulate_tasks(41, seed = 2)
-  a$coordinate <- "first"
-  b$coordinate <- "second"
-  tasks <- rbind(a, b)
-  tasks$synth_se[tasks$synth_se == 0] <- 1e-3
+  tasks <- two_coordinate_tasks(41)
   by_levels <- exchangeable_region(tasks, 41, alpha = 0.2, split = c(0.02, 0.04, 0.14))
   by_shares <- exchangeable_region(tasks, 41, alpha = 0.2, split = c(0.1, 0.2, 0.7))
   expect_equal(by_levels$conf.low, by_shares$conf.low)
@@ -127,12 +122,7 @@ test_that("Bonferroni accepts split levels summing to alpha, as box and ball do"
 })
 
 test_that("the zero-se warning names each task once in long tables", {
-  a <- simulate_tasks(41, seed = 1)
-  b <- simulate_tasks(41, seed = 2)
-  a$coordinate <- "first"
-  b$coordinate <- "second"
-  tasks <- rbind(a, b)
-  tasks$synth_se[tasks$synth_se == 0] <- 1e-3
+  tasks <- two_coordinate_tasks(41)
   tasks$synth_se[tasks$task == 41] <- 0
   expect_warning(exchangeable_loo(tasks, alpha = 0.3, method = "box", calibrate = 1:40),
                  "`synth_se` is 0 for target task\\(s\\) \"41\": zero")

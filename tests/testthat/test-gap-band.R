@@ -182,11 +182,7 @@ test_that("the paper's ANES 2016 -> 2020 intervals from the published band", {
 })
 
 test_that("exchangeable_region() and exchangeable_loo() apply bands too", {
-  a <- tied_tasks(31, seed = 15)
-  b <- tied_tasks(31, seed = 16)
-  a$coordinate <- "x"
-  b$coordinate <- "y"
-  tasks <- rbind(a, b)
+  tasks <- two_coordinate_tasks(31, seeds = 15:16)
   hist <- tasks[tasks$task <= 30, ]
   band <- exchangeable_band(hist, alpha = 0.2)
   expect_equal(band$coordinate, c("x", "y"))
@@ -206,4 +202,11 @@ test_that("exchangeable_region() and exchangeable_loo() apply bands too", {
   expect_equal(loo$truth, s$real_est[31:40])
   expect_output(print(loo), "fixed band")
   expect_error(exchangeable_loo(s, band = band, calibrate = 1:30), "`calibrate` cannot be combined")
+})
+
+test_that("bands print what they know", {
+  expect_output(print(as_gap_band(c(-0.1, 0.2))), "level unknown: \\[-0.1, 0.2\\]  \\(split unknown; T unknown; method unknown\\)")
+  expect_output(print(gap_band(-(1:19), 1:19, alpha = 0.2)), "alpha3 0.2, rest of split unknown; T = 19")
+  pub <- utils::read.csv(test_path("fixtures", "anes_2016_calibration_band.csv"))
+  expect_output(print(as_gap_band(pub)), "85%: \\[-15.3201, 13.5973\\]  \\(split 0.005, 0.005, 0.14; T = 33; population\\)")
 })
