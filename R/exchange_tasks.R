@@ -81,6 +81,9 @@ check_sample_sizes <- function(df, col, arg) {
 warn_zero_se <- function(se, ids, col, what) {
   zero <- se == 0
   if (any(zero)) {
+    # Long (coordinate) tables repeat a task id once per coordinate.
+    ids <- unique(ids[zero])
+    zero <- rep(TRUE, length(ids))
     warning(sprintf(paste0(
       "`%s` is 0 for %s %s: zero-variance data (e.g. all answers identical) ",
       "make that interval a single point, and its coverage guarantee fails."),
@@ -93,11 +96,13 @@ warn_zero_se <- function(se, ids, col, what) {
 # sqrt(real_se^2 + synth_se^2); with paired = TRUE the table's gap_se (which
 # task_summaries() computes from the unit-level differences) is used.
 history_gaps <- function(hist, need_se, paired, arg = "tasks") {
-  gap_est <- if ("gap_est" %in% names(hist)) {
-    task_column(hist, "gap_est", arg)
-  } else {
-    task_column(hist, "real_est", arg) - task_column(hist, "synth_est", arg)
+  if (!"gap_est" %in% names(hist)) {
+    stop_arg(arg, "needs a `gap_est` column (real minus synthetic estimate) for the ",
+             "historical tasks. If the real and synthetic samples are independent, add ",
+             "gap_est = real_est - synth_est and use paired = FALSE; for paired units ",
+             "task_summaries() gives gap_est and its paired gap_se.")
   }
+  gap_est <- task_column(hist, "gap_est", arg)
   if (!need_se) return(list(est = gap_est, se = rep(0, length(gap_est))))
   check_sample_sizes(hist, "n_real", arg)
   check_sample_sizes(hist, "n_synth", arg)

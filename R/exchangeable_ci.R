@@ -12,7 +12,9 @@
 #' `n_synth`, `real_est`, `real_se`, `synth_est`, `synth_se`, `gap_est`,
 #' `gap_se` (gap = real minus synthetic), as returned by `task_summaries()`.
 #' Historical tasks need `gap_est` and `gap_se` (`gap_est` alone for
-#' `method = "finite_sample"`); targets need `synth_est` and `synth_se`.
+#' `method = "finite_sample"`); a missing `gap_est` column is an error, not
+#' silently replaced by `real_est - synth_est` (whose standard error would
+#' not be `gap_se` for paired data). Targets need `synth_est` and `synth_se`.
 #' Sample-size columns, when present, are checked (a standard error needs at
 #' least two observations). Extra columns are ignored. Vector targets use a
 #' long table with a `coordinate` column and [exchangeable_region()].
@@ -54,6 +56,24 @@
 #' `alpha`) whose `a3` is too small is an error that says how many historical
 #' tasks it needs.
 #'
+#' @section Calibrate once, apply later:
+#' With `band` (from [exchangeable_band()], [gap_band()], a published band
+#' read by [as_gap_band()], or `c(lower, upper)`), no historical task is
+#' needed: the interval is the target's synthetic interval at level
+#' `1 - alpha1` shifted by the band, `[L + delta_lower, U + delta_upper]`,
+#' then clipped to `bounds`. The band must have been made at this `alpha`
+#' with this `split` (the band's own is used; a different `split` or
+#' `alpha`, or a different `method`, is an error). A band that does not carry
+#' its split (`gap_band()`, `c(lower, upper)`) needs `split`. The point
+#' estimate needs the band's `mean_gap` (otherwise `NA`), and the width
+#' decomposition is `NA`.
+#'
+#' @section Bounds:
+#' An interval that lies wholly outside `bounds`, or a synthetic estimate
+#' outside them, gives a warning: clipping then collapses the interval to a
+#' point at the bound, which has no coverage guarantee; usually `bounds` or
+#' the estimates are on the wrong scale (percent versus proportion).
+#'
 #' @section Zero standard errors:
 #' A zero `synth_se` (or `gap_se`), as zero-variance data produce, gives a
 #' point interval for that step: the interval is still computed, with a
@@ -63,7 +83,8 @@
 #' @param target Task id(s) in `tasks$task` (those rows become targets, their
 #'   real columns are ignored, all other rows are historical tasks), or a data
 #'   frame of target rows with at least `task`, `synth_est` and `synth_se`
-#'   (then every row of `tasks` with a different id is historical).
+#'   (then every row of `tasks` with a different id is historical). With
+#'   `band`, may be omitted: every row of `tasks` is then a target.
 #' @param alpha Error level in (0, 1); intervals have coverage `1 - alpha`.
 #' @param split `NULL` for the default split, or `c(a1, a2, a3)` (see
 #'   section "Error budget").
@@ -81,6 +102,8 @@
 #' @param paired `TRUE` uses the table's `gap_se` (paired real and synthetic
 #'   units); `FALSE` treats real and synthetic samples as independent and uses
 #'   `sqrt(real_se^2 + synth_se^2)`.
+#' @param band `NULL`, or a gap band made earlier to use instead of
+#'   historical tasks (see section "Calibrate once, apply later").
 #' @return A tibble of class `exchangeable_ci`, one row per target: `task`,
 #'   `estimate` (synthetic estimate plus the mean historical gap),
 #'   `conf.low`, `conf.high`, `synth_est`, `synth_low`, `synth_high` (the
@@ -89,7 +112,8 @@
 #'   (after clipping) and its decomposition before clipping: `width_synth`
 #'   (synthetic interval), `width_gap` (widening by the per-task gap
 #'   intervals) and `width_spread` (spread of the historical point gaps at the
-#'   same ranks). With `real`: `real_low`, `real_high`.
+#'   same ranks). With `real`: `real_low`, `real_high`. With `band`,
+#'   `n_tasks`, `k_lower`, `k_upper` are the band's (`NA` when unknown).
 #' @references Tan, Z. and Zrnic, T. (2026). Valid inference with synthetic
 #'   data via task exchangeability.
 #' @seealso [exchangeable_region()] for vector targets,
@@ -101,10 +125,14 @@
 #' ci
 #' tasks$p[41] # the truth in this simulation
 #' exchangeable_ci(tasks, target = 41, method = "finite_sample")
+#' # calibrate once on the historical tasks, apply to the target later
+#' band <- exchangeable_band(tasks[1:40, ], alpha = 0.1)
+#' exchangeable_ci(tasks[41, ], alpha = 0.1, band = band, bounds = c(0, 1))
 exchangeable_ci <- function(tasks, target, alpha = 0.1, split = NULL,
                             method = c("population", "finite_sample", "task_only"),
                             weights = NULL, real = NULL, gamma = 0.5,
-                            bounds = NULL, paired = TRUE) {
+                            bounds = NULL, paired = TRUE, band = NULL) {
+  method_given <- !missing(method)
   method <- check_choice(method, c("population", "finite_sample", "task_only"), "method")
   alpha <- check_probability(alpha, "alpha")
   tasks <- check_task_table(tasks)
@@ -112,9 +140,15 @@ exchangeable_ci <- function(tasks, target, alpha = 0.1, split = NULL,
     stop_arg("tasks", "has a `coordinate` column (vector targets): use exchangeable_region().")
   }
   check_unique_tasks(tasks, "tasks")
-  parts <- split_target(tasks, target)
   paired <- check_flag(paired, "paired")
   bounds <- check_bounds(bounds)
+  if (!is.null(band)) {
+    if (!is.null(weights)) stop_arg("weights", "cannot be combined with `band`: the band's weights were fixed when it was made.")
+    if (!is.null(real)) stop_arg("real", "cannot be combined with `band` (the band is not calibrated at (1 - gamma) alpha).")
+    return(exchange_ci_band(tasks, if (missing(target)) NULL else target, alpha, split,
+                            method, method_given, bounds, band))
+  }
+  parts <- split_target(tasks, target)
   if (nrow(parts$hist) == 0L) stop_arg("tasks", "has no historical tasks besides the target(s).")
   gaps <- history_gaps(parts$hist, need_se = method != "finite_sample", paired = paired)
   weights <- check_task_weights(weights, parts$hist$task)
@@ -186,9 +220,9 @@ engine_alphas <- function(alpha_ex, split, method, n_eff) {
   if (method != "finite_sample") return(resolve_split(alpha_ex, split, n_eff))
   if (alpha_ex < 2 / (n_eff + 1) - 1e-12) {
     stop(sprintf(paste0(
-      "With %s historical task%s the finite-sample interval at level %s is infinite: ",
+      "With %s the finite-sample interval at level %s is infinite: ",
       "it needs alpha >= 2 / (T + 1), i.e. at least %d historical tasks."),
-      format(n_eff), if (n_eff == 1) "" else "s", format(alpha_ex), tasks_needed(alpha_ex)),
+      tasks_phrase(n_eff), format(alpha_ex), tasks_needed(alpha_ex)),
       call. = FALSE)
   }
   c(a1 = 0, a2 = 0, a3 = alpha_ex)
@@ -209,7 +243,7 @@ exchange_ci_engine <- function(gaps, targets, alpha, split, method, weights, rea
   n_tasks <- length(gaps$est)
   alpha_ex <- if (is.null(real)) alpha else (1 - gamma) * alpha
   # With weights, their sum plays the role of T in every finiteness condition.
-  n_eff <- if (is.null(weights)) n_tasks else sum(weights)
+  n_eff <- if (is.null(weights)) n_tasks else structure(sum(weights), weighted = TRUE)
   alphas <- engine_alphas(alpha_ex, split, method, n_eff)
   synth_est <- task_column(targets, "synth_est", "target")
   synth_se <- engine_synth_se(targets, method)
@@ -220,6 +254,7 @@ exchange_ci_engine <- function(gaps, targets, alpha, split, method, weights, rea
                         if (is.null(real)) 0.5 else gamma * alpha)
   low <- res$low
   high <- res$high
+  warn_outside_bounds(targets$task, synth_est, low, high, bounds)
   if (any(res$empty)) {
     low[res$empty] <- NA_real_
     high[res$empty] <- NA_real_
@@ -228,14 +263,7 @@ exchange_ci_engine <- function(gaps, targets, alpha, split, method, weights, rea
       "at least one of them misses (doubt exchangeability); conf.low/conf.high are NA."),
       format_ids(targets$task[res$empty])), call. = FALSE)
   }
-  out <- tibble::tibble(
-    task = targets$task, estimate = res$estimate, conf.low = low, conf.high = high,
-    synth_est = synth_est, synth_low = res$synth_low, synth_high = res$synth_high,
-    gap_low = res$gap_low, gap_high = res$gap_high,
-    k_lower = res$k_lower, k_upper = res$k_upper,
-    a1 = alphas[["a1"]], a2 = alphas[["a2"]], a3 = alphas[["a3"]], n_tasks = n_tasks,
-    width = high - low, width_synth = res$width_synth, width_gap = res$width_gap,
-    width_spread = res$width_spread)
+  out <- ci_table(targets$task, synth_est, res, low, high, alphas, n_tasks)
   if (!is.null(real)) {
     out$real_low <- res$real_low
     out$real_high <- res$real_high
@@ -244,11 +272,45 @@ exchange_ci_engine <- function(gaps, targets, alpha, split, method, weights, rea
                       weighted = !is.null(weights), real = !is.null(real))
 }
 
-new_exchangeable_ci <- function(x, alpha, method, weighted, real) {
+# The result columns shared by the calibration and band paths.
+ci_table <- function(task, synth_est, res, low, high, alphas, n_tasks, bounds = NULL) {
+  if (!is.null(bounds)) warn_outside_bounds(task, synth_est, low, high, bounds)
+  tibble::tibble(
+    task = task, estimate = res$estimate, conf.low = low, conf.high = high,
+    synth_est = synth_est, synth_low = res$synth_low, synth_high = res$synth_high,
+    gap_low = res$gap_low, gap_high = res$gap_high,
+    k_lower = res$k_lower, k_upper = res$k_upper,
+    a1 = alphas[["a1"]], a2 = alphas[["a2"]], a3 = alphas[["a3"]], n_tasks = n_tasks,
+    width = high - low, width_synth = res$width_synth, width_gap = res$width_gap,
+    width_spread = res$width_spread)
+}
+
+# Clipping an interval that lies wholly outside `bounds` collapses it onto a
+# bound: a point with no guarantee. Such a point, or a synthetic estimate
+# outside `bounds`, usually means `bounds` (or the estimates) are on the
+# wrong scale.
+warn_outside_bounds <- function(ids, synth_est, low, high, bounds) {
+  if (length(bounds) != 2L) return(invisible())
+  collapsed <- !is.na(low) & low == high & (low == bounds[1] | low == bounds[2])
+  outside <- synth_est < bounds[1] | synth_est > bounds[2]
+  bad <- collapsed | outside
+  if (any(bad)) {
+    warning(sprintf(paste0(
+      "For target(s) %s the synthetic estimate lies outside `bounds` = [%s, %s] or the ",
+      "interval lies wholly outside them, so clipping collapses it to a point at a bound ",
+      "(no coverage guarantee). Check that `bounds` is the parameter's range and on the ",
+      "scale of the estimates (e.g. c(0, 1) for proportions, c(0, 100) for percent)."),
+      format_ids(ids[bad]), format(bounds[1]), format(bounds[2])), call. = FALSE)
+  }
+  invisible()
+}
+
+new_exchangeable_ci <- function(x, alpha, method, weighted, real, band = FALSE) {
   attr(x, "alpha") <- alpha
   attr(x, "method") <- method
   attr(x, "weighted") <- weighted
   attr(x, "real") <- real
+  attr(x, "band") <- band
   class(x) <- c("exchangeable_ci", class(x))
   x
 }
@@ -280,6 +342,7 @@ format.exchangeable_ci <- function(x, ...) {
   head <- sprintf("Task-exchangeability %s%% intervals: %s", lvl,
                   method_label(attr(x, "method"), attr(x, "weighted")))
   if (isTRUE(attr(x, "real"))) head <- paste0(head, ", intersected with real data")
+  if (isTRUE(attr(x, "band"))) head <- paste0(head, ", from a saved gap band")
   rows <- sprintf("  %s: %.4g [%.4g, %.4g]  (T = %d, ranks %d/%d)",
                   format(x$task), x$estimate, x$conf.low, x$conf.high,
                   x$n_tasks, x$k_lower, x$k_upper)

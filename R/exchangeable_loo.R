@@ -26,6 +26,11 @@
 #'   `NULL`, leave-one-task-out over all tasks.
 #' @param ... For vector tasks, further arguments of [exchangeable_region()]
 #'   (`center`, `scale`); must be empty for scalar tasks.
+#' @param band `NULL`, or a saved gap band (scalar tasks; see
+#'   [exchangeable_ci()]) to evaluate as it is on the `predict` tasks (all
+#'   tasks by default): nothing is recalibrated, and `calibrate` must be
+#'   `NULL`. For example a band published from earlier surveys, checked on
+#'   new ones.
 #' @return A tibble of class `exchangeable_loo`, one row per predicted task
 #'   (and coordinate): `task`, (`coordinate`), `estimate`, `conf.low`,
 #'   `conf.high`, `truth`, `covered`, `width`, `synth_est`, `naive_low`,
@@ -41,17 +46,26 @@
 #' summary(loo)
 #' # temporal split: calibrate on the first 25 tasks, predict the last 5
 #' exchangeable_loo(tasks, alpha = 0.2, calibrate = 1:25)
+#' # a fixed band, made on the first 25 tasks, evaluated on the last 5
+#' band <- exchangeable_band(tasks[1:25, ], alpha = 0.2)
+#' exchangeable_loo(tasks, alpha = 0.2, predict = 26:30, band = band)
 exchangeable_loo <- function(tasks, alpha = 0.1, method = NULL, calibrate = NULL,
                              predict = NULL, split = NULL, bounds = NULL,
-                             paired = TRUE, ...) {
+                             paired = TRUE, ..., band = NULL) {
   alpha <- check_probability(alpha, "alpha")
   tasks <- check_task_table(tasks)
+  if (nrow(tasks) == 0L) stop_arg("tasks", "has no rows: there is no task to evaluate.")
   bounds <- check_bounds(bounds)
   paired <- check_flag(paired, "paired")
   vector <- has_coordinates(tasks)
   choices <- if (vector) c("bonferroni", "box", "ball") else c("population", "finite_sample", "task_only")
+  method_given <- !is.null(method)
   method <- if (is.null(method)) choices[1] else check_choice(method, choices, "method")
   if (!vector) check_unique_tasks(tasks, "tasks")
+  if (!is.null(band)) {
+    return(loo_band(tasks, alpha, method, method_given, calibrate, predict, split, bounds,
+                    band, vector, ...))
+  }
   sets <- loo_sets(tasks, calibrate, predict)
   warn_zero_se_once(tasks, sets, method)
   if (!vector && ...length() > 0L) stop_arg("...", "must be empty for scalar tasks.")
@@ -60,24 +74,47 @@ exchangeable_loo <- function(tasks, alpha = 0.1, method = NULL, calibrate = NULL
   } else {
     loo_scalar(tasks, sets, alpha, method, split, bounds, paired)
   })
+  new_exchangeable_loo(out, alpha, method,
+                       if (is.null(calibrate) && is.null(predict)) "leave-one-task-out" else "split")
+}
+
+new_exchangeable_loo <- function(out, alpha, method, design) {
   attr(out, "alpha") <- alpha
   attr(out, "method") <- method
-  attr(out, "design") <- if (is.null(calibrate) && is.null(predict)) "leave-one-task-out" else "split"
+  attr(out, "design") <- design
   class(out) <- c("exchangeable_loo", class(out))
   out
+}
+
+# A fixed band evaluated on the `predict` tasks (all by default).
+loo_band <- function(tasks, alpha, method, method_given, calibrate, predict, split, bounds,
+                     band, vector, ...) {
+  if (vector) stop_arg("band", "is supported for scalar tasks only in exchangeable_loo().")
+  if (!is.null(calibrate)) {
+    stop_arg("calibrate", "cannot be combined with `band`: the band replaces the calibration tasks.")
+  }
+  if (...length() > 0L) stop_arg("...", "must be empty for scalar tasks.")
+  ids <- as.character(tasks$task)
+  pred <- if (is.null(predict)) ids else loo_pick(tasks, predict, "predict")
+  if (!length(pred)) stop_arg("predict", "selects no task to predict.")
+  targets <- tasks[match(pred, ids), , drop = FALSE]
+  ci <- exchange_ci_band(targets, NULL, alpha, split, method, method_given, bounds, band)
+  fit <- data.frame(estimate = ci$estimate, conf.low = ci$conf.low, conf.high = ci$conf.high,
+                    width = ci$width, synth_est = ci$synth_est)
+  out <- loo_table(targets, fit, alpha, attr(ci, "method"), bounds)
+  new_exchangeable_loo(out, alpha, attr(ci, "method"), "fixed band")
 }
 
 # Zero standard errors are reported once for the whole evaluation rather
 # than once per held-out fit.
 warn_zero_se_once <- function(tasks, sets, method) {
-  ids <- as.character(tasks$task)
   if (method == "finite_sample") return(invisible())
-  pred <- tasks[ids %in% sets$predict, , drop = FALSE]
+  pred <- loo_rows(tasks, sets, "predict")
   if (is.numeric(pred$synth_se)) {
     warn_zero_se(pred$synth_se[!is.na(pred$synth_se)], pred$task[!is.na(pred$synth_se)],
                  "synth_se", "target task(s)")
   }
-  cal <- tasks[ids %in% sets$calibrate, , drop = FALSE]
+  cal <- loo_rows(tasks, sets, "calibrate")
   if (is.numeric(cal$gap_se)) {
     warn_zero_se(cal$gap_se[!is.na(cal$gap_se)], cal$task[!is.na(cal$gap_se)],
                  "gap_se", "historical task(s)")
@@ -93,30 +130,40 @@ muffle_zero_se <- function(expr) {
   })
 }
 
+# Task ids from ids or a logical selector along the rows of `tasks`.
+loo_pick <- function(tasks, sel, arg) {
+  if (is.null(sel)) return(NULL)
+  if (is.logical(sel)) {
+    if (length(sel) != nrow(tasks) || anyNA(sel)) {
+      stop_arg(arg, "as a logical vector must have one non-missing value per row of `tasks`.")
+    }
+    return(unique(as.character(tasks$task[sel])))
+  }
+  sel <- unique(as.character(sel))
+  unknown <- setdiff(sel, as.character(tasks$task))
+  if (length(unknown)) stop_arg(arg, "contains task id(s) not in `tasks$task`: ", format_ids(unknown), ".")
+  sel
+}
+
 # Calibration and prediction task ids from ids or logical selectors.
 loo_sets <- function(tasks, calibrate, predict) {
   ids <- unique(as.character(tasks$task))
-  pick <- function(sel, arg) {
-    if (is.null(sel)) return(NULL)
-    if (is.logical(sel)) {
-      if (length(sel) != nrow(tasks) || anyNA(sel)) {
-        stop_arg(arg, "as a logical vector must have one non-missing value per row of `tasks`.")
-      }
-      return(unique(as.character(tasks$task[sel])))
-    }
-    sel <- unique(as.character(sel))
-    unknown <- setdiff(sel, ids)
-    if (length(unknown)) stop_arg(arg, "contains task id(s) not in `tasks$task`: ", format_ids(unknown), ".")
-    sel
-  }
-  cal <- pick(calibrate, "calibrate")
-  pred <- pick(predict, "predict")
-  if (is.null(cal) && is.null(pred)) return(list(calibrate = ids, predict = ids))
+  cal <- loo_pick(tasks, calibrate, "calibrate")
+  pred <- loo_pick(tasks, predict, "predict")
+  # Plain leave-one-task-out: every row calibrates and is predicted, so the
+  # scalar path skips the id matching (which dominates at 10^6 tasks).
+  if (is.null(cal) && is.null(pred)) return(list(calibrate = ids, predict = ids, all = TRUE))
   if (is.null(pred)) pred <- setdiff(ids, cal)
   if (is.null(cal)) cal <- setdiff(ids, pred)
   if (!length(pred)) stop_arg("predict", "selects no task to predict.")
   if (!length(setdiff(cal, pred[1]))) stop_arg("calibrate", "selects no calibration task.")
-  list(calibrate = cal, predict = pred)
+  list(calibrate = cal, predict = pred, all = FALSE)
+}
+
+# Rows of `tasks` whose id is in `set` (all rows for plain leave-one-task-out).
+loo_rows <- function(tasks, sets, set) {
+  if (isTRUE(sets$all)) return(tasks)
+  tasks[as.character(tasks$task) %in% sets[[set]], , drop = FALSE]
 }
 
 # The naive synthetic-only Wald interval. The finite-sample algorithm needs
@@ -137,16 +184,15 @@ naive_interval <- function(est, se, level_alpha, bounds) {
 }
 
 loo_scalar <- function(tasks, sets, alpha, method, split, bounds, paired) {
-  ids <- as.character(tasks$task)
-  cal_rows <- tasks[ids %in% sets$calibrate, , drop = FALSE]
+  cal_rows <- loo_rows(tasks, sets, "calibrate")
   gaps <- history_gaps(cal_rows, need_se = method != "finite_sample", paired = paired)
   cal_ids <- as.character(cal_rows$task)
-  targets <- tasks[match(sets$predict, ids), , drop = FALSE]
-  truth <- task_column(targets, "real_est", "tasks")
+  targets <- if (isTRUE(sets$all)) tasks else tasks[match(sets$predict, as.character(tasks$task)), , drop = FALSE]
+  task_column(targets, "real_est", "tasks") # checked before any fitting
   cols <- c("estimate", "conf.low", "conf.high", "width", "synth_est")
   fit <- as.data.frame(matrix(NA_real_, nrow(targets), length(cols), dimnames = list(NULL, cols)))
   # Targets outside the calibration set share one history: one call.
-  shared <- !sets$predict %in% cal_ids
+  shared <- if (isTRUE(sets$all)) rep(FALSE, nrow(targets)) else !sets$predict %in% cal_ids
   if (any(shared)) {
     ci <- exchange_ci_engine(gaps, targets[shared, , drop = FALSE], alpha, split, method,
                              NULL, NULL, 0.5, bounds, cal_ids)
@@ -158,11 +204,20 @@ loo_scalar <- function(tasks, sets, alpha, method, split, bounds, paired) {
     held <- targets[!shared, , drop = FALSE]
     alphas <- engine_alphas(alpha, split, method, length(cal_ids) - 1L)
     synth_est <- task_column(held, "synth_est", "target")
-    res <- rs_exchange_loo(gaps$est, gaps$se, match(sets$predict[!shared], cal_ids),
+    held_at <- if (isTRUE(sets$all)) seq_along(cal_ids) else match(sets$predict[!shared], cal_ids)
+    res <- rs_exchange_loo(gaps$est, gaps$se, held_at,
                            synth_est, engine_synth_se(held, method), as.double(alphas),
                            method, bounds, 1L)
     fit[!shared, ] <- data.frame(res$estimate, res$low, res$high, res$high - res$low, synth_est)
+    warn_outside_bounds(held$task, synth_est, res$low, res$high, bounds)
   }
+  loo_table(targets, fit, alpha, method, bounds)
+}
+
+# Per-task rows of a held-out evaluation: the fitted intervals `fit`, the
+# truth and the naive synthetic-only interval.
+loo_table <- function(targets, fit, alpha, method, bounds) {
+  truth <- task_column(targets, "real_est", "tasks")
   naive_se <- if (method == "finite_sample" && all(is.na(targets$synth_se))) {
     targets$synth_se
   } else {

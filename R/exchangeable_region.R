@@ -49,6 +49,11 @@
 #'   `NULL` for the data-driven defaults.
 #' @param ... For `"bonferroni"`, further arguments of [exchangeable_ci()]
 #'   such as `weights` or `real`; must be empty for `"box"` and `"ball"`.
+#' @param band For `"bonferroni"`: `NULL`, or saved gap bands with one row per
+#'   coordinate (a `coordinate` column), as [exchangeable_band()] makes from
+#'   a long table; each coordinate's interval is then its synthetic interval
+#'   shifted by its band (see [exchangeable_ci()]), and `target` may be
+#'   omitted (every row of `tasks` is a target).
 #' @return A tibble of class `exchangeable_region` with one row per target
 #'   and coordinate: `task`, `coordinate`, `estimate`, `conf.low`,
 #'   `conf.high`, `synth_est`, `synth_low`, `synth_high`, and for `"box"` and
@@ -68,8 +73,56 @@
 exchangeable_region <- function(tasks, target, alpha = 0.1,
                                 method = c("bonferroni", "box", "ball"),
                                 split = NULL, bounds = NULL, center = NULL,
-                                scale = NULL, paired = TRUE, ...) {
+                                scale = NULL, paired = TRUE, ..., band = NULL) {
+  if (!is.null(band)) {
+    return(region_band(tasks, if (missing(target)) NULL else target, alpha, method, split,
+                       bounds, band, ...))
+  }
   region_fit(tasks, target, alpha, method, split, bounds, center, scale, paired, ...)
+}
+
+# exchangeable_region(band = ): the Bonferroni rectangle from one saved band
+# per coordinate.
+region_band <- function(tasks, target, alpha, method, split, bounds, band, ...) {
+  method <- check_choice(method, c("bonferroni", "box", "ball"), "method")
+  if (method != "bonferroni") {
+    stop_arg("band", "applies to method = \"bonferroni\" only; the scores of \"box\" and ",
+             "\"ball\" need the historical tasks.")
+  }
+  if (...length() > 0L) stop_arg("...", "must be empty with `band`.")
+  alpha <- check_probability(alpha, "alpha")
+  tasks <- check_task_table(tasks)
+  if (!has_coordinates(tasks)) stop_arg("tasks", "needs a `coordinate` column for vector targets.")
+  bounds <- check_bounds(bounds)
+  coords <- task_coordinates(tasks)
+  d <- length(coords)
+  targets <- if (is.null(target)) tasks else split_target(tasks, target)$targets
+  ids <- widen_tasks(targets, coords, "target")$ids
+  sel <- select_band(band, alpha, bonferroni_split(alpha, split), "population", FALSE, level = d)
+  if (!has_coordinates(sel$band)) stop_arg("band", "needs a `coordinate` column: one band per coordinate.")
+  per <- lapply(coords, function(k) {
+    i <- which(as.character(sel$band$coordinate) == as.character(k))
+    if (length(i) != 1L) {
+      stop_arg("band", "must have exactly one row for coordinate \"", k, "\" at alpha = ",
+               format(alpha), ", not ", length(i), ".")
+    }
+    t <- targets[targets$coordinate == k, , drop = FALSE]
+    ci <- band_engine(t, sel$band[i, , drop = FALSE], sel$levels[[i]], bounds, alpha / d)
+    tibble::add_column(tibble::as_tibble(unclass_ci(ci)), coordinate = k, .after = "task")
+  })
+  out <- do.call(rbind, per)
+  out <- out[order(match(out$task, ids), match(out$coordinate, coords)), , drop = FALSE]
+  new_exchangeable_region(out, alpha, "bonferroni")
+}
+
+# A user's split for the Bonferroni rectangle as shares of the level: levels
+# summing to the joint alpha are the user's, so they are divided by alpha
+# here rather than compared with the per-coordinate level alpha / D.
+bonferroni_split <- function(alpha, split) {
+  if (is.null(split)) return(NULL)
+  shares <- split_levels(alpha, split) / alpha
+  if (inherits(split, "exchange_split")) attributes(shares) <- attributes(split)
+  shares
 }
 
 # The work of exchangeable_region(); `truth` (a targets x D matrix) adds the
@@ -146,8 +199,8 @@ region_bonferroni <- function(hist, targets, coords, alpha, split, bounds, paire
     t <- targets[targets$coordinate == k, , drop = FALSE]
     h$coordinate <- NULL
     t$coordinate <- NULL
-    ci <- exchangeable_ci(h, t, alpha = alpha / d, split = split, bounds = bounds,
-                          paired = paired, ...)
+    ci <- exchangeable_ci(h, t, alpha = alpha / d, split = bonferroni_split(alpha, split),
+                          bounds = bounds, paired = paired, ...)
     ci <- tibble::as_tibble(unclass_ci(ci))
     tibble::add_column(ci, coordinate = k, .after = "task")
   })
@@ -159,7 +212,7 @@ region_bonferroni <- function(hist, targets, coords, alpha, split, bounds, paire
 
 unclass_ci <- function(x) {
   x <- as_plain_tibble(x, "exchangeable_ci")
-  attributes(x)[c("alpha", "method", "weighted", "real")] <- NULL
+  attributes(x)[c("alpha", "method", "weighted", "real", "band")] <- NULL
   x
 }
 

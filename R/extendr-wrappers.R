@@ -43,6 +43,16 @@ rs_alpha_split <- function(alpha, min_a3) .Call(wrap__rs_alpha_split, alpha, min
 #' @noRd
 rs_exchange_ci <- function(gap_est, gap_se, weights, synth_est, synth_se, alphas, method, bounds, real_est, real_se, real_alpha) .Call(wrap__rs_exchange_ci, gap_est, gap_se, weights, synth_est, synth_se, alphas, method, bounds, real_est, real_se, real_alpha)
 
+#' The gap band of historical tasks, to be saved and applied later:
+#' list(lower, upper, k_lower, k_upper, mean_gap).
+#' @noRd
+rs_exchange_calibrate <- function(gap_est, gap_se, weights, alphas, method) .Call(wrap__rs_exchange_calibrate, gap_est, gap_se, weights, alphas, method)
+
+#' Intervals from a saved gap band [delta_lower, delta_upper] (mean_gap NaN
+#' when unknown, n_tasks 0 when unknown); same list as rs_exchange_ci.
+#' @noRd
+rs_exchange_band <- function(delta_lower, delta_upper, mean_gap, n_tasks, synth_est, synth_se, alphas, method, bounds) .Call(wrap__rs_exchange_band, delta_lower, delta_upper, mean_gap, n_tasks, synth_est, synth_se, alphas, method, bounds)
+
 #' Leave-one-task-out intervals: target i is calibrated on every historical
 #' task but `held[i]` (1-based), at `alphas` = c(a1, a2, a3) chosen for T - 1
 #' tasks. Returns list(estimate, low, high).

@@ -16,8 +16,11 @@
 #'   can be given as `lower = upper`.
 #' @param alpha Share of the error budget spent on the spread of gaps across
 #'   tasks, in (0, 1).
-#' @return A one-row tibble with columns `lower`, `upper` (the band), `k_lower`,
-#'   `k_upper` (the ranks used) and `n_tasks`.
+#' @return A one-row band (class `gap_band`, see [exchangeable_band()]) with
+#'   `alpha3` = `alpha`, `n_tasks`, the band `delta_lower`, `delta_upper` and
+#'   the ranks `k_lower`, `k_upper`. It knows neither the whole error level nor
+#'   the rest of the split (`alpha`, `alpha1`, `alpha2` and `method` are
+#'   `NA`): to apply it with `exchangeable_ci(band = )`, give `split` too.
 #' @references Tan, Z. and Zrnic, T. (2026). Valid inference with synthetic
 #'   data via task exchangeability.
 #' @export
@@ -46,7 +49,131 @@ gap_band <- function(lower, upper, alpha = 0.1) {
       ceiling(2 / alpha - 1 - 1e-9)), call. = FALSE)
   }
   band <- rs_gap_band(lower, upper, alpha)
-  tibble::tibble(lower = band$lower, upper = band$upper,
-                 k_lower = band$k_lower, k_upper = band$k_upper,
-                 n_tasks = n_tasks)
+  new_gap_band(alpha = NA_real_, alpha1 = NA_real_, alpha2 = NA_real_, alpha3 = alpha,
+               n_tasks = n_tasks, delta_lower = band$lower, delta_upper = band$upper,
+               method = NA_character_, mean_gap = NA_real_,
+               k_lower = band$k_lower, k_upper = band$k_upper)
+}
+
+#' Calibrate once: the gap band of a set of historical tasks
+#'
+#' The part of [exchangeable_ci()] that uses the historical tasks, kept as a
+#' small table so that it can be saved, published and applied later to new
+#' targets with `exchangeable_ci(band = )`, `exchangeable_region(band = )` or
+#' `exchangeable_loo(band = )`, without the historical data. A lab that
+#' calibrates its generator on past surveys once can publish the band (see
+#' [write_gap_band()]); later studies apply it to their synthetic-only
+#' intervals.
+#'
+#' A band is tied to the split it was made with: applying it needs the
+#' target's synthetic interval at level `1 - alpha1`, and the guarantee is
+#' for level `1 - alpha` with `alpha = alpha1 + alpha2 + alpha3`. Applying it
+#' at another `alpha` or with another split is therefore an error.
+#'
+#' @inheritParams exchangeable_ci
+#' @param tasks Task table of the historical tasks (every row calibrates);
+#'   with a `coordinate` column, one band per coordinate is made at level
+#'   `alpha / D` (the Bonferroni rectangle of [exchangeable_region()]).
+#' @param alpha One or more error levels in (0, 1): one band per level.
+#' @return A tibble of class `gap_band`, one row per level (and coordinate):
+#'   `alpha`, `alpha1`, `alpha2`, `alpha3` (the split; for coordinates they
+#'   sum to `alpha / D`), `n_tasks` (historical tasks), `delta_lower`,
+#'   `delta_upper` (the band), `method`, `mean_gap` (mean historical gap, for
+#'   the point estimate), `k_lower`, `k_upper` (ranks used), and
+#'   `coordinate` for vector tasks. The first seven columns are those of the
+#'   published band of Tan and Zrnic's ANES analysis.
+#' @seealso [as_gap_band()] to read a saved or published band,
+#'   [write_gap_band()] to save one as CSV.
+#' @export
+#' @examples
+#' tasks <- simulate_tasks(41, seed = 2)
+#' band <- exchangeable_band(tasks[1:40, ], alpha = c(0.1, 0.2))
+#' band
+#' # later, on the target alone:
+#' exchangeable_ci(tasks[41, ], alpha = 0.1, band = band, bounds = c(0, 1))
+exchangeable_band <- function(tasks, alpha = 0.1, split = NULL,
+                              method = c("population", "finite_sample", "task_only"),
+                              weights = NULL, paired = TRUE) {
+  method <- check_choice(method, c("population", "finite_sample", "task_only"), "method")
+  tasks <- check_task_table(tasks)
+  alpha <- check_numeric_vector(alpha, "alpha")
+  for (a in alpha) check_probability(a, "alpha")
+  if (anyDuplicated(alpha)) stop_arg("alpha", "has repeated levels.")
+  paired <- check_flag(paired, "paired")
+  if (!has_coordinates(tasks)) {
+    check_unique_tasks(tasks, "tasks")
+    bands <- lapply(alpha, band_of_tasks, tasks = tasks, split = split, method = method,
+                    weights = weights, paired = paired, level = 1)
+    return(do.call(rbind_gap_bands, bands))
+  }
+  if (!is.null(weights)) stop_arg("weights", "is not supported for vector tasks.")
+  coords <- task_coordinates(tasks)
+  hist <- widen_tasks(tasks, coords, "tasks")
+  bands <- lapply(alpha, function(a) {
+    per <- lapply(seq_along(coords), function(k) {
+      b <- band_of_tasks(a, hist$rows[[k]], split, method, NULL, paired, level = length(coords))
+      b$coordinate <- coords[k]
+      b
+    })
+    do.call(rbind_gap_bands, per)
+  })
+  do.call(rbind_gap_bands, bands)
+}
+
+# One band row: the historical tasks calibrated at alpha / level (level = D
+# for a coordinate of a Bonferroni rectangle), labelled with alpha.
+band_of_tasks <- function(alpha, tasks, split, method, weights, paired, level) {
+  gaps <- history_gaps(tasks, need_se = method != "finite_sample", paired = paired)
+  weights <- check_task_weights(weights, tasks$task)
+  n_eff <- if (is.null(weights)) length(gaps$est) else structure(sum(weights), weighted = TRUE)
+  alphas <- engine_alphas(alpha / level, split, method, n_eff)
+  cal <- rs_exchange_calibrate(gaps$est, gaps$se, if (is.null(weights)) numeric() else weights,
+                               as.double(alphas), method)
+  new_gap_band(alpha = alpha, alpha1 = alphas[["a1"]], alpha2 = alphas[["a2"]],
+               alpha3 = alphas[["a3"]], n_tasks = length(gaps$est),
+               delta_lower = cal$lower, delta_upper = cal$upper, method = method,
+               mean_gap = cal$mean_gap, k_lower = cal$k_lower, k_upper = cal$k_upper)
+}
+
+new_gap_band <- function(alpha, alpha1, alpha2, alpha3, n_tasks, delta_lower, delta_upper,
+                         method, mean_gap, k_lower, k_upper, coordinate = NULL) {
+  out <- tibble::tibble(
+    alpha = as.double(alpha), alpha1 = as.double(alpha1), alpha2 = as.double(alpha2),
+    alpha3 = as.double(alpha3), n_tasks = as.integer(n_tasks),
+    delta_lower = as.double(delta_lower), delta_upper = as.double(delta_upper),
+    method = as.character(method), mean_gap = as.double(mean_gap),
+    k_lower = as.integer(k_lower), k_upper = as.integer(k_upper))
+  if (!is.null(coordinate)) out$coordinate <- coordinate
+  class(out) <- c("gap_band", class(out))
+  out
+}
+
+rbind_gap_bands <- function(...) {
+  parts <- lapply(list(...), function(b) as_plain_tibble(b, "gap_band"))
+  out <- do.call(rbind, parts)
+  class(out) <- c("gap_band", class(out))
+  out
+}
+
+#' @export
+format.gap_band <- function(x, ...) {
+  if (!has_columns(x, band_columns)) return(format(as_plain_tibble(x, "gap_band"), ...))
+  num <- function(v) vapply(v, format, "")
+  lvl <- ifelse(is.na(x$alpha), "level unknown", paste0(num(100 * (1 - x$alpha)), "%"))
+  coord <- if ("coordinate" %in% names(x)) paste0(" / ", x$coordinate) else ""
+  split <- ifelse(!is.na(x$alpha1),
+                  paste0("split ", num(x$alpha1), ", ", num(x$alpha2), ", ", num(x$alpha3)),
+                  ifelse(is.na(x$alpha3), "split unknown",
+                         paste0("alpha3 ", num(x$alpha3), ", rest of split unknown")))
+  n <- ifelse(is.na(x$n_tasks), "T unknown", paste0("T = ", x$n_tasks))
+  method <- ifelse(is.na(x$method), "method unknown", x$method)
+  rows <- sprintf("  %s%s: [%.6g, %.6g]  (%s; %s; %s)", lvl, coord, x$delta_lower,
+                  x$delta_upper, split, n, method)
+  c("Task-exchangeability gap band(s) [delta_lower, delta_upper]:", rows)
+}
+
+#' @export
+print.gap_band <- function(x, ...) {
+  cat(format(x, ...), sep = "\n")
+  invisible(x)
 }

@@ -61,6 +61,11 @@ read_anes_tasks <- function(x) {
   if (any(n < 2 | n != round(n))) {
     stop_arg("x", "column 'n' must hold whole numbers >= 2.")
   }
+  dup <- duplicated(as.character(df$task))
+  if (any(dup)) {
+    stop_arg("x", "has more than one row for task(s) ", format_ids(unique(df$task[dup])),
+             " (row(s) ", format_positions(which(dup)), "): each task needs one row.")
+  }
   synth_est <- (lo + hi) / 2
   tibble::tibble(
     task = as.character(df$task), target_group = as.character(df$target_group),

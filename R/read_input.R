@@ -41,3 +41,19 @@ numeric_column <- function(df, col, arg = "x", allow_na = FALSE) {
   }
   v
 }
+
+# Values of the named (already numeric) columns must lie in [lo, hi]; the
+# error names the column, the rows (of the input: `rows` maps the rows of a
+# filtered `df` back) and why.
+check_column_range <- function(df, cols, lo, hi, why, arg = "x", rows = seq_len(nrow(df))) {
+  for (col in cols) {
+    v <- df[[col]]
+    bad <- which(!is.na(v) & (v < lo | v > hi))
+    if (length(bad)) {
+      stop_arg(arg, "column '", col, "' has value(s) outside [", format(lo), ", ", format(hi),
+               "] in row(s) ", format_positions(rows[bad]), " (e.g. ", format(v[bad[1]]), "): ",
+               why, ".")
+    }
+  }
+  invisible(df)
+}

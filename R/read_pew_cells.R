@@ -78,10 +78,15 @@ read_pew_cells <- function(x, generator = NULL, min_n = 100) {
     stop_arg("x", "has item(s) ", paste0("'", unknown_items, "'", collapse = ", "),
              " whose president's party is unknown (expected POL1JB or POL1DT).")
   }
-  df <- df[df$party %in% c("Dem", "Rep"), , drop = FALSE]
+  input_row <- which(df$party %in% c("Dem", "Rep"))
+  df <- df[input_row, , drop = FALSE]
   for (col in c("n", "real_mean", "gap_mean", "gap_se", "synth_mean", "synth_se")) {
     df[[col]] <- numeric_column(df, col)
   }
+  check_column_range(df, c("gap_se", "synth_se"), 0, Inf, "standard errors must be >= 0",
+                     rows = input_row)
+  check_column_range(df, c("real_mean", "synth_mean"), 0, 1, "approval rates must lie in [0, 1]",
+                     rows = input_row)
   df$coordinate <- ifelse(df$party == own_party[df$item], "co", "opp")
   cell <- paste(df$generator, df$item, df$wave, df$region, sep = "\x1f")
   dup <- duplicated(paste(cell, df$party))

@@ -63,6 +63,9 @@ read_silicon_samples <- function(x, real = "thermometer_ANES",
                   format = "silicon-sample")
   real_y <- numeric_column(df, real, allow_na = TRUE)
   synth_y <- numeric_column(df, synthetic, allow_na = TRUE)
+  check_column_range(df, c(real, synthetic), 0, 100, paste0(
+    "feeling thermometers run from 0 to 100; codes such as 998, 999 or -9 mark ",
+    "missing answers in ANES files and must be set to NA first"))
   year <- silicon_year(df)
   keep <- !is.na(real_y) & !is.na(synth_y) & !is.na(df$pid) & !is.na(df$group)
   if (!is.null(year)) keep <- keep & !is.na(year)

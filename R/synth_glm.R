@@ -198,7 +198,7 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
   rows <- which(labeled)
   n_lab <- length(rows)
   if (n_lab == 0L) {
-    stop("No labelled rows: the response is missing on every row, so nothing ",
+    stop("No labelled rows: `labeled` marks no row (by default the rows with a response), so nothing ",
          "anchors the estimate to real data.", call. = FALSE)
   }
   if (n_lab <= p) {

@@ -82,7 +82,7 @@ confint.synth_glm <- function(object, parm, level = 1 - object$alpha, ...) {
   pct <- paste(format(100 * c((1 - level) / 2, 1 - (1 - level) / 2), trim = TRUE,
                       scientific = FALSE, digits = 3), "%")
   dimnames(ci) <- list(tab$term, pct)
-  if (!missing(parm)) ci <- ci[parm, , drop = FALSE]
+  if (!missing(parm)) ci <- ci[check_parm(parm, tab$term), , drop = FALSE]
   ci
 }
 

@@ -40,6 +40,10 @@ check_count <- function(x, arg, min = 0L) {
   if (!is.numeric(x) || length(x) != 1L || is.na(x) || x != round(x) || x < min) {
     stop_arg(arg, "must be a single whole number >= ", min, ".")
   }
+  if (x > .Machine$integer.max) {
+    stop_arg(arg, "must be at most ", .Machine$integer.max, " (R's largest integer), not ",
+             format(x), ".")
+  }
   as.integer(x)
 }
 
@@ -80,4 +84,20 @@ format_positions <- function(i, max = 5L) {
 #' default_threads()
 default_threads <- function() {
   check_threads(getOption("synthinfer.threads", 2L))
+}
+
+# `parm` of a confint() method: coefficient names or positions among `terms`.
+check_parm <- function(parm, terms) {
+  if (is.character(parm)) {
+    unknown <- setdiff(parm, terms)
+    if (length(unknown)) {
+      stop_arg("parm", "names no coefficient of the fit: ", paste0("\"", unknown, "\"", collapse = ", "),
+               "; the coefficients are ", paste0("\"", terms, "\"", collapse = ", "), ".")
+    }
+    return(parm)
+  }
+  if (!is.numeric(parm) || anyNA(parm) || any(parm != round(parm)) || any(parm < 1 | parm > length(terms))) {
+    stop_arg("parm", "must be coefficient names or positions in 1..", length(terms), ".")
+  }
+  as.integer(parm)
 }

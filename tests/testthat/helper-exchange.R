@@ -31,3 +31,17 @@ random_case <- function(seed, t, mean = 0, sd = 0.1, se = c(0.005, 0.03),
   list(g = g, s = s, hist = make_tasks(g, s),
        target = data.frame(task = "new", synth_est = synth_est, synth_se = synth_se))
 }
+
+# A long table of simulated tasks with two coordinates ("x", "y"), without
+# zero standard errors (a tiny one instead, so no warnings).
+two_coordinate_tasks <- function(n, seeds = 1:2) {
+  parts <- lapply(seq_along(seeds), function(i) {
+    t <- simulate_tasks(n, seed = seeds[i])
+    t$coordinate <- c("x", "y")[i]
+    t
+  })
+  tasks <- rbind(parts[[1]], parts[[2]])
+  tasks$synth_se[tasks$synth_se == 0] <- 1e-3
+  tasks$gap_se[tasks$gap_se == 0] <- 1e-3
+  tasks
+}

@@ -226,3 +226,42 @@ test_that("print, format and tidy", {
   expect_named(td, c("task", "estimate", "conf.low", "conf.high", "method", "alpha"))
   expect_equal(td$conf.low, ci$conf.low)
 })
+
+test_that("bounds that exclude the interval warn instead of a silent point", {
+  tasks <- simulate_tasks(41, seed = 2)
+  expect_warning(ci <- exchangeable_ci(tasks, 41, bounds = c(2, 3)),
+                 "\"41\" the synthetic estimate lies outside `bounds` = \\[2, 3\\].*scale")
+  expect_equal(c(ci$conf.low, ci$conf.high), c(2, 2))
+  expect_no_warning(exchangeable_ci(tasks, 41, bounds = c(0, 1)))
+})
+
+test_that("a missing gap_est column is an error naming the remedy", {
+  tasks <- simulate_tasks(41, seed = 2)
+  tasks$gap_est <- NULL
+  expect_error(exchangeable_ci(tasks, 41), "needs a `gap_est` column.*gap_est = real_est - synth_est")
+})
+
+test_that("exchange_split() raises a too small a3 with a message (the paper's rule)", {
+  tasks <- simulate_tasks(15, seed = 1)
+  tasks$synth_se[tasks$synth_se == 0] <- 1e-3
+  # T = 14: a3 = 0.5 * 0.2 = 0.1 < 2 / 15
+  expect_error(exchangeable_ci(tasks, 15, alpha = 0.2, split = c(0.25, 0.25, 0.5)),
+               "exchange_split\\(..., raise_a3 = TRUE\\)")
+  expect_message(ci <- exchangeable_ci(tasks, 15, alpha = 0.2,
+                                       split = exchange_split(0.25, 0.25, 0.5)),
+                 "Raised a3 from 0.1 to 2 / \\(T \\+ 1\\)")
+  expect_equal(c(ci$a1, ci$a2, ci$a3), c((0.2 - 2 / 15) / 2, (0.2 - 2 / 15) / 2, 2 / 15))
+  # a3 large enough: used as given, no message
+  expect_no_message(ci <- exchangeable_ci(tasks, 15, alpha = 0.4, split = exchange_split(0.1, 0.2, 0.7)))
+  expect_equal(c(ci$a1, ci$a2, ci$a3), c(0.04, 0.08, 0.28))
+  # no split at all can be finite
+  expect_error(exchangeable_ci(tasks, 15, alpha = 0.1, split = exchange_split()),
+               "no split of `alpha` = 0.1 is finite")
+  expect_error(exchange_split(0, 0.5, 0.5), "three positive numbers")
+})
+
+test_that("messages about weights speak of their total, not of tasks", {
+  tasks <- simulate_tasks(41, seed = 2)
+  expect_error(exchangeable_ci(tasks, 41, weights = rep(0.01, 40)),
+               "historical tasks of total weight 0.4 \\(T = the total weight\\)")
+})

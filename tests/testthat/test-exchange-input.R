@@ -77,7 +77,7 @@ test_that("weights are checked", {
   expect_error(exchangeable_ci(tasks, "target", weights = rep(0.1, 39), alpha = 0.1),
                "infinite")
   expect_error(exchangeable_ci(tasks, "target", weights = rep(0.1, 39), alpha = 0.1,
-                               method = "finite_sample"), "With 3.9 historical tasks")
+                               method = "finite_sample"), "With historical tasks of total weight 3.9")
 })
 
 test_that("unknown or duplicated task ids are errors", {

@@ -115,3 +115,49 @@ test_that("finite-sample leave-one-out needs no standard errors", {
   expect_equal(loo$conf.high[1], synth[1] + g[27])
   expect_true(all(is.na(loo$naive_low)))
 })
+
+# The quadratic reference: every task held out in turn and calibrated afresh
+# on the rest with exchangeable_ci() (what exchangeable_loo() did before it
+# read all held-out bands off one sort).
+loo_brute_force <- function(tasks, alpha, method, bounds) {
+  fits <- lapply(seq_len(nrow(tasks)), function(i) {
+    ci <- exchangeable_ci(tasks, tasks$task[i], alpha = alpha, method = method, bounds = bounds)
+    c(ci$estimate, ci$conf.low, ci$conf.high)
+  })
+  do.call(rbind, fits)
+}
+
+test_that("one-sort leave-one-task-out equals the brute force to the last bit, with ties", {
+  for (seed in 1:3) {
+    tasks <- sim_tasks(57, seed = 60 + seed)
+    # heavy ties in gaps and standard errors
+    tasks$gap_est <- round(tasks$gap_est, 2)
+    tasks$gap_se <- round(tasks$gap_se, 3)
+    tasks$gap_est[1:6] <- tasks$gap_est[7]
+    for (method in c("population", "finite_sample", "task_only")) {
+      loo <- exchangeable_loo(tasks, alpha = 0.15, method = method, bounds = c(-0.5, 1))
+      ref <- loo_brute_force(tasks, 0.15, method, c(-0.5, 1))
+      expect_identical(loo$estimate, ref[, 1], info = paste(seed, method))
+      expect_identical(loo$conf.low, ref[, 2], info = paste(seed, method))
+      expect_identical(loo$conf.high, ref[, 3], info = paste(seed, method))
+    }
+  }
+})
+
+test_that("the mean gap is the correctly rounded mean", {
+  # 1e16 + 1 - 1e16 + 1 = 2 exactly; a left-to-right sum gives 1 (or 0).
+  tasks <- make_tasks(c(1e16, 1, -1e16, 1, rep(0, 36)), rep(0.01, 40))
+  target <- data.frame(task = "new", synth_est = 0, synth_se = 0.01)
+  ci <- exchangeable_ci(tasks, target, alpha = 0.2, method = "finite_sample")
+  expect_identical(ci$estimate, 2 / 40)
+})
+
+test_that("an empty task table is an error, not NaN coverage", {
+  tasks <- sim_tasks(20, seed = 70)[0, ]
+  expect_error(exchangeable_loo(tasks), "`tasks` has no rows")
+})
+
+test_that("intervals collapsed onto a bound warn in the held-out evaluation", {
+  tasks <- sim_tasks(30, seed = 71)
+  expect_warning(exchangeable_loo(tasks, alpha = 0.2, bounds = c(2, 3)), "outside `bounds`")
+})

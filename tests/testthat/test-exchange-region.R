@@ -110,3 +110,20 @@ test_that("vector tables are validated", {
   tasks$coordinate <- NULL
   expect_error(exchangeable_region(tasks, "t30"), "needs a `coordinate` column")
 })
+
+test_that("Bonferroni accepts split levels summing to alpha, as box and ball do", {
+  tasks <- two_coordinate_tasks(41)
+  by_levels <- exchangeable_region(tasks, 41, alpha = 0.2, split = c(0.02, 0.04, 0.14))
+  by_shares <- exchangeable_region(tasks, 41, alpha = 0.2, split = c(0.1, 0.2, 0.7))
+  expect_equal(by_levels$conf.low, by_shares$conf.low)
+  expect_equal(by_levels$a3, c(0.07, 0.07))
+  expect_error(exchangeable_region(tasks, 41, alpha = 0.2, split = c(0.01, 0.02, 0.03)),
+               "sum to 1 \\(shares of alpha\\) or to alpha = 0.2")
+})
+
+test_that("the zero-se warning names each task once in long tables", {
+  tasks <- two_coordinate_tasks(41)
+  tasks$synth_se[tasks$task == 41] <- 0
+  expect_warning(exchangeable_loo(tasks, alpha = 0.3, method = "box", calibrate = 1:40),
+                 "`synth_se` is 0 for target task\\(s\\) \"41\": zero")
+})

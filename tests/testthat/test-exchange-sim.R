@@ -56,3 +56,8 @@ test_that("the finite-sample study covers the realised proportion within its ban
   expect_lt(st$coverage, 0.95 + 0.035)
   expect_true(is.na(st$width) == FALSE && st$width < 0.5)
 })
+
+test_that("a task count beyond R's integers is a clear error", {
+  expect_error(expect_no_warning(simulate_tasks(1e10)),
+               "`n_tasks` must be at most 2147483647 \\(R's largest integer\\), not 1e\\+10")
+})

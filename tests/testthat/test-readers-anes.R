@@ -16,3 +16,10 @@ test_that("ANES task summaries recover the synthetic mean and SE from the Wald i
   expect_error(read_anes_tasks(therm[, -4]), "lacks column\\(s\\) 'n'")
   unlink(path)
 })
+
+test_that("duplicated task ids are an error", {
+  therm <- data.frame(task = c("a / D", "a / D"), target_group = "a", party = "D",
+                      n = 100, real_mean = c(50, 60), synth_ci_low = 40, synth_ci_high = 42,
+                      synth_ci_alpha = 0.005)
+  expect_error(read_anes_tasks(therm), "more than one row for task\\(s\\) \"a / D\" \\(row\\(s\\) 2\\)")
+})

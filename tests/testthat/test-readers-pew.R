@@ -57,3 +57,13 @@ test_that("generator selection and labels with several generators", {
   expect_error(read_pew_cells(cells[, -6]), "lacks column")
   expect_error(read_pew_cells(rbind(cells, cells[1, ])), "more than one row")
 })
+
+test_that("negative standard errors and rates outside [0, 1] are errors", {
+  cells <- pew_frame()
+  bad <- cells; bad$synth_se[2] <- -0.01
+  expect_error(read_pew_cells(bad), "column 'synth_se' has value\\(s\\) outside \\[0, Inf\\] in row\\(s\\) 2.*standard errors must be >= 0")
+  bad <- cells; bad$real_mean[4] <- 1.2 # input row 4 is a Dem row
+  expect_error(read_pew_cells(bad), "'real_mean' has value\\(s\\) outside \\[0, 1\\] in row\\(s\\) 4 .*approval rates must lie in \\[0, 1\\]")
+  bad <- cells; bad$synth_se[3] <- -1 # an "Other" row: dropped, not checked
+  expect_no_error(read_pew_cells(bad))
+})

@@ -56,3 +56,12 @@ test_that("silicon reader errors name the problem", {
   d$LLM_RICH_full_therm_m <- "a"
   expect_error(read_silicon_samples(d), "'LLM_RICH_full_therm_m' must be numeric")
 })
+
+test_that("thermometer codes outside 0-100 are errors naming the missing-value codes", {
+  d <- silicon_frame()
+  d$thermometer_ANES[3] <- 999
+  expect_error(read_silicon_samples(d), "'thermometer_ANES' has value\\(s\\) outside \\[0, 100\\] in row\\(s\\) 3 \\(e.g. 999\\).*set to NA first")
+  d <- silicon_frame()
+  d$LLM_RICH_full_therm_m[1] <- -9
+  expect_error(read_silicon_samples(d), "'LLM_RICH_full_therm_m'")
+})

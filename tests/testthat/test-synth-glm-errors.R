@@ -16,7 +16,17 @@ test_that("no labelled rows is an error", {
   d$y <- NA_real_
   expect_error(synth_glm(y ~ x, d, binomial(), proxy = c(y = "y_llm")), "No labelled rows")
   des <- synth_design(y ~ x, bad_input_data(), binomial(), proxy = c(y = "y_llm"))
-  expect_error(synth_fit_design(des, "gmm", labeled = rep(FALSE, 200)), "No labelled rows")
+  expect_error(synth_fit_design(des, "gmm", labeled = rep(FALSE, 200)),
+               "No labelled rows: `labeled` marks no row")
+})
+
+test_that("confint() with an unknown parm names the coefficients", {
+  d <- bad_input_data()
+  fit <- synth_glm(y ~ x, d, binomial(), proxy = c(y = "y_llm"))
+  expect_error(confint(fit, parm = "zzz"), "`parm` names no coefficient of the fit: \"zzz\"; the coefficients are \"\\(Intercept\\)\", \"x\"")
+  expect_error(confint(fit, parm = 3), "positions in 1..2")
+  expect_equal(rownames(confint(fit, parm = "x")), "x")
+  expect_equal(confint(fit, parm = 2), confint(fit, parm = "x"))
 })
 
 test_that("too few labelled rows for the coefficients is an error", {

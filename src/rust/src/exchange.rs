@@ -85,24 +85,87 @@ fn rs_exchange_ci(
     real_alpha: f64,
 ) -> extendr_api::Result<List> {
     let method = convert::core(Method::parse(method))?;
-    let a = Alphas {
-        a1: alphas[0],
-        a2: alphas[1],
-        a3: alphas[2],
-    };
-    let w = if weights.is_empty() {
-        None
-    } else {
-        Some(weights)
-    };
-    let bounds = bounds_of(bounds);
-    let cal = convert::core(exchange::calibrate(gap_est, gap_se, a, method, w))?;
+    let w = if weights.is_empty() { None } else { Some(weights) };
+    let cal = convert::core(exchange::calibrate(gap_est, gap_se, alphas_of(alphas)?, method, w))?;
+    interval_columns(&cal, synth_est, synth_se, bounds_of(bounds), real_est, real_se, real_alpha)
+}
+
+/// Alphas from R's c(a1, a2, a3).
+fn alphas_of(alphas: &[f64]) -> extendr_api::Result<Alphas> {
+    match alphas {
+        [a1, a2, a3] => Ok(Alphas { a1: *a1, a2: *a2, a3: *a3 }),
+        _ => Err("alphas must be c(a1, a2, a3)".into()),
+    }
+}
+
+/// The gap band of historical tasks, to be saved and applied later:
+/// list(lower, upper, k_lower, k_upper, mean_gap).
+/// @noRd
+#[extendr]
+fn rs_exchange_calibrate(
+    gap_est: &[f64],
+    gap_se: &[f64],
+    weights: &[f64],
+    alphas: &[f64],
+    method: &str,
+) -> extendr_api::Result<List> {
+    let method = convert::core(Method::parse(method))?;
+    let w = if weights.is_empty() { None } else { Some(weights) };
+    let cal = convert::core(exchange::calibrate(gap_est, gap_se, alphas_of(alphas)?, method, w))?;
+    Ok(list!(
+        lower = cal.band.lower,
+        upper = cal.band.upper,
+        k_lower = cal.band.k_lower as i32,
+        k_upper = cal.band.k_upper as i32,
+        mean_gap = cal.mean_gap
+    ))
+}
+
+/// Intervals from a saved gap band [delta_lower, delta_upper] (mean_gap NaN
+/// when unknown, n_tasks 0 when unknown); same list as rs_exchange_ci.
+/// @noRd
+#[extendr]
+#[allow(clippy::too_many_arguments)]
+fn rs_exchange_band(
+    delta_lower: f64,
+    delta_upper: f64,
+    mean_gap: f64,
+    n_tasks: i32,
+    synth_est: &[f64],
+    synth_se: &[f64],
+    alphas: &[f64],
+    method: &str,
+    bounds: &[f64],
+) -> extendr_api::Result<List> {
+    let method = convert::core(Method::parse(method))?;
+    let cal = convert::core(exchange::calibration_from_band(
+        delta_lower,
+        delta_upper,
+        mean_gap,
+        n_tasks.max(0) as usize,
+        alphas_of(alphas)?,
+        method,
+    ))?;
+    interval_columns(&cal, synth_est, synth_se, bounds_of(bounds), &[], &[], 0.5)
+}
+
+/// Per-target interval columns from a calibration (and the real-data
+/// intersection of section 4.4 when `real_est` is not empty).
+fn interval_columns(
+    cal: &exchange::Calibration,
+    synth_est: &[f64],
+    synth_se: &[f64],
+    bounds: Option<(f64, f64)>,
+    real_est: &[f64],
+    real_se: &[f64],
+    real_alpha: f64,
+) -> extendr_api::Result<List> {
     let m = synth_est.len();
     let mut cols: [Vec<f64>; 12] = Default::default();
     let mut empty = vec![false; m];
     for i in 0..m {
         let iv = convert::core(exchange::target_interval(
-            &cal,
+            cal,
             synth_est[i],
             synth_se[i],
             bounds,
@@ -312,6 +375,8 @@ extendr_module! {
     fn rs_gap_band;
     fn rs_alpha_split;
     fn rs_exchange_ci;
+    fn rs_exchange_calibrate;
+    fn rs_exchange_band;
     fn rs_exchange_loo;
     fn rs_exchange_region;
     fn rs_simulate_tasks;

@@ -7,7 +7,8 @@
 //! `estimate +- z * se`; the standard errors come from the caller (paired or
 //! unpaired gap standard errors are the caller's choice).
 
-use super::order::{gap_band, GapBand};
+use super::exact_sum::ExactSum;
+use super::order::{gap_band, k_lower, k_upper, GapBand};
 use super::split::Alphas;
 use super::weighted::weighted_gap_band;
 use crate::dist::z_two_sided;
@@ -126,7 +127,8 @@ pub fn calibrate(
             let sw: f64 = w.iter().sum();
             gap_est.iter().zip(w).map(|(g, w)| g * w).sum::<f64>() / sw
         }
-        None => gap_est.iter().sum::<f64>() / t as f64,
+        // Correctly rounded, so that leave-one-task-out reproduces it exactly.
+        None => ExactSum::new(gap_est)?.value() / t as f64,
     };
     Ok(Calibration {
         method,
@@ -135,6 +137,45 @@ pub fn calibrate(
         spread,
         mean_gap,
         n_tasks: t,
+    })
+}
+
+/// A calibration made earlier, perhaps elsewhere: a saved or published gap
+/// band `[lower, upper]` from `n_tasks` historical tasks at `alphas`. The
+/// mean historical gap is `NaN` when the band does not carry it (the point
+/// estimate is then `NaN`), and the spread of the point gaps is unknown
+/// (`NaN`), so the width decomposition is too. `n_tasks = 0` when unknown
+/// (the ranks are then reported as 0).
+pub fn calibration_from_band(
+    lower: f64,
+    upper: f64,
+    mean_gap: f64,
+    n_tasks: usize,
+    alphas: Alphas,
+    method: Method,
+) -> Result<Calibration> {
+    if !(lower.is_finite() && upper.is_finite()) {
+        return invalid("the gap band must be finite");
+    }
+    if lower > upper {
+        return invalid(format!("the gap band is empty: lower {lower} exceeds upper {upper}"));
+    }
+    if method != Method::FiniteSample && !(alphas.a1 > 0.0 && alphas.a1 < 1.0) {
+        return invalid("a1 must lie in (0, 1) for the population target");
+    }
+    let (kl, ku) = if n_tasks > 0 {
+        (k_lower(n_tasks, alphas.a3), k_upper(n_tasks, alphas.a3))
+    } else {
+        (0, 0)
+    };
+    let unknown = GapBand { lower: f64::NAN, upper: f64::NAN, k_lower: kl, k_upper: ku };
+    Ok(Calibration {
+        method,
+        alphas,
+        band: GapBand { lower, upper, k_lower: kl, k_upper: ku },
+        spread: unknown,
+        mean_gap,
+        n_tasks,
     })
 }
 
@@ -299,5 +340,21 @@ mod tests {
         assert!(intersect_real(&iv, 0.9, 0.01, 0.05, None)
             .unwrap()
             .is_none());
+    }
+
+    #[test]
+    fn a_saved_band_gives_the_interval_of_its_calibration() {
+        let est = [-0.2, 0.1, 0.05, 0.3, -0.1, 0.0, 0.2, 0.15, -0.05, 0.25, 0.1, -0.15, 0.05, 0.12, -0.02, 0.08, 0.01, 0.3, -0.3];
+        let se = [0.02; 19];
+        let a = Alphas { a1: 0.01, a2: 0.02, a3: 0.2 };
+        let full = calibrate(&est, &se, a, Method::Population, None).unwrap();
+        let saved = calibration_from_band(full.band.lower, full.band.upper, full.mean_gap, 19, a, Method::Population).unwrap();
+        let x = target_interval(&full, 0.4, 0.01, Some((0.0, 1.0))).unwrap();
+        let y = target_interval(&saved, 0.4, 0.01, Some((0.0, 1.0))).unwrap();
+        assert_eq!((x.low, x.high, x.estimate), (y.low, y.high, y.estimate));
+        assert_eq!(saved.band.k_lower, full.band.k_lower);
+        assert!(y.width_spread.is_nan());
+        assert!(calibration_from_band(1.0, 0.0, 0.0, 19, a, Method::Population).is_err());
+        assert!(calibration_from_band(f64::INFINITY, 1.0, 0.0, 19, a, Method::Population).is_err());
     }
 }

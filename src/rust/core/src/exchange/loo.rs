@@ -6,11 +6,13 @@
 //! j. The endpoints are therefore sorted once, and the k-th smallest value
 //! among all tasks but j is read off the sorted vector: it is the k-th
 //! smallest overall if j sorts after position k, else the (k + 1)-th. Ties do
-//! not matter, since tied values are equal. Total cost O(T log T) for the
-//! bands plus O(T) per target for the mean gap (summed directly, so that the
-//! result is bit-for-bit that of a fit on the reduced history).
+//! not matter, since tied values are equal. The mean gap without task j is
+//! the exact total minus task j's gap, rounded once (see [`super::exact_sum`]):
+//! bit-for-bit the mean a fit on the reduced history computes. Total cost
+//! O(T log T).
 
 use super::interval::{check_band_finite, check_finite, check_se, gap_z, target_interval, Calibration, Interval, Method};
+use super::exact_sum::ExactSum;
 use super::order::{k_lower, k_upper, GapBand};
 use super::split::Alphas;
 use crate::error::{invalid, Result};
@@ -86,14 +88,15 @@ pub fn leave_one_out(
     let upper: Vec<f64> = gap_est.iter().zip(gap_se).map(|(g, s)| g + z * s).collect();
     let (lo, hi, pt) = (Ranked::new(&lower), Ranked::new(&upper), Ranked::new(gap_est));
     let (kl, ku) = (k_lower(t1, alphas.a3), k_upper(t1, alphas.a3));
+    let total = ExactSum::new(gap_est)?;
     held.par_iter()
         .enumerate()
         .map(|(i, &j)| {
             let band = GapBand { lower: lo.kth_without(j, kl), upper: hi.kth_without(j, ku), k_lower: kl, k_upper: ku };
             check_band_finite(&band, alphas.a3, t1)?;
             let spread = GapBand { lower: pt.kth_without(j, kl), upper: pt.kth_without(j, ku), k_lower: kl, k_upper: ku };
-            let sum: f64 = gap_est.iter().enumerate().filter(|&(k, _)| k != j).map(|(_, g)| g).sum();
-            let cal = Calibration { method, alphas, band, spread, mean_gap: sum / t1 as f64, n_tasks: t1 };
+            let mean_gap = total.without(gap_est[j]) / t1 as f64;
+            let cal = Calibration { method, alphas, band, spread, mean_gap, n_tasks: t1 };
             target_interval(&cal, synth_est[i], synth_se[i], bounds)
         })
         .collect()
