@@ -3,7 +3,7 @@
 # classical and naive baselines. The numerics run in the Rust core
 # (synthinfer_core::gmm::fit); this file validates and assembles.
 
-synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive")
+synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "ppi++synth")
 
 #' Regression with human labels, LLM proxies and synthetic data
 #'
@@ -37,6 +37,9 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive")
 #'   rectified loss for every family and the variance uses the labelled
 #'   rows' true-covariate Hessian.
 #' * `"ppi"`: the same with `lambda = 1`.
+#' * `"ppi++synth"`: PPI++ whose imputed label mixes the proxy and the
+#'   synthetic prediction with a weight `alpha` chosen by cross-fitting
+#'   (Byun et al.'s PPI++Synth baseline); see [ppi_synth].
 #' * `"classical"`: the labelled rows only, with the sandwich (HC0) variance.
 #' * `"naive"`: the labelled rows pooled with the synthetic rows (or, without
 #'   synthetic data, with the proxy on the unlabelled rows) as if they were
@@ -61,7 +64,7 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive")
 #' @param formula,data,family,proxy,synthetic See [synth_design()]. Rows with
 #'   a non-missing response are labelled.
 #' @param method One of `"gmm"`, `"gmm_proxy"`, `"ppi++"`, `"ppi"`,
-#'   `"classical"`, `"naive"`; see Methods.
+#'   `"classical"`, `"naive"`, `"ppi++synth"`; see Methods.
 #' @param alpha Error level of the reported intervals: `confint()` and
 #'   `tidy()` default to level `1 - alpha`.
 #' @param threads Number of threads for the row reductions (results do not
@@ -71,7 +74,13 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive")
 #'   `vcov()`, `confint()`, `summary()`, `print()`, `nobs()`, `predict()`,
 #'   `tidy()` and `glance()`. Elements: `coefficients`, `vcov`, `method`,
 #'   `family`, `alpha`, `nobs_labeled`, `nobs_unlabeled`, `j_statistic`,
-#'   `j_df`, `j_p_value` (GMM), `lambda` (PPI), `n_effective`, `design`.
+#'   `j_df`, `j_p_value` (GMM), `lambda` (PPI), `mix_alpha` (PPI++Synth's
+#'   weight per fold), `n_effective`, `design`.
+#'
+#'   A GMM fit whose Hansen J test rejects at the 1% level raises a warning
+#'   of class `synthinfer_warning_j_test` naming the likely cause (a
+#'   surrogate source generated differently on labelled rows, or otherwise
+#'   incompatible with the labelled block) and the remedies.
 #' @references Byun, Y., Sharma, A., et al. (2025). Valid inference with
 #'   imperfect synthetic data. NeurIPS.
 #'
@@ -96,7 +105,7 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive")
 #' glance(fit)
 #' tidy(synth_glm(y ~ x, d, proxy = c(y = "y_llm"), method = "ppi++", threads = 1))
 synth_glm <- function(formula, data, family = stats::gaussian(), proxy = NULL,
-                      synthetic = NULL, method = c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive"),
+                      synthetic = NULL, method = c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "ppi++synth"),
                       alpha = 0.1, threads = default_threads(), ...) {
   if (...length() > 0L) {
     stop("Unused argument(s) in `...`: ", paste(names(list(...)), collapse = ", "),
@@ -178,7 +187,7 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
              format_positions(which(labeled & rowSums(!is.finite(X)) > 0)), ".")
   }
   check_full_rank(X_lab, "the labelled rows", "Drop them from the formula or label more rows.")
-  needs_proxy <- method %in% c("gmm_proxy", "ppi++", "ppi") ||
+  needs_proxy <- method %in% c("gmm_proxy", "ppi++", "ppi", "ppi++synth") ||
     (method == "naive" && !length(design$synthetic))
   if (needs_proxy && is.null(design$proxy)) {
     stop_arg("proxy", "is required for method \"", method, "\".")
@@ -186,7 +195,10 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
   if (method == "gmm" && is.null(design$proxy) && !length(design$synthetic)) {
     stop_arg("proxy", "or `synthetic` is required for method \"gmm\".")
   }
-  if (n - n_lab < 2L && method %in% c("ppi", "ppi++")) {
+  if (method == "ppi++synth" && !length(design$synthetic)) {
+    stop_arg("synthetic", "is required for method \"ppi++synth\".")
+  }
+  if (n - n_lab < 2L && method %in% c("ppi", "ppi++", "ppi++synth")) {
     stop("PPI needs at least 2 unlabelled rows.", call. = FALSE)
   }
   if (n_lab == n && method %in% c("gmm", "gmm_proxy")) {
@@ -196,7 +208,7 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
   res <- rust_fit(design, method, rows, threads)
   classical_var <- if (method == "classical") diag(res$covariance) else
     classical_variances(design$family, X_lab, y_lab, threads)
-  new_synth_glm(res, design, method, alpha, classical_var)
+  warn_j_test(new_synth_glm(res, design, method, alpha, classical_var))
 }
 
 # Variances of the classical (labelled-only) fit, the reference of
@@ -217,7 +229,7 @@ classical_variances <- function(family, X_lab, y_lab, threads) {
 rust_fit <- function(design, method, rows, threads) {
   X <- design$X
   if (!isTRUE(design$x_complete) && anyNA(X)) X[is.na(X)] <- 0
-  use_synth <- method %in% c("gmm", "naive")
+  use_synth <- method %in% c("gmm", "naive", "ppi++synth")
   sources <- c(if (!is.null(design$proxy)) list(design$proxy),
                if (use_synth) design$synthetic)
   res <- rs_synth_fit(method, design$family, X, ncol(X), design$y, as.integer(rows),
@@ -260,11 +272,12 @@ new_synth_glm <- function(res, design, method, alpha, classical_var) {
     nobs_labeled = res$n_labeled,
     nobs_unlabeled = res$n_unlabeled,
     n_sources = (if (is.null(design$proxy)) 0L else 1L) +
-      (if (method %in% c("gmm", "naive")) length(design$synthetic) else 0L),
+      (if (method %in% c("gmm", "naive", "ppi++synth")) length(design$synthetic) else 0L),
     j_statistic = if (is.null(res$j_stat)) NA_real_ else res$j_stat,
     j_df = if (is.null(res$j_df)) NA_integer_ else res$j_df,
     j_p_value = if (is.null(res$j_pvalue)) NA_real_ else res$j_pvalue,
     lambda = if (is.null(res$lambda)) NA_real_ else res$lambda,
+    mix_alpha = res$mix_alpha,
     surrogate_coefficients = res$surrogate_coefficients,
     n_effective = n_eff,
     design = design,
