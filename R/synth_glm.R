@@ -45,6 +45,21 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "pp
 #'   synthetic data, with the proxy on the unlabelled rows) as if they were
 #'   real, sandwich variance. **Not valid**: for comparison only.
 #'
+#' @section Generating the synthetic data:
+#' Each synthetic unit must be produced by the same mechanism whether or not
+#' its real unit is labelled, conditioning only on what every row has. For
+#' a synthetic source `m`, the GMM blocks `S_i psi(eta_m)` and `psi(eta_m)`
+#' share one `eta_m`; if, say, labelled units were prompted with their true
+#' covariates and the others with predicted ones, no single `eta_m` solves
+#' both, and the off-diagonal weights pull `theta` away from the truth: the
+#' interval is invalid although each block looks fine. Hansen's J test
+#' detects this with a power that grows with the number of labels (see
+#' `bench/label_dependent_synthetic.R` in the sources); a rejection at the
+#' 1% level raises a warning of class `synthinfer_warning_j_test`
+#' (`suppressWarnings(classes = )` or a calling handler muffles it in
+#' simulations). PPI methods with such a surrogate are biased too, and have
+#' no J test to flag it.
+#'
 #' @section Effective sample size:
 #' `glance()` reports `n_effective`, the number of labelled rows the classical
 #' estimator would need to match this fit's precision: `n_labeled` times the

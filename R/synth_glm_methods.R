@@ -118,7 +118,7 @@ print.synth_glm <- function(x, digits = max(3L, getOption("digits") - 3L), ...) 
   cat("\nCoefficients:\n")
   print(x$coefficients, digits = digits)
   notes <- surrogate_notes(x, digits)
-  if (length(notes)) cat("\n", paste0(notes, "\n"), sep = "")
+  if (length(notes)) cat("\n", strwrap(notes, exdent = 2, prefix = "\n", initial = ""), "\n", sep = "")
   invisible(x)
 }
 
@@ -150,7 +150,7 @@ print.summary.synth_glm <- function(x, digits = max(3L, getOption("digits") - 3L
   }
   if (!is.na(f$lambda)) cat(sprintf("lambda = %s\n", format(f$lambda, digits = digits)))
   notes <- surrogate_notes(f, digits, j = FALSE)
-  if (length(notes)) cat(paste0(notes, "\n"), sep = "")
+  if (length(notes)) cat(strwrap(notes, exdent = 2), sep = "\n")
   if (f$method == "naive") {
     cat("Note: naive pooling treats synthetic data as real; its intervals are not valid.\n")
   }
