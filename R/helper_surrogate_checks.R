@@ -17,9 +17,9 @@ warn_j_test <- function(fit) {
   }
   msg <- sprintf(paste0(
     "Hansen's J test rejects the over-identifying restrictions (J = %.3g on %d df, p = %s < %s). ",
-    "The likely cause is a surrogate source whose labelled and unlabelled rows follow different ",
-    "laws, such as synthetic units generated from the true covariates on labelled rows and from ",
-    "predicted covariates elsewhere, or an otherwise incompatible surrogate block; the estimate and ",
+    "The likely cause is label-dependent generation, a surrogate source whose labelled and ",
+    "unlabelled rows follow different laws (such as synthetic units generated from the true covariates on labelled rows and from ",
+    "predicted covariates elsewhere), or an otherwise incompatible surrogate block; the estimate and ",
     "its interval are then not valid. Regenerate the synthetic data with the same mechanism on every ",
     "row (conditioning only on what every row has), drop that source, or use method = \"gmm_proxy\"."),
     fit$j_statistic, fit$j_df, format.pval(p, digits = 2), format(j_warning_level))
