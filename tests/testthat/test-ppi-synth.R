@@ -54,22 +54,26 @@ test_that("ppi++synth needs a proxy and a synthetic source", {
 })
 
 test_that("cross-fitted PPI++Synth covers at the nominal level", {
-  # 400 replications per family, n = 1000 with 20% labels, nominal 90%
-  # intervals for the 3 true coefficients. A coefficient's coverage has sd
-  # sqrt(.9 * .1 / 400) = 0.015: [0.85, 0.95] is 3.3 sd either side (the
-  # asymptotic intervals may fall a little short, PPI++ itself covers about
-  # 0.89 here). PPI++Synth must also be no wider than PPI++ on average: the
-  # grid holds PPI++'s weight, and the synthetic source is informative.
-  for (fam in c("gaussian", "binomial")) {
-    res <- synthinfer:::coverage_study(1000, labeled = 0.2, reps = 400, regime = "good",
-                                       family = fam, methods = c("ppi++synth", "ppi++"),
-                                       seed = 7, threads = 2)
-    expect_true(all(res$failed == 0))
-    ps <- res[res$method == "ppi++synth", ]
-    expect_true(all(ps$coverage >= 0.85 & ps$coverage <= 0.95), info = fam)
-    pp <- res[res$method == "ppi++", ]
-    expect_lt(mean(ps$width), mean(pp$width))
-  }
+  # 600 replications per family, n = 1000 with 20% labels, nominal 90%
+  # intervals for the 3 true coefficients (about 3 s). A coefficient's
+  # coverage has sd sqrt(.9 * .1 / 600) = 0.012: at least 0.85 is 4 sd below
+  # nominal (a per-coefficient floor over 6 coefficients). Pooled over
+  # coefficients and families (1200 replications) the sd is at most 0.0087:
+  # [0.87, 0.93] is 3.5 sd either side. PPI++Synth must also be narrower
+  # than PPI++ on average here: the grid holds PPI++'s weight and the
+  # synthetic source is informative.
+  res <- do.call(rbind, lapply(c("gaussian", "binomial"), function(fam) {
+    synthinfer:::coverage_study(1000, labeled = 0.2, reps = 600, regime = "good",
+                                family = fam, methods = c("ppi++synth", "ppi++"),
+                                seed = 7, threads = 2)
+  }))
+  expect_true(all(res$failed == 0))
+  ps <- res[res$method == "ppi++synth", ]
+  expect_true(all(ps$coverage >= 0.85))
+  expect_gte(mean(ps$coverage), 0.87)
+  expect_lte(mean(ps$coverage), 0.93)
+  pp <- res[res$method == "ppi++", ]
+  expect_lt(mean(ps$width / pp$width), 0.95)
 })
 
 test_that("compare_methods() scores the oracle weight last and labels it", {
