@@ -22,7 +22,12 @@
 #' @param formula,family,proxy,synthetic The model and the surrogate columns,
 #'   as in [synth_glm()].
 #' @param methods Methods to compare: any of `"gmm"`, `"gmm_proxy"`,
-#'   `"ppi++"`, `"ppi"`, `"classical"`, `"naive"`.
+#'   `"ppi++"`, `"ppi"`, `"classical"`, `"naive"`, `"ppi++synth"`, and
+#'   `"ppi++synth_oracle"`: PPI++Synth (see [ppi_synth]) with, for each trial
+#'   and coefficient, the grid weight whose estimate is closest to the truth.
+#'   The oracle is **not a valid method** (it looks at the truth); it is the
+#'   upper bound of the PPI++Synth family that Byun et al. plot, and is
+#'   always listed last.
 #' @param fractions Labeled fractions to evaluate, each in (0, 1).
 #' @param trials Number of random labeled subsets per fraction.
 #' @param alpha Intervals have nominal coverage `1 - alpha`.
@@ -31,8 +36,13 @@
 #' @return A tibble of class `synth_comparison` with one row per method,
 #'   fraction and coefficient: `method`, `fraction`, `n_labeled`, `term`,
 #'   `truth` (full-data classical estimate), `mse`, `coverage`, `width`,
-#'   `trials` (successful fits) and `failed` (fits that failed and are left out
-#'   of the averages). Has `print` and [autoplot()][ggplot2::autoplot] methods.
+#'   `trials` (successful fits), `failed` (fits that failed and are left out
+#'   of the averages) and `j_reject` (GMM methods: the share of trials whose
+#'   Hansen J test rejected at the 1% level, near 0.01 when the surrogate
+#'   blocks are compatible; `NA` for other methods). The per-trial J warnings
+#'   of [synth_glm()] are not raised; instead one warning is given when a
+#'   method's rejection rate is higher than a 1% test can explain. Has `print`
+#'   and [autoplot()][ggplot2::autoplot] methods.
 #' @references Byun, Y., Gupta, S., Lipton, Z. C., Childers, R. L. and
 #'   Wilder, B. (2025). Valid inference with imperfect synthetic data.
 #'   Advances in Neural Information Processing Systems (NeurIPS 2025).
@@ -54,7 +64,7 @@ compare_methods <- function(data, formula, family = stats::gaussian(), proxy = N
                             fractions = c(0.05, 0.1, 0.15, 0.2), trials = 200,
                             alpha = 0.1, seed = 1, threads = default_threads()) {
   if (!is.data.frame(data)) stop_arg("data", "must be a data frame, not ", class(data)[1], ".")
-  methods <- check_methods(methods)
+  methods <- check_methods(methods, extra = oracle_method)
   fractions <- check_numeric_vector(fractions, "fractions")
   if (any(fractions <= 0 | fractions >= 1)) {
     stop_arg("fractions", "must lie in (0, 1); see position(s) ",
@@ -91,10 +101,16 @@ compare_methods <- function(data, formula, family = stats::gaussian(), proxy = N
     }
     methods <- unique(replace(methods, methods == "gmm", "gmm_proxy"))
   }
-  needs_proxy <- intersect(methods, c("gmm_proxy", "ppi++", "ppi"))
+  needs_proxy <- intersect(methods, c("gmm_proxy", "ppi++", "ppi", "ppi++synth", oracle_method))
   if (length(needs_proxy) && is.null(design$proxy)) {
     stop_arg("proxy", "is required for method(s) ", paste0('"', needs_proxy, '"', collapse = ", "), ".")
   }
+  needs_synth <- intersect(methods, c("ppi++synth", oracle_method))
+  if (length(needs_synth) && !length(design$synthetic)) {
+    stop_arg("synthetic", "is required for method(s) ", paste0('"', needs_synth, '"', collapse = ", "), ".")
+  }
+  oracle <- oracle_method %in% methods
+  methods <- c(setdiff(methods, oracle_method), if (oracle) oracle_method)
   n <- length(design$y)
   p <- length(design$terms)
   too_few <- fractions[round(fractions * n) <= p]
@@ -105,8 +121,8 @@ compare_methods <- function(data, formula, family = stats::gaussian(), proxy = N
   sources <- c(if (!is.null(design$proxy)) list(design$proxy), design$synthetic)
   res <- rs_compare_glm(
     design$X, ncol(design$X), design$y, lapply(sources, `[[`, "X"),
-    lapply(sources, `[[`, "y"), !is.null(design$proxy), design$family, methods,
-    fractions, trials, seed, alpha, threads)
+    lapply(sources, `[[`, "y"), !is.null(design$proxy), design$family,
+    setdiff(methods, oracle_method), oracle, fractions, trials, seed, alpha, threads)
 
   n_trials <- trials # tibble() below evaluates `failed` after creating column `trials`
   # Scores come ordered fraction, method, coefficient (coefficient fastest).
@@ -117,7 +133,9 @@ compare_methods <- function(data, formula, family = stats::gaussian(), proxy = N
     n_labeled = as.integer(round(cells$fraction * n)), term = cells$term,
     truth = rep(res$truth, length(methods) * length(fractions)),
     mse = nan_to_na(res$mse), coverage = nan_to_na(res$coverage),
-    width = nan_to_na(res$width), trials = res$n_ok, failed = n_trials - res$n_ok)
+    width = nan_to_na(res$width), trials = res$n_ok, failed = n_trials - res$n_ok,
+    j_reject = res$j_reject)
+  warn_j_rate(out)
   failed <- nzchar(res$first_error)
   if (any(failed)) {
     where <- expand.grid(method = methods, fraction = fractions, stringsAsFactors = FALSE)[failed, ]
@@ -130,16 +148,38 @@ compare_methods <- function(data, formula, family = stats::gaussian(), proxy = N
             n = n, trials_requested = trials, seed = seed)
 }
 
-check_methods <- function(methods) {
+# The oracle-weight PPI++Synth, scored by compare_methods() only.
+oracle_method <- "ppi++synth_oracle"
+
+check_methods <- function(methods, extra = character()) {
   if (!is.character(methods) || length(methods) == 0 || anyNA(methods)) {
     stop_arg("methods", "must be a non-empty character vector.")
   }
-  bad <- setdiff(methods, synth_methods)
+  known <- c(synth_methods, extra)
+  bad <- setdiff(methods, known)
   if (length(bad)) {
     stop_arg("methods", "contains unknown method(s) ", paste0('"', bad, '"', collapse = ", "),
-             "; choose from ", paste0('"', synth_methods, '"', collapse = ", "), ".")
+             "; choose from ", paste0('"', known, '"', collapse = ", "), ".")
   }
   unique(methods)
+}
+
+# One warning (class "synthinfer_warning_j_test") for the GMM methods whose J
+# test rejected, at 1%, in more trials than a valid 1% test would (beyond the
+# 99.9% quantile of Binomial(trials, 0.01)).
+warn_j_rate <- function(cmp) {
+  rows <- cmp[!is.na(cmp$j_reject) & cmp$term == cmp$term[1], ]
+  high <- rows[rows$j_reject * rows$trials > stats::qbinom(0.999, rows$trials, j_warning_level), ]
+  if (!nrow(high)) return(invisible())
+  msg <- sprintf(paste0(
+    "Hansen's J test rejected at the 1%% level in %s of the trials of method \"%s\" at fraction %s ",
+    "(a valid 1%% test rejects in about 1%%). A surrogate source is likely generated differently ",
+    "on labelled and unlabelled rows or otherwise incompatible with the labelled data; the GMM ",
+    "estimates are then pulled away from the truth. Regenerate it with the same mechanism on every ",
+    "row, drop it, or compare \"gmm_proxy\"."),
+    paste0(format(100 * high$j_reject[1], digits = 3), "%"), high$method[1], format(high$fraction[1]))
+  warning(structure(class = c("synthinfer_warning_j_test", "warning", "condition"),
+                    list(message = msg, call = NULL)))
 }
 
 nan_to_na <- function(x) {
@@ -158,6 +198,10 @@ format.synth_comparison <- function(x, ...) {
 #' @export
 print.synth_comparison <- function(x, ...) {
   cat("# ", format(x), "\n", sep = "")
+  if (oracle_method %in% x$method) {
+    cat("# ", oracle_method, ": weight chosen knowing the truth; NOT a valid method (an upper bound)\n",
+        sep = "")
+  }
   print(tibble::as_tibble(unclass_comparison(x)), ...)
   invisible(x)
 }

@@ -6,7 +6,11 @@
 # The replication loop runs in Rust, in parallel: replication r draws from
 # its own random stream (seed, r), so results do not depend on `threads`.
 # The data-generating design is simulate_synthetic()'s (its defaults:
-# coefficients c(0.5, 1, -0.5), strength 0.8), drawn with Rust's generator.
+# coefficients c(0.5, 1, -0.5), strength 0.8), drawn with Rust's generator,
+# plus two regimes of synthetic covariates prompted from predicted covariates
+# on every row ("predicted_covariates") or from the true ones on labelled rows
+# only ("label_dependent"; see the core's gmm::sim). `j_reject`: share of
+# replications whose J test rejected at 1% (GMM methods).
 coverage_study <- function(n, labeled, reps, regime, family = "gaussian",
                            methods = synth_methods, alpha = 0.1, seed = 1,
                            threads = default_threads(),
@@ -16,7 +20,8 @@ coverage_study <- function(n, labeled, reps, regime, family = "gaussian",
   labeled <- check_probability(labeled, "labeled")
   alpha <- check_probability(alpha, "alpha")
   threads <- check_threads(threads)
-  regime <- check_choice(regime, c("good", "noise", "biased", "anticorrelated"), "regime")
+  regime <- check_choice(regime, c("good", "noise", "biased", "anticorrelated",
+                                   "predicted_covariates", "label_dependent"), "regime")
   family <- check_choice(family, c("gaussian", "binomial"), "family")
   methods <- vapply(methods, check_method, "", several = FALSE, USE.NAMES = FALSE)
   res <- rs_gmm_coverage_study(as.integer(n), as.integer(max(1L, round(labeled * n))), family,
@@ -27,5 +32,6 @@ coverage_study <- function(n, labeled, reps, regime, family = "gaussian",
   tibble::tibble(regime = regime, family = family, method = res$method,
                  term = terms[res$term], coverage = res$covered / ok, width = res$width / ok,
                  bias = res$error / ok, rmse = sqrt(res$error_sq / ok),
-                 reps = as.integer(ok), failed = as.integer(res$failed))
+                 reps = as.integer(ok), failed = as.integer(res$failed),
+                 j_reject = ifelse(res$method %in% c("gmm", "gmm_proxy"), res$j_rejected / ok, NA_real_))
 }

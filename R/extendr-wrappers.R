@@ -23,10 +23,13 @@ rs_compare_score <- function(truth, estimate, lower, upper) .Call(wrap__rs_compa
 
 #' Monte Carlo comparison of `methods` on fully labelled data (see the core's
 #' `compare_glm`). `sources_x` / `sources_y` as for `rs_synth_fit`: the
-#' surrogate matrices and responses, the proxy first when `has_proxy`. Returns list(truth, mse, coverage, width, n_ok, first_error):
-#' scores ordered fraction, method, coefficient (coefficient fastest).
+#' surrogate matrices and responses, the proxy first when `has_proxy`;
+#' `oracle`: also score the oracle-weight PPI++Synth, after the methods.
+#' Returns list(truth, mse, coverage, width, n_ok, j_reject, first_error):
+#' scores ordered fraction, method, coefficient (coefficient fastest);
+#' `j_reject` NA for methods without a J test.
 #' @noRd
-rs_compare_glm <- function(x, p, y, sources_x, sources_y, has_proxy, family, methods, fractions, trials, seed, alpha, threads) .Call(wrap__rs_compare_glm, x, p, y, sources_x, sources_y, has_proxy, family, methods, fractions, trials, seed, alpha, threads)
+rs_compare_glm <- function(x, p, y, sources_x, sources_y, has_proxy, family, methods, oracle, fractions, trials, seed, alpha, threads) .Call(wrap__rs_compare_glm, x, p, y, sources_x, sources_y, has_proxy, family, methods, oracle, fractions, trials, seed, alpha, threads)
 
 #' Gap band of Algorithm 1 from historical gap-interval endpoints.
 #' Returns list(lower, upper, k_lower, k_upper).
@@ -80,8 +83,10 @@ rs_exchange_coverage <- function(n_tasks, alpha, tau, bias, n_real, n_synth, met
 #' `sources_x` / `sources_y` lists of surrogate matrices / responses, the
 #' first one being the proxy when `has_proxy`. Returns
 #' list(coefficients, covariance (finite-sample corrected for GMM),
-#' covariance_asymptotic (GMM), df (t degrees of freedom; Inf: normal), j_stat, j_df, j_pvalue, lambda,
-#' surrogate_coefficients, n_labeled, n_unlabeled); absent entries are NULL.
+#' covariance_asymptotic (GMM), df (t degrees of freedom; Inf: normal),
+#' j_stat, j_df, j_pvalue, lambda, mix_alpha, surrogate_coefficients,
+#' n_labeled, n_unlabeled); absent entries are NULL (`mix_alpha`,
+#' PPI++Synth's weight per fold, is empty).
 #' On a numerical error (singular matrix, no convergence, bad data) returns
 #' list(error = message) instead.
 #' @noRd
@@ -89,7 +94,8 @@ rs_synth_fit <- function(method, family, x, p, y, labeled_rows, sources_x, sourc
 
 #' Monte Carlo coverage study on simulate_synthetic()-style populations,
 #' replications in parallel (replicate_rng(seed, r) each). Returns
-#' list(method, term, covered, width, error, error_sq, reps, failed): sums
+#' list(method, term, covered, width, error, error_sq, reps, failed,
+#' j_rejected): sums
 #' over replications, one entry per method x coefficient (coefficient
 #' fastest; `term` 1-based, intercept first).
 #' @noRd

@@ -27,6 +27,13 @@
 #'   to the columns holding their LLM predictions on every row.
 #' @param synthetic `NULL`, a map as for `proxy` for one synthetic source (an
 #'   LLM-generated unit per real unit), or a list of such maps for several.
+#'   **Generation requirement**: each synthetic unit must be produced by the
+#'   same mechanism whether or not its real unit is labelled, conditioning
+#'   only on what is observed on every row (e.g. the text and predicted
+#'   covariates, never the true covariates or labels of labelled units only).
+#'   Otherwise the GMM moment blocks of the source are incompatible and the
+#'   estimate is biased; see [synth_glm()] (its J-test warning) and the
+#'   getting-started vignette. The same holds for `proxy`.
 #' @return A list of class `"synth_design"` with `y` (response, `NA` where
 #'   unlabelled), `X` (model matrix; entries of predicted covariates may be
 #'   `NA` on unlabelled rows), `x_complete` (whether `X` has no `NA`),

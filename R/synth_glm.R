@@ -3,7 +3,7 @@
 # classical and naive baselines. The numerics run in the Rust core
 # (synthinfer_core::gmm::fit); this file validates and assembles.
 
-synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive")
+synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "ppi++synth")
 
 #' Regression with human labels, LLM proxies and synthetic data
 #'
@@ -39,10 +39,31 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive")
 #'   rectified loss for every family and the variance uses the labelled
 #'   rows' true-covariate Hessian.
 #' * `"ppi"`: the same with `lambda = 1`.
+#' * `"ppi++synth"`: PPI++ whose imputed label mixes the proxy and the
+#'   synthetic prediction with a weight `alpha` chosen by cross-fitting
+#'   (Byun et al.'s PPI++Synth baseline); see [ppi_synth].
 #' * `"classical"`: the labelled rows only, with the sandwich (HC0) variance.
 #' * `"naive"`: the labelled rows pooled with the synthetic rows (or, without
 #'   synthetic data, with the proxy on the unlabelled rows) as if they were
 #'   real, sandwich variance. **Not valid**: for comparison only.
+#'
+#' @section Generating the synthetic data:
+#' Each synthetic unit must be produced by the same mechanism whether or not
+#' its real unit is labelled, conditioning only on what every row has. For
+#' a synthetic source `m`, the GMM blocks `S_i psi(eta_m)` and `psi(eta_m)`
+#' share one `eta_m`; if, say, labelled units were prompted with their true
+#' covariates and the others with predicted ones, no single `eta_m` solves
+#' both, and the off-diagonal weights pull `theta` away from the truth: the
+#' interval is invalid although each block looks fine. Hansen's J test
+#' detects this with a power that grows with the number of labels but can be
+#' low with a few hundred (in our logistic simulation, 0.11 with 100 labels
+#' and 0.60 with 400, where coverage had already fallen to 0.61 and 0.23;
+#' `bench/label_dependent_synthetic.R` in the sources), so the generation
+#' rule, not the test, is the protection. A rejection at the
+#' 1% level raises a warning of class `synthinfer_warning_j_test`
+#' (`suppressWarnings(classes = )` or a calling handler muffles it in
+#' simulations). PPI methods with such a surrogate are biased too, and have
+#' no J test to flag it.
 #'
 #' @section Effective sample size:
 #' `glance()` reports `n_effective`, the number of labelled rows the classical
@@ -86,7 +107,7 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive")
 #' @param formula,data,family,proxy,synthetic See [synth_design()]. Rows with
 #'   a non-missing response are labelled.
 #' @param method One of `"gmm"`, `"gmm_proxy"`, `"ppi++"`, `"ppi"`,
-#'   `"classical"`, `"naive"`; see Methods.
+#'   `"classical"`, `"naive"`, `"ppi++synth"`; see Methods.
 #' @param se Variance of the GMM methods (`"gmm"`, `"gmm_proxy"`):
 #'   `"small_sample"` (default; Windmeijer-corrected with HC3 leverage
 #'   multipliers, degrees-of-freedom scaled, t quantiles) or `"asymptotic"`
@@ -101,7 +122,13 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive")
 #'   `vcov()`, `confint()`, `summary()`, `print()`, `nobs()`, `predict()`,
 #'   `tidy()` and `glance()`. Elements: `coefficients`, `vcov`, `method`,
 #'   `family`, `alpha`, `nobs_labeled`, `nobs_unlabeled`, `j_statistic`,
-#'   `j_df`, `j_p_value` (GMM), `lambda` (PPI), `n_effective`, `design`.
+#'   `j_df`, `j_p_value` (GMM), `lambda` (PPI), `mix_alpha` (PPI++Synth's
+#'   weight per fold), `df`, `se_type`, `n_effective`, `design`.
+#'
+#'   A GMM fit whose Hansen J test rejects at the 1% level raises a warning
+#'   of class `synthinfer_warning_j_test` naming the likely cause (a
+#'   surrogate source generated differently on labelled rows, or otherwise
+#'   incompatible with the labelled block) and the remedies.
 #' @references Byun, Y., Gupta, S., Lipton, Z. C., Childers, R. L. and
 #'   Wilder, B. (2025). Valid inference with imperfect synthetic data.
 #'   Advances in Neural Information Processing Systems (NeurIPS).
@@ -136,7 +163,7 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive")
 #' glance(fit)
 #' tidy(synth_glm(y ~ x, d, proxy = c(y = "y_llm"), method = "ppi++", threads = 1))
 synth_glm <- function(formula, data, family = stats::gaussian(), proxy = NULL,
-                      synthetic = NULL, method = c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive"),
+                      synthetic = NULL, method = c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "ppi++synth"),
                       alpha = 0.1, se = c("small_sample", "asymptotic"),
                       threads = default_threads(), ...) {
   if (...length() > 0L) {
@@ -222,7 +249,7 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
              format_positions(which(labeled & rowSums(!is.finite(X)) > 0)), ".")
   }
   check_full_rank(X_lab, "the labelled rows", "Drop them from the formula or label more rows.")
-  needs_proxy <- method %in% c("gmm_proxy", "ppi++", "ppi") ||
+  needs_proxy <- method %in% c("gmm_proxy", "ppi++", "ppi", "ppi++synth") ||
     (method == "naive" && !length(design$synthetic))
   if (needs_proxy && is.null(design$proxy)) {
     stop_arg("proxy", "is required for method \"", method, "\".")
@@ -230,7 +257,10 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
   if (method == "gmm" && is.null(design$proxy) && !length(design$synthetic)) {
     stop_arg("proxy", "or `synthetic` is required for method \"gmm\".")
   }
-  if (n - n_lab < 2L && method %in% c("ppi", "ppi++")) {
+  if (method == "ppi++synth" && !length(design$synthetic)) {
+    stop_arg("synthetic", "is required for method \"ppi++synth\".")
+  }
+  if (n - n_lab < 2L && method %in% c("ppi", "ppi++", "ppi++synth")) {
     stop("PPI needs at least 2 unlabelled rows.", call. = FALSE)
   }
   if (n_lab == n && method %in% c("gmm", "gmm_proxy")) {
@@ -250,7 +280,7 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
   }
   classical_var <- if (method == "classical") diag(res$covariance) else
     classical_variances(design$family, X_lab, y_lab, threads)
-  new_synth_glm(res, design, method, alpha, classical_var, se)
+  warn_j_test(new_synth_glm(res, design, method, alpha, classical_var, se))
 }
 
 # GMM fits p coefficients for the labels and p per surrogate source, all of
@@ -352,7 +382,7 @@ classical_variances <- function(family, X_lab, y_lab, threads) {
 rust_fit <- function(design, method, rows, threads) {
   X <- design$X
   if (!isTRUE(design$x_complete) && anyNA(X)) X[is.na(X)] <- 0
-  use_synth <- method %in% c("gmm", "naive")
+  use_synth <- method %in% c("gmm", "naive", "ppi++synth")
   sources <- c(if (!is.null(design$proxy)) list(design$proxy),
                if (use_synth) design$synthetic)
   res <- rs_synth_fit(method, design$family, X, ncol(X), design$y, as.integer(rows),
@@ -395,13 +425,14 @@ new_synth_glm <- function(res, design, method, alpha, classical_var, se = "small
     nobs_labeled = res$n_labeled,
     nobs_unlabeled = res$n_unlabeled,
     n_sources = (if (is.null(design$proxy)) 0L else 1L) +
-      (if (method %in% c("gmm", "naive")) length(design$synthetic) else 0L),
+      (if (method %in% c("gmm", "naive", "ppi++synth")) length(design$synthetic) else 0L),
     j_statistic = if (is.null(res$j_stat)) NA_real_ else res$j_stat,
     j_df = if (is.null(res$j_df)) NA_integer_ else res$j_df,
     j_p_value = if (is.null(res$j_pvalue)) NA_real_ else res$j_pvalue,
     lambda = if (is.null(res$lambda)) NA_real_ else res$lambda,
     df = if (is.null(res$df)) Inf else res$df,
     se_type = if (method %in% c("gmm", "gmm_proxy")) se else "asymptotic",
+    mix_alpha = res$mix_alpha,
     surrogate_coefficients = res$surrogate_coefficients,
     n_effective = n_eff,
     design = design,

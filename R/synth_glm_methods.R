@@ -8,7 +8,8 @@ synth_method_label <- function(method) {
     "ppi++" = "PPI++ (power-tuned)",
     ppi = "PPI",
     classical = "classical (labelled rows only)",
-    naive = "naive pooling (NOT valid; baseline)")
+    naive = "naive pooling (NOT valid; baseline)",
+    "ppi++synth" = "PPI++Synth (proxy and synthetic mixed, cross-fitted weight)")
 }
 
 # Wald table; t quantiles on the fit's degrees of freedom (finite for the
@@ -121,6 +122,8 @@ print.synth_glm <- function(x, digits = max(3L, getOption("digits") - 3L), ...) 
   cat(sprintf("%d labelled and %d unlabelled rows\n", x$nobs_labeled, x$nobs_unlabeled))
   cat("\nCoefficients:\n")
   print(x$coefficients, digits = digits)
+  notes <- surrogate_notes(x, digits)
+  if (length(notes)) cat("\n", strwrap(notes, exdent = 2, prefix = "\n", initial = ""), "\n", sep = "")
   note_no_gain(x)
   invisible(x)
 }
@@ -165,6 +168,8 @@ print.summary.synth_glm <- function(x, digits = max(3L, getOption("digits") - 3L
                 f$j_df, format.pval(f$j_p_value, digits = digits)))
   }
   if (!is.na(f$lambda)) cat(sprintf("lambda = %s\n", format(f$lambda, digits = digits)))
+  notes <- surrogate_notes(f, digits, j = FALSE)
+  if (length(notes)) cat(strwrap(notes, exdent = 2), sep = "\n")
   note_no_gain(f)
   if (f$method == "naive") {
     cat("Note: naive pooling treats synthetic data as real; its intervals are not valid.\n")

@@ -38,7 +38,7 @@ fn rs_compare_score(truth: &[f64], estimate: &[f64], lower: &[f64], upper: &[f64
     let trials = estimate.len() / p.max(1);
     let row = |m: &[f64], t: usize| (0..p).map(|j| m[t + j * trials]).collect::<Vec<f64>>();
     let fits: Vec<synthinfer_core::Result<Interval>> = (0..trials)
-        .map(|t| Ok(Interval { estimate: row(estimate, t), lower: row(lower, t), upper: row(upper, t) }))
+        .map(|t| Ok(Interval { estimate: row(estimate, t), lower: row(lower, t), upper: row(upper, t), j_pvalue: None }))
         .collect();
     let refs: Vec<_> = fits.iter().collect();
     let s = score(truth, &refs);
@@ -52,8 +52,11 @@ fn rs_compare_score(truth: &[f64], estimate: &[f64], lower: &[f64], upper: &[f64
 
 /// Monte Carlo comparison of `methods` on fully labelled data (see the core's
 /// `compare_glm`). `sources_x` / `sources_y` as for `rs_synth_fit`: the
-/// surrogate matrices and responses, the proxy first when `has_proxy`. Returns list(truth, mse, coverage, width, n_ok, first_error):
-/// scores ordered fraction, method, coefficient (coefficient fastest).
+/// surrogate matrices and responses, the proxy first when `has_proxy`;
+/// `oracle`: also score the oracle-weight PPI++Synth, after the methods.
+/// Returns list(truth, mse, coverage, width, n_ok, j_reject, first_error):
+/// scores ordered fraction, method, coefficient (coefficient fastest);
+/// `j_reject` NA for methods without a J test.
 /// @noRd
 #[extendr]
 #[allow(clippy::too_many_arguments)]
@@ -66,6 +69,7 @@ fn rs_compare_glm(
     has_proxy: bool,
     family: &str,
     methods: Vec<String>,
+    oracle: bool,
     fractions: &[f64],
     trials: i32,
     seed: f64,
@@ -79,13 +83,14 @@ fn rs_compare_glm(
     let ys: Vec<Robj> = sources_y.values().collect();
     let data = convert::synth_data(&x, y, p, &xs, &ys, has_proxy)?;
     let plan = convert::core(Plan::new(y.len(), fractions.to_vec(), trials as usize, seed as u64))?;
-    let c = convert::core(compare_glm(&methods, family, &data, &plan, alpha, threads as usize))?;
+    let c = convert::core(compare_glm(&methods, oracle, family, &data, &plan, alpha, threads as usize))?;
     Ok(list!(
         truth = c.truth,
         mse = c.scores.iter().map(|s| s.mse).collect::<Vec<f64>>(),
         coverage = c.scores.iter().map(|s| s.coverage).collect::<Vec<f64>>(),
         width = c.scores.iter().map(|s| s.width).collect::<Vec<f64>>(),
         n_ok = c.scores.iter().map(|s| s.n_ok as i32).collect::<Vec<i32>>(),
+        j_reject = c.scores.iter().map(|s| s.j_reject.map_or(Rfloat::na(), Rfloat::from)).collect::<Doubles>(),
         first_error = c.first_error
     ))
 }

@@ -17,8 +17,10 @@ fn optional<T: Into<Robj>>(v: Option<T>) -> Robj {
 /// `sources_x` / `sources_y` lists of surrogate matrices / responses, the
 /// first one being the proxy when `has_proxy`. Returns
 /// list(coefficients, covariance (finite-sample corrected for GMM),
-/// covariance_asymptotic (GMM), df (t degrees of freedom; Inf: normal), j_stat, j_df, j_pvalue, lambda,
-/// surrogate_coefficients, n_labeled, n_unlabeled); absent entries are NULL.
+/// covariance_asymptotic (GMM), df (t degrees of freedom; Inf: normal),
+/// j_stat, j_df, j_pvalue, lambda, mix_alpha, surrogate_coefficients,
+/// n_labeled, n_unlabeled); absent entries are NULL (`mix_alpha`,
+/// PPI++Synth's weight per fold, is empty).
 /// On a numerical error (singular matrix, no convergence, bad data) returns
 /// list(error = message) instead.
 /// @noRd
@@ -65,6 +67,7 @@ fn rs_synth_fit(
         j_df = optional(fit.j_df.map(|d| d as i32)),
         j_pvalue = optional(fit.j_pvalue),
         lambda = optional(fit.lambda),
+        mix_alpha = fit.mix_alpha,
         surrogate_coefficients = fit.surrogate_coefficients,
         n_labeled = fit.n_labeled as i32,
         n_unlabeled = fit.n_unlabeled as i32
@@ -73,7 +76,8 @@ fn rs_synth_fit(
 
 /// Monte Carlo coverage study on simulate_synthetic()-style populations,
 /// replications in parallel (replicate_rng(seed, r) each). Returns
-/// list(method, term, covered, width, error, error_sq, reps, failed): sums
+/// list(method, term, covered, width, error, error_sq, reps, failed,
+/// j_rejected): sums
 /// over replications, one entry per method x coefficient (coefficient
 /// fastest; `term` 1-based, intercept first).
 /// @noRd
@@ -123,7 +127,8 @@ fn rs_gmm_coverage_study(
         error = flat.iter().map(|f| f.2.error).collect::<Vec<_>>(),
         error_sq = flat.iter().map(|f| f.2.error_sq).collect::<Vec<_>>(),
         reps = flat.iter().map(|f| f.2.reps as f64).collect::<Vec<_>>(),
-        failed = flat.iter().map(|f| f.2.failed as f64).collect::<Vec<_>>()
+        failed = flat.iter().map(|f| f.2.failed as f64).collect::<Vec<_>>(),
+        j_rejected = flat.iter().map(|f| f.2.j_rejected as f64).collect::<Vec<_>>()
     ))
 }
 

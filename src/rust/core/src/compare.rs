@@ -8,11 +8,19 @@
 //! from its own random stream, `replicate_rng(seed, fraction_index * trials +
 //! trial)`, so the subsets, and therefore every result, are the same whatever
 //! the number of threads.
+//!
+//! Besides the estimators, a comparison can score PPI++Synth with an
+//! *oracle* mixing weight ([`oracle_ppi_synth`]): for each trial and
+//! coefficient, the grid weight whose estimate lands closest to the truth.
+//! It needs the truth, so it is no method, only the upper bound of the
+//! PPI++Synth family that Byun et al. plot.
 
 use crate::dist::t_two_sided;
 use crate::error::{invalid, Result};
 use crate::glm::Family;
-use crate::gmm::{fit, Method, SynthData};
+use crate::gmm::sim::J_LEVEL;
+use crate::gmm::{fit, with_mix_data, Method, SynthData};
+use crate::ppi::synth::{alpha_grid, ppi_synth_fixed};
 use crate::parallel::{replicate_rng, with_threads};
 use rand::Rng;
 use rayon::prelude::*;
@@ -23,6 +31,8 @@ pub struct Interval {
     pub estimate: Vec<f64>,
     pub lower: Vec<f64>,
     pub upper: Vec<f64>,
+    /// p-value of Hansen's J test (GMM fits only).
+    pub j_pvalue: Option<f64>,
 }
 
 /// The layout of a comparison: `trials` label subsets for each fraction.
@@ -111,6 +121,9 @@ pub struct Score {
     pub width: f64,
     /// Trials whose fit succeeded (the averages are over these).
     pub n_ok: usize,
+    /// Share of those trials whose J test rejected at level
+    /// [`J_LEVEL`]; None for methods without a J test.
+    pub j_reject: Option<f64>,
 }
 
 /// Average the fits of one method over trials, coefficient by coefficient.
@@ -130,6 +143,8 @@ pub fn score(truth: &[f64], fits: &[&Result<Interval>]) -> Vec<Score> {
         })
         .collect();
     let m = ok.len() as f64;
+    let j: Vec<f64> = ok.iter().filter_map(|f| f.j_pvalue).collect();
+    let j_reject = (!j.is_empty()).then(|| j.iter().filter(|&&pv| pv < J_LEVEL).count() as f64 / j.len() as f64);
     (0..p)
         .map(|j| {
             let t = truth[j];
@@ -141,7 +156,7 @@ pub fn score(truth: &[f64], fits: &[&Result<Interval>]) -> Vec<Score> {
                 cov += f64::from(u8::from(f.lower[j] <= t && t <= f.upper[j]));
                 wid += f.upper[j] - f.lower[j];
             }
-            Score { mse: se / m, coverage: cov / m, width: wid / m, n_ok: ok.len() }
+            Score { mse: se / m, coverage: cov / m, width: wid / m, n_ok: ok.len(), j_reject }
         })
         .collect()
 }
@@ -160,31 +175,66 @@ pub fn column_major(data: &[f64], nrows: usize, ncols: usize) -> MatView<'_> {
 pub struct Comparison {
     /// Full-data classical estimates, the truth of the comparison.
     pub truth: Vec<f64>,
-    /// Scores indexed `[(f_idx * methods + m) * p + j]`.
+    /// Scores indexed `[(f_idx * methods + m) * p + j]`, the oracle (when
+    /// asked for) counting as a last method.
     pub scores: Vec<Score>,
     /// For each (fraction, method), in the same order, the message of the
     /// first failed fit (empty when none failed).
     pub first_error: Vec<String>,
 }
 
-/// Wald interval of a fit at level `1 - alpha` (`z` its normal quantile).
-fn wald(f: crate::gmm::Fit, alpha: f64) -> Interval {
-    let p = f.coefficients.len();
-    let z = t_two_sided(alpha, f.df);
-    let se: Vec<f64> = (0..p).map(|j| f.covariance[(j, j)].max(0.0).sqrt()).collect();
+/// Wald interval at level `1 - alpha`, `z` its normal or t quantile.
+fn wald(coefficients: Vec<f64>, covariance: &faer::Mat<f64>, z: f64, j_pvalue: Option<f64>) -> Interval {
+    let p = coefficients.len();
+    let se: Vec<f64> = (0..p).map(|j| covariance[(j, j)].max(0.0).sqrt()).collect();
     Interval {
-        lower: (0..p).map(|j| f.coefficients[j] - z * se[j]).collect(),
-        upper: (0..p).map(|j| f.coefficients[j] + z * se[j]).collect(),
-        estimate: f.coefficients,
+        lower: (0..p).map(|j| coefficients[j] - z * se[j]).collect(),
+        upper: (0..p).map(|j| coefficients[j] + z * se[j]).collect(),
+        estimate: coefficients,
+        j_pvalue,
     }
+}
+
+/// PPI++Synth with the oracle weight: for each coefficient, the interval of
+/// the grid weight whose estimate is closest to `truth` (weights whose fit
+/// fails are skipped). Not a valid method: it looks at the truth.
+pub fn oracle_ppi_synth(family: Family, data: &SynthData<'_>, labeled: &[bool], truth: &[f64], z: f64) -> Result<Interval> {
+    let proxy = data
+        .proxy
+        .ok_or_else(|| crate::error::CoreError::InvalidArgument("the oracle PPI++Synth needs a proxy".into()))?;
+    let fits: Vec<Interval> = with_mix_data(data, proxy, labeled, |d| {
+        Ok(alpha_grid()
+            .into_iter()
+            .filter_map(|a| ppi_synth_fixed(family, d, a).ok())
+            .map(|f| wald(f.coefficients, &f.covariance, z, None))
+            .collect())
+    })?;
+    if fits.is_empty() {
+        return invalid("the PPI++Synth fit failed at every grid weight");
+    }
+    let p = truth.len();
+    let mut out = Interval { estimate: vec![0.0; p], lower: vec![0.0; p], upper: vec![0.0; p], j_pvalue: None };
+    for j in 0..p {
+        let best = fits
+            .iter()
+            .min_by(|a, b| (a.estimate[j] - truth[j]).abs().total_cmp(&(b.estimate[j] - truth[j]).abs()))
+            .expect("not empty");
+        out.estimate[j] = best.estimate[j];
+        out.lower[j] = best.lower[j];
+        out.upper[j] = best.upper[j];
+    }
+    Ok(out)
 }
 
 /// Compare estimators on fully labelled data (every `data.y` observed): the
 /// classical fit on all rows is the truth; each trial of `plan` keeps the
-/// labels of its subset only and fits every method there. Trials run in
-/// parallel on `threads` workers; the results do not depend on `threads`.
+/// labels of its subset only and fits every method there (and, if `oracle`,
+/// the oracle PPI++Synth after them). Trials run in parallel on `threads`
+/// workers; the results do not depend on `threads`.
+#[allow(clippy::too_many_arguments)]
 pub fn compare_glm(
     methods: &[Method],
+    oracle: bool,
     family: Family,
     data: &SynthData<'_>,
     plan: &Plan,
@@ -200,13 +250,24 @@ pub fn compare_glm(
     let all = vec![true; plan.n];
     let truth = with_threads(threads, || fit(Method::Classical, family, data, &all))??.coefficients;
     let fits = plan.run(threads, |mask| {
-        methods.iter().map(|&m| fit(m, family, data, mask).map(|f| wald(f, alpha))).collect()
+        let mut out: Vec<Result<Interval>> = methods
+            .iter()
+            .map(|&m| fit(m, family, data, mask).map(|f| {
+                let z = t_two_sided(alpha, f.df);
+                wald(f.coefficients, &f.covariance, z, f.j_pvalue)
+            }))
+            .collect();
+        if oracle {
+            out.push(oracle_ppi_synth(family, data, mask, &truth, t_two_sided(alpha, f64::INFINITY)));
+        }
+        out
     })?;
-    let mut scores = Vec::with_capacity(plan.fractions.len() * methods.len() * truth.len());
-    let mut first_error = Vec::with_capacity(plan.fractions.len() * methods.len());
+    let n_methods = methods.len() + usize::from(oracle);
+    let mut scores = Vec::with_capacity(plan.fractions.len() * n_methods * truth.len());
+    let mut first_error = Vec::with_capacity(plan.fractions.len() * n_methods);
     for f_idx in 0..plan.fractions.len() {
         let cells = &fits[f_idx * plan.trials..(f_idx + 1) * plan.trials];
-        for m in 0..methods.len() {
+        for m in 0..n_methods {
             let of_method: Vec<&Result<Interval>> = cells.iter().map(|c| &c[m]).collect();
             scores.extend(score(&truth, &of_method));
             first_error.push(
@@ -256,7 +317,7 @@ mod tests {
         let fit = |m: &[bool]| {
             let first = m.iter().position(|&b| b).unwrap() as f64;
             let k = m.iter().filter(|&&b| b).count() as f64;
-            vec![Ok(Interval { estimate: vec![first], lower: vec![first - k], upper: vec![first + k] })]
+            vec![Ok(Interval { estimate: vec![first], lower: vec![first - k], upper: vec![first + k], j_pvalue: None })]
         };
         let a = plan.run(1, fit).unwrap();
         let b = plan.run(2, fit).unwrap();
@@ -267,10 +328,10 @@ mod tests {
     #[test]
     fn score_matches_hand_computation() {
         let fits = [
-            Ok(Interval { estimate: vec![1.0], lower: vec![0.0], upper: vec![2.0] }),
-            Ok(Interval { estimate: vec![3.0], lower: vec![2.5], upper: vec![3.5] }),
+            Ok(Interval { estimate: vec![1.0], lower: vec![0.0], upper: vec![2.0], j_pvalue: Some(0.005) }),
+            Ok(Interval { estimate: vec![3.0], lower: vec![2.5], upper: vec![3.5], j_pvalue: Some(0.5) }),
             Err(crate::CoreError::NoConvergence("x".into())),
-            Ok(Interval { estimate: vec![f64::NAN], lower: vec![0.0], upper: vec![1.0] }),
+            Ok(Interval { estimate: vec![f64::NAN], lower: vec![0.0], upper: vec![1.0], j_pvalue: Some(0.001) }),
         ];
         let refs: Vec<_> = fits.iter().collect();
         let s = score(&[1.5], &refs);
@@ -278,6 +339,8 @@ mod tests {
         assert!((s[0].mse - (0.25 + 2.25) / 2.0).abs() < 1e-15);
         assert_eq!(s[0].coverage, 0.5);
         assert!((s[0].width - 1.5).abs() < 1e-15);
+        // J rejections among the two kept fits: one (p = 0.005 < 0.01).
+        assert_eq!(s[0].j_reject, Some(0.5));
     }
 
     #[test]
@@ -306,13 +369,43 @@ mod tests {
         let data = SynthData { x, y: &y, proxy: Some(crate::gmm::Surrogate { x, y: &yp }), synthetic: vec![] };
         let plan = Plan::new(n, vec![0.1, 0.25], 100, 1).unwrap();
         let methods = [Method::Classical, Method::PpiPlusPlus, Method::GmmProxy];
-        let a = compare_glm(&methods, Family::Gaussian, &data, &plan, 0.1, 1).unwrap();
-        let b = compare_glm(&methods, Family::Gaussian, &data, &plan, 0.1, 2).unwrap();
+        let a = compare_glm(&methods, false, Family::Gaussian, &data, &plan, 0.1, 1).unwrap();
+        let b = compare_glm(&methods, false, Family::Gaussian, &data, &plan, 0.1, 2).unwrap();
         assert_eq!(a.scores, b.scores);
         assert_eq!(a.scores.len(), 2 * 3 * 2);
         for s in &a.scores {
             assert_eq!(s.n_ok, 100);
             assert!(s.coverage > 0.8, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn oracle_is_never_worse_than_ppi_plus_plus() {
+        // The grid holds alpha = 1, which is PPI++ exactly, so in every trial
+        // and for every coefficient the oracle's error is at most PPI++'s:
+        // its MSE cannot exceed PPI++'s. J rates exist for GMM only.
+        let n = 200;
+        let mut rng = replicate_rng(8, 0);
+        let xs: Vec<f64> = (0..n).map(|_| rng.random::<f64>() * 2.0 - 1.0).collect();
+        let e: Vec<f64> = (0..n).map(|_| rng.random::<f64>() - 0.5).collect();
+        let y: Vec<f64> = (0..n).map(|i| 1.0 + 2.0 * xs[i] + 3.0 * e[i]).collect();
+        let yp: Vec<f64> = y.iter().map(|v| v + (rng.random::<f64>() - 0.5)).collect();
+        let ys: Vec<f64> = (0..n).map(|i| 1.0 + 2.0 * xs[i] + 2.0 * e[i] + rng.random::<f64>() - 0.5).collect();
+        let mut xd = vec![1.0; n];
+        xd.extend_from_slice(&xs);
+        let x = faer::MatRef::from_column_major_slice(&xd, n, 2);
+        let s = |y| crate::gmm::Surrogate { x, y };
+        let data = SynthData { x, y: &y, proxy: Some(s(&yp)), synthetic: vec![s(&ys)] };
+        let plan = Plan::new(n, vec![0.2], 30, 2).unwrap();
+        let methods = [Method::PpiPlusPlus, Method::Gmm];
+        let c = compare_glm(&methods, true, Family::Gaussian, &data, &plan, 0.1, 1).unwrap();
+        assert_eq!(c.scores.len(), 3 * 2);
+        for j in 0..2 {
+            let (ppi, gmm, oracle) = (&c.scores[j], &c.scores[2 + j], &c.scores[4 + j]);
+            assert!(oracle.mse <= ppi.mse, "{oracle:?} {ppi:?}");
+            assert_eq!(oracle.n_ok, 30);
+            assert!(ppi.j_reject.is_none() && oracle.j_reject.is_none());
+            assert!(gmm.j_reject.is_some());
         }
     }
 }

@@ -40,6 +40,7 @@ use stats::Stats;
 use std::cell::OnceCell;
 
 mod stats;
+pub mod synth;
 
 /// Data for PPI: true and proxy versions of the design and response.
 #[derive(Debug, Clone, Copy)]
@@ -88,11 +89,7 @@ pub fn ppi(family: Family, d: &PpiData<'_>, lambda: Option<f64>) -> Result<PpiFi
     if family == Family::Gaussian && p == 1 && is_intercept(d.x, d.labeled, true) && is_intercept(d.x_proxy, d.labeled, false) {
         return ppi_mean(d, lambda, n, big_n);
     }
-    let same_x = (0..d.x.nrows())
-        .filter(|&i| d.labeled[i])
-        .all(|i| (0..p).all(|j| d.x[(i, j)] == d.x_proxy[(i, j)]));
-    let ones = ones_column(d.x_proxy);
-    let ctx = Ctx { family, d, n, big_n, p, same_x, ones, proxy_ols: OnceCell::new() };
+    let ctx = Ctx::new(family, d, n, big_n);
     let classical = ctx.classical()?;
     match lambda {
         Some(l) => ctx.finish(&classical, l, None),
@@ -207,7 +204,17 @@ struct Ctx<'a, 'b> {
     proxy_ols: OnceCell<(Vec<f64>, Vec<f64>)>,
 }
 
-impl Ctx<'_, '_> {
+impl<'a, 'b> Ctx<'a, 'b> {
+    /// The context of `d` with `n` labelled and `big_n` unlabelled rows.
+    fn new(family: Family, d: &'b PpiData<'a>, n: usize, big_n: usize) -> Self {
+        let p = d.x.ncols();
+        let same_x = (0..d.x.nrows())
+            .filter(|&i| d.labeled[i])
+            .all(|i| (0..p).all(|j| d.x[(i, j)] == d.x_proxy[(i, j)]));
+        let ones = ones_column(d.x_proxy);
+        Ctx { family, d, n, big_n, p, same_x, ones, proxy_ols: OnceCell::new() }
+    }
+
     /// ppi-python's least-squares form "imputed + rectifier" (OLS with
     /// unpredicted covariates); otherwise the rectified-loss minimiser.
     fn ols_form(&self) -> bool {
@@ -332,6 +339,13 @@ impl Ctx<'_, '_> {
     fn finish(&self, start: &[f64], lam: f64, initial: Option<Quadratic>) -> Result<PpiFit> {
         let theta = self.estimate(start, lam, initial)?;
         let st = self.stats(&theta, false);
+        Ok(PpiFit { coefficients: theta, covariance: self.covariance(&st, lam)?, lambda: lam })
+    }
+
+    /// The covariance of the estimate at a fixed lambda, from the moments
+    /// `st` of a pass at the estimate (or, for PPI++Synth's choice of alpha,
+    /// at a pilot estimate).
+    fn covariance(&self, st: &Stats, lam: f64) -> Result<Mat<f64>> {
         let p = self.p;
         let (nf, nu) = (self.n as f64, self.big_n as f64);
         let hess = st.mean_hessian(self.pooled_hessian(lam != 0.0), self.n, self.big_n);
@@ -348,11 +362,7 @@ impl Ctx<'_, '_> {
             nf / nu * lam * lam * cov_u + cov_l
         });
         let sigma = h.sandwich(meat.as_ref());
-        Ok(PpiFit {
-            coefficients: theta,
-            covariance: Mat::from_fn(p, p, |i, j| sigma[(i, j)] / nf),
-            lambda: lam,
-        })
+        Ok(Mat::from_fn(p, p, |i, j| sigma[(i, j)] / nf))
     }
 }
 

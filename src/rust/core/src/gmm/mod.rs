@@ -24,6 +24,7 @@ mod windmeijer;
 use crate::error::{invalid, Result};
 use crate::glm::newton::{check_separation, newton};
 use crate::glm::{sandwich_vcov, Block, Family, Rows};
+use crate::ppi::synth::{mean_source, ppi_synth, MixData, PpiSynthFit};
 use crate::ppi::{ppi, PpiData};
 use faer::{Mat, MatRef};
 pub use twostep::{two_step, two_step_with, GmmFit, Problem, DEFAULT_LEVERAGE_POWER};
@@ -48,6 +49,9 @@ pub enum Method {
     PpiPlusPlus,
     /// PPI: lambda = 1, proxy.
     Ppi,
+    /// PPI++Synth: PPI++ with the proxy and synthetic prediction mixed,
+    /// weight cross-fitted (see [`crate::ppi::synth`]).
+    PpiSynth,
     /// Labelled rows only; sandwich variance.
     Classical,
     /// Surrogate rows pooled with the labelled rows as if they were real
@@ -63,6 +67,7 @@ impl Method {
             "gmm_proxy" => Method::GmmProxy,
             "ppi++" => Method::PpiPlusPlus,
             "ppi" => Method::Ppi,
+            "ppi++synth" => Method::PpiSynth,
             "classical" => Method::Classical,
             "naive" => Method::Naive,
             other => return invalid(format!("unknown method `{other}`")),
@@ -106,6 +111,8 @@ pub struct Fit {
     pub j_pvalue: Option<f64>,
     /// Lambda (PPI and PPI++ only).
     pub lambda: Option<f64>,
+    /// PPI++Synth's mixing weight chosen for each cross-fitting fold.
+    pub mix_alpha: Vec<f64>,
     /// Estimates of the surrogate parameters eta_m (GMM only), p per source.
     pub surrogate_coefficients: Vec<f64>,
     /// GMM only: the textbook large-sample covariance (G' S^-1 G)^-1 / n,
@@ -128,6 +135,7 @@ impl Fit {
             j_df: None,
             j_pvalue: None,
             lambda: None,
+            mix_alpha: Vec::new(),
             surrogate_coefficients: Vec::new(),
             covariance_asymptotic: None,
             df: f64::INFINITY,
@@ -240,6 +248,14 @@ pub fn fit(method: Method, family: Family, data: &SynthData<'_>, labeled: &[bool
             out.lambda = Some(f.lambda);
             Ok(out)
         }
+        Method::PpiSynth => {
+            let px = need_proxy()?;
+            let f = ppi_synth_on(family, data, px, labeled)?;
+            let mut out = Fit::plain(f.fit.coefficients, f.fit.covariance, n_lab, n_unl);
+            out.lambda = Some(f.fit.lambda);
+            out.mix_alpha = f.alphas;
+            Ok(out)
+        }
         Method::Gmm | Method::GmmProxy => {
             let mut sources: Vec<Surrogate<'_>> = data.proxy.into_iter().collect();
             if method == Method::Gmm {
@@ -275,6 +291,31 @@ pub fn fit(method: Method, family: Family, data: &SynthData<'_>, labeled: &[bool
             Ok(out)
         }
     }
+}
+
+/// Run `f` on PPI++Synth's data: the proxy and the synthetic prediction
+/// (the row-wise mean of the synthetic sources when there are several).
+pub fn with_mix_data<T>(
+    data: &SynthData<'_>,
+    proxy: Surrogate<'_>,
+    labeled: &[bool],
+    f: impl FnOnce(&MixData<'_>) -> Result<T>,
+) -> Result<T> {
+    let averaged = match data.synthetic.as_slice() {
+        [] => return invalid("PPI++Synth needs a synthetic source"),
+        [_] => None,
+        many => Some(mean_source(&many.iter().map(|s| (s.x, s.y)).collect::<Vec<_>>())),
+    };
+    let (n, p) = (data.x.nrows(), data.x.ncols());
+    let (xs, ys) = match &averaged {
+        Some((mx, my)) => (MatRef::from_column_major_slice(mx, n, p), my.as_slice()),
+        None => (data.synthetic[0].x, data.synthetic[0].y),
+    };
+    f(&MixData { x: data.x, y: data.y, x_proxy: proxy.x, y_proxy: proxy.y, x_synth: xs, y_synth: ys, labeled })
+}
+
+fn ppi_synth_on(family: Family, data: &SynthData<'_>, proxy: Surrogate<'_>, labeled: &[bool]) -> Result<PpiSynthFit> {
+    with_mix_data(data, proxy, labeled, |d| ppi_synth(family, d))
 }
 
 #[cfg(test)]

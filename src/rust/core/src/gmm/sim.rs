@@ -17,6 +17,18 @@
 //! expit(eta_syn)}` where `u_syn` reuses `u` with probability |rho| (its
 //! mirror image in "anticorrelated"), a fair coin in "noise", 90% ones in
 //! "biased". rho = strength in "good", -strength in "anticorrelated".
+//!
+//! Two regimes model synthetic units read off texts that an LLM generated
+//! from the real unit's text plus covariates given in the prompt: the outcome
+//! tracks the real unit (Gaussian: `0.9 eta + rho e + sqrt(1 - rho^2)
+//! N(0, 1)` with the *real* linear predictor; binomial: as "good" with the
+//! real linear predictor), the covariates are the prompted ones. In
+//! "predicted_covariates" every row is prompted with predicted covariates
+//! `x + N(0, 0.8^2)`: a valid surrogate. In "label_dependent" labelled rows
+//! are prompted with their true covariates instead (the recipe the GMM
+//! estimator must not be fed): the surrogate's regression differs between
+//! labelled and unlabelled rows, and the GMM moment blocks that share its
+//! parameter are incompatible (rho = strength in both).
 
 use super::{fit, Method, Surrogate, SynthData};
 use crate::dist::t_two_sided;
@@ -35,6 +47,8 @@ pub enum Regime {
     Noise,
     Biased,
     Anticorrelated,
+    PredictedCovariates,
+    LabelDependent,
 }
 
 impl Regime {
@@ -45,6 +59,8 @@ impl Regime {
             "noise" => Regime::Noise,
             "biased" => Regime::Biased,
             "anticorrelated" => Regime::Anticorrelated,
+            "predicted_covariates" => Regime::PredictedCovariates,
+            "label_dependent" => Regime::LabelDependent,
             other => return invalid(format!("unknown regime `{other}`")),
         })
     }
@@ -90,18 +106,24 @@ fn draw<R: Rng>(d: &Design, rng: &mut R) -> Sample {
     for j in 1..k {
         for i in 0..n {
             let z = normal(rng);
-            x_syn[j * n + i] = if d.regime == Regime::Noise { z } else { x[j * n + i] + 0.5 * z };
+            x_syn[j * n + i] = match d.regime {
+                Regime::Noise => z,
+                Regime::PredictedCovariates | Regime::LabelDependent => x[j * n + i] + 0.8 * z,
+                _ => x[j * n + i] + 0.5 * z,
+            };
         }
     }
     let eta = |m: &[f64], i: usize| (0..k).map(|j| m[j * n + i] * beta[j]).sum::<f64>();
+    let tracks_real = matches!(d.regime, Regime::PredictedCovariates | Regime::LabelDependent);
     let rho = match d.regime {
-        Regime::Good => d.strength,
+        Regime::Good | Regime::PredictedCovariates | Regime::LabelDependent => d.strength,
         Regime::Anticorrelated => -d.strength,
         _ => 0.0,
     };
     let (mut y, mut y_llm, mut y_syn) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
     for i in 0..n {
-        let (e_real, e_syn) = (eta(&x, i), 0.9 * eta(&x_syn, i));
+        let e_real = eta(&x, i);
+        let e_syn = 0.9 * if tracks_real { e_real } else { eta(&x_syn, i) };
         match d.family {
             Family::Binomial => {
                 let u: f64 = rng.random();
@@ -115,7 +137,7 @@ fn draw<R: Rng>(d: &Design, rng: &mut R) -> Sample {
                     Regime::Noise => (coin < 0.5) as u8 as f64,
                     Regime::Biased => (coin < 0.9) as u8 as f64,
                     Regime::Anticorrelated => 1.0 - tracked,
-                    Regime::Good => tracked,
+                    _ => tracked,
                 };
             }
             _ => {
@@ -134,6 +156,12 @@ fn draw<R: Rng>(d: &Design, rng: &mut R) -> Sample {
     let mut labeled = vec![false; n];
     for i in rand::seq::index::sample(rng, n, d.n_labeled.clamp(1, n)) {
         labeled[i] = true;
+        if d.regime == Regime::LabelDependent {
+            // Prompted with the true covariates, which come back unchanged.
+            for j in 1..k {
+                x_syn[j * n + i] = x[j * n + i];
+            }
+        }
     }
     Sample { x, x_syn, y, y_llm, y_syn, labeled }
 }
@@ -148,7 +176,13 @@ pub struct Cell {
     /// Replications whose fit succeeded.
     pub reps: usize,
     pub failed: usize,
+    /// Replications whose Hansen J test rejected at level 0.01 (GMM only).
+    pub j_rejected: usize,
 }
+
+/// Level of the J test counted in [`Cell::j_rejected`] (the level at which
+/// `synth_glm()` warns).
+pub const J_LEVEL: f64 = 0.01;
 
 /// Coverage study: `reps` replications, each fitting every method; returns
 /// the cells indexed `[method][coefficient]`.
@@ -192,6 +226,7 @@ pub fn coverage_study(
                             error_sq: err * err,
                             reps: 1,
                             failed: 0,
+                            j_rejected: f.j_pvalue.is_some_and(|p| p < J_LEVEL) as usize,
                         }
                     })
                     .collect(),
@@ -212,6 +247,7 @@ pub fn coverage_study(
                 t.error_sq += c.error_sq;
                 t.reps += c.reps;
                 t.failed += c.failed;
+                t.j_rejected += c.j_rejected;
             }
         }
     }
@@ -234,6 +270,21 @@ mod tests {
         let b = coverage_study(&d, &m, 12, 0.1, 5, 2).unwrap();
         assert_eq!(a, b);
         assert_eq!(a[0][0].reps + a[0][0].failed, 12);
+    }
+
+    #[test]
+    fn j_test_flags_label_dependent_synthetic_data() {
+        // With 120 labels of 600 the J test's power against the
+        // label-dependent surrogate is about 0.6 (bench/label_dependent_synthetic.R):
+        // 10 or more rejections in 30 fails with probability < 1% at power
+        // 0.55. The same generator applied to every row keeps J near its 1%
+        // level (30 reps: 3 or more rejections has probability < 0.4%).
+        let mut d = design(Family::Gaussian, Regime::LabelDependent);
+        let bad = coverage_study(&d, &[Method::Gmm], 30, 0.1, 2, 2).unwrap();
+        assert!(bad[0][0].j_rejected >= 10, "{:?}", bad[0][0]);
+        d.regime = Regime::PredictedCovariates;
+        let good = coverage_study(&d, &[Method::Gmm], 30, 0.1, 2, 2).unwrap();
+        assert!(good[0][0].j_rejected <= 2, "{:?}", good[0][0]);
     }
 
     #[test]
