@@ -42,8 +42,10 @@
 #' It needs the truth, so it is available only in [compare_methods()]
 #' (method `"ppi++synth_oracle"`), labelled there as not a valid method.
 #'
-#' @references Byun, Y., Sharma, A., et al. (2025). Valid inference with
-#'   imperfect synthetic data. NeurIPS.
+#' @references Byun, Y., Gupta, S., Lipton, Z. C., Childers, R. L. and
+#'   Wilder, B. (2025). Valid inference with imperfect synthetic data.
+#'   Advances in Neural Information Processing Systems (NeurIPS).
+#'   arXiv:2508.06635.
 #'
 #'   Angelopoulos, A. N., Duchi, J. C. and Zrnic, T. (2023). PPI++:
 #'   Efficient prediction-powered inference. arXiv:2311.01453.
