@@ -103,10 +103,11 @@ test_that("a singular moment covariance is an error, not garbage", {
     synth_glm(y ~ x, d, binomial(), proxy = c(y = "y_llm"),
               synthetic = list(c(y = "y_syn"), c(y = "y_syn")), threads = 1),
     classes = "synthinfer_warning_few_labels"), "moment covariance")
-  # A surrogate response the model fits exactly: its moments are all zero.
+  # A surrogate response that is constant carries no information: dropped,
+  # and with nothing left, an error that names it (not a singular matrix).
   d$y_const <- 0.5
   expect_error(synth_glm(y ~ x, d, binomial(), synthetic = c(y = "y_const"), threads = 1),
-               "moment covariance.*identically zero")
+               "synthetic source is constant on every row")
 })
 
 test_that("collinear or unobserved covariates are errors naming the column", {
