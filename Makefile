@@ -55,10 +55,10 @@ bench: install
 	R_LIBS=$(LIB) $(RSCRIPT) bench/run.R
 
 # Precomputed vignettes (DESIGN.md, "Vignettes"): each vignettes/NAME.Rmd.orig
-# is knitted, with the real data at ../shared/data (override with
-# SYNTHINFER_SHARED_DATA), into vignettes/NAME.Rmd and its figures
-# vignettes/figures/NAME-*.png; commit both. The knitted .Rmd holds only
-# inlined results, so R CMD build rebuilds the HTML without the data. Command,
+# is knitted, with the package's shipped data sets, into vignettes/NAME.Rmd and
+# its figures vignettes/figures/NAME-*.png; commit both. The knitted .Rmd holds
+# only inlined results, so R CMD build rebuilds the HTML without running R
+# code; the shown code runs as is on an installed package. Command,
 # per vignette, run from vignettes/ with the package installed in ./.lib:
 #   cd vignettes && R_LIBS=$(LIB) Rscript -e 'knitr::knit("NAME.Rmd.orig", "NAME.Rmd")'
 # `make vignettes VIGNETTES=anes` knits one.
