@@ -247,11 +247,11 @@
 #'   columns, as published:
 #' \describe{
 #'   \item{alpha}{Total error level of the interval: 0.10 or 0.15.}
-#'   \item{alpha1}{Share of `alpha` spent on the synthetic-only interval of
+#'   \item{alpha1}{The part of `alpha` spent on the synthetic-only interval of
 #'     the new task (0.005).}
-#'   \item{alpha2}{Share spent on the historical tasks' gap intervals
+#'   \item{alpha2}{The part spent on the historical tasks' gap intervals
 #'     (0.005).}
-#'   \item{alpha3}{Share spent on the order statistics of the gap bounds
+#'   \item{alpha3}{The part spent on the order statistics of the gap bounds
 #'     (`alpha - alpha1 - alpha2`: 0.09 or 0.14).}
 #'   \item{n_tasks_2016}{Number of 2016 calibration tasks (33, integer).}
 #'   \item{delta_lower, delta_upper}{The gap band, in thermometer points on
