@@ -54,24 +54,11 @@ demo: deps install
 bench: install
 	R_LIBS=$(LIB) $(RSCRIPT) bench/run.R
 
-# Precomputed vignettes (DESIGN.md, "Vignettes"): each vignettes/NAME.Rmd.orig
-# is knitted, with the package's shipped data sets, into vignettes/NAME.Rmd and
-# its figures vignettes/figures/NAME-*.png; commit both. The knitted .Rmd holds
-# only inlined results, so R CMD build rebuilds the HTML without running R
-# code; the shown code runs as is on an installed package. Command,
-# per vignette, run from vignettes/ with the package installed in ./.lib:
-#   cd vignettes && R_LIBS=$(LIB) Rscript -e 'knitr::knit("NAME.Rmd.orig", "NAME.Rmd")'
-# The figures are then recompressed losslessly with optipng (a quarter smaller;
-# they count twice in the tarball, as PNG and inside the HTML).
-# `make vignettes VIGNETTES=anes` knits one.
-VIGNETTES ?= $(patsubst vignettes/%.Rmd.orig,%,$(wildcard vignettes/*.Rmd.orig))
+# Vignettes are built live by R CMD build (all six knit in about 50 s on two
+# cores) from the shipped data. `make vignettes` renders them into
+# vignettes/*.html with the development install, to look at before a build.
 vignettes: install
-	@for v in $(VIGNETTES); do \
-	  echo "knitting vignettes/$$v.Rmd.orig"; \
-	  (cd vignettes && R_LIBS=$(LIB) $(RSCRIPT) -e "knitr::knit('$$v.Rmd.orig', '$$v.Rmd', quiet = TRUE)") || exit 1; \
-	  if ! command -v optipng > /dev/null; then echo "optipng not found: figures left as they are (make deps installs it)"; \
-	  elif ls vignettes/figures/$$v-*.png > /dev/null 2>&1; then optipng -quiet -o5 vignettes/figures/$$v-*.png; fi; \
-	done
+	cd vignettes && for f in *.Rmd; do R_LIBS=$(LIB) $(RSCRIPT) -e "rmarkdown::render('$$f', quiet = TRUE)" || exit 1; done
 
 clean:
 	rm -rf $(LIB) src/rust/target src/*.o src/*.so src/Makevars $(PKG).Rcheck $(PKG)_*.tar.gz

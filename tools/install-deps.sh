@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Install what building and testing synthinfer needs on a Debian machine:
 # R with the packages synthinfer imports or suggests (from Debian, not CRAN),
-# pandoc for vignettes, optipng for their figures, qpdf (R CMD check
-# --as-cran wants it once inst/doc exists), and a check that the Rust toolchain is present.
+# pandoc for vignettes, qpdf (R CMD check --as-cran wants it once
+# inst/doc exists), and a check that the Rust toolchain is present.
 # Does nothing when everything is already there.
 set -euo pipefail
 pkgs=(r-base-dev r-cran-testthat r-cran-roxygen2 r-cran-knitr r-cran-rmarkdown
-      r-cran-tibble r-cran-generics r-cran-ggplot2 r-cran-gmm pandoc qpdf xz-utils optipng)
+      r-cran-tibble r-cran-generics r-cran-ggplot2 r-cran-gmm pandoc qpdf xz-utils)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

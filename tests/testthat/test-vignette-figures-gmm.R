@@ -1,4 +1,4 @@
-# Figures of the politeness-gmm vignette (vignettes/politeness-gmm.Rmd.orig)
+# Figures of the politeness-gmm vignette (vignettes/politeness-gmm.Rmd)
 # that test-realdata-politeness.R does not assert, so the vignette cannot
 # drift from the code. Values were computed once when the vignette was
 # knitted. The synthetic block is SEMI-SYNTHETIC (semi_synthetic_confusion()).

@@ -1,4 +1,4 @@
-# Figures shown in the precomputed vignettes (vignettes/*.Rmd.orig) that
+# Figures shown in the vignettes (vignettes/*.Rmd) that
 # test-realdata-*.R does not already assert, so that a vignette cannot drift
 # from the code. Values were computed once when the vignettes were knitted;
 # where a brute-force reference exists (helper-realdata-reference.R) the
