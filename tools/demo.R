@@ -1,6 +1,7 @@
 # `make demo`: a first real analysis with synthinfer.
 #
-# Arena autorater win rates (Tan & Zrnic data deposit, ../shared/data): for each
+# Arena autorater win rates (Tan & Zrnic data deposit, shipped with the package
+# as the data set `arena_winrates`, see ?arena_winrates): for each
 # of 73 models, the human win rate is the target and the autorater's win rate on
 # the same battles the synthetic estimate. Leave one model out: calibrate on the
 # other 72 models' real-minus-synthetic gaps with the finite-sample algorithm
@@ -8,12 +9,7 @@
 suppressPackageStartupMessages(library(synthinfer))
 options(width = 120)
 
-path <- file.path("..", "shared", "data", "arena_autorater_winrates.csv")
-if (!file.exists(path)) {
-  stop("demo data not found at ", normalizePath(path, mustWork = FALSE),
-       "; run `make demo` from the project root with ../shared beside it.")
-}
-tasks <- read_arena_winrates(path, bound_se = TRUE)
+tasks <- read_arena_winrates(arena_winrates, bound_se = TRUE)
 loo <- exchangeable_loo(tasks, alpha = 0.1, method = "finite_sample")
 
 cat("Leave-one-model-out intervals for the human win rate (alpha = 0.1),",

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install what building and testing synthinfer needs on a Debian machine:
 # R with the packages synthinfer imports or suggests (from Debian, not CRAN),
-# pandoc for vignettes, qpdf (R CMD check --as-cran wants it once inst/doc
-# exists), and a check that the Rust toolchain is present.
+# pandoc for vignettes, qpdf (R CMD check --as-cran wants it once
+# inst/doc exists), and a check that the Rust toolchain is present.
 # Does nothing when everything is already there.
 set -euo pipefail
 pkgs=(r-base-dev r-cran-testthat r-cran-roxygen2 r-cran-knitr r-cran-rmarkdown

@@ -1,7 +1,7 @@
 # ANES 2020 feeling thermometers (section 5.1): 11 target groups x 3 parties.
 # The paper calibrates on the 2016 wave with Algorithm 1; the 2016 tasks are
-# not in the shared data, so this is leave-one-task-out within 2020 with the
-# finite-sample algorithm (Algorithm 4), which needs only point gaps.
+# not shipped (only their published gap band, anes2016_band), so this is
+# leave-one-task-out within 2020 with the finite-sample algorithm (Algorithm 4), which needs only point gaps.
 #
 # Figures (computed once; identical to the brute force of
 # helper-realdata-reference.R), alpha = 0.1:
@@ -14,8 +14,7 @@
 #   far too narrow and biased, almost never covering the 2020 means.
 
 test_that("ANES leave-one-task-out with the finite-sample algorithm", {
-  path <- shared_data_path("anes_2020_thermometer_tasks.csv")
-  an <- read_anes_tasks(path)
+  an <- read_anes_tasks(anes2020)
   expect_equal(nrow(an), 33L)
   expect_equal(median(an$n_real), 1596)
   fit <- exchangeable_loo(an, alpha = 0.1, method = "finite_sample")
@@ -28,7 +27,6 @@ test_that("ANES leave-one-task-out with the finite-sample algorithm", {
   # naive synthetic-only intervals beside them
   expect_equal(sum(fit$naive_covered), 1L)
   expect_equal(median(fit$naive_width), 0.5103345, tolerance = 1e-6)
-  raw <- utils::read.csv(path)
-  deposited <- raw$synth_ci_low <= raw$real_mean & raw$real_mean <= raw$synth_ci_high
+  deposited <- with(anes2020, synth_ci_low <= real_mean & real_mean <= synth_ci_high)
   expect_equal(sum(deposited), 3L)
 })

@@ -16,7 +16,7 @@
 #   7/20 and 4/20.
 
 test_that("Arena deposit: leave-one-model-out with the finite-sample algorithm", {
-  a <- read_arena_winrates(shared_data_path("arena_autorater_winrates.csv"), bound_se = TRUE)
+  a <- read_arena_winrates(arena_winrates, bound_se = TRUE)
   expect_equal(nrow(a), 73L)
   expect_equal(median(a$n_real), 7918)
   fit <- exchangeable_loo(a, alpha = 0.1, method = "finite_sample")
@@ -36,7 +36,7 @@ test_that("Arena deposit: leave-one-model-out with the finite-sample algorithm",
 })
 
 test_that("Arena judge votes: per-model paired win rates, humans vs each LLM judge", {
-  votes <- utils::read.csv(shared_data_path("arena_judge_votes.csv"), stringsAsFactors = FALSE)
+  votes <- arena_votes
   units <- pairwise_winrates(votes)
   expect_warning(tables <- task_summaries(units, c("rater", "model"), "real", "synthetic"),
                  NA)

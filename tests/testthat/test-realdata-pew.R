@@ -17,7 +17,7 @@
 # coordinates with the naive intervals missing all (temporal); these agree.
 
 pew_tasks <- function() {
-  read_pew_cells(shared_data_path("pew_approval_cells.csv"), generator = "gpt_4.o")
+  read_pew_cells(pew_approval, generator = "gpt_4.o")
 }
 
 # GPT-4o answers unanimously in many opposition cells (synth_se = 0), which

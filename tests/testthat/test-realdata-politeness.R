@@ -4,7 +4,7 @@
 # validity and that the proxy/synthetic methods tighten the intervals.
 
 politeness_semi_synthetic <- function() {
-  raw <- read.csv(shared_data_path("politeness_gpt4o.csv"), check.names = FALSE)
+  raw <- politeness
   d <- data.frame(polite = raw$Prediction_human, hedging = raw$Feature_3,
                   first_plural = raw$Feature_10,
                   polite_gpt = as.double(raw[["Prediction_gpt-4o"]] == "polite"))
@@ -14,7 +14,7 @@ politeness_semi_synthetic <- function() {
 
 test_that("the semi-synthetic confusion matrix matches a direct count", {
   s <- politeness_semi_synthetic()
-  raw <- read.csv(shared_data_path("politeness_gpt4o.csv"), check.names = FALSE)
+  raw <- politeness
   cal <- attr(s, "calibration_rows")
   expect_equal(nrow(s) + length(cal), nrow(raw))
   gpt <- raw[["Prediction_gpt-4o"]][cal] == "polite"

@@ -1,13 +1,13 @@
-# Figures of the politeness-gmm vignette (vignettes/politeness-gmm.Rmd.orig)
+# Figures of the politeness-gmm vignette (vignettes/politeness-gmm.Rmd)
 # that test-realdata-politeness.R does not assert, so the vignette cannot
 # drift from the code. Values were computed once when the vignette was
 # knitted (GMM standard errors and widths again when the small-sample
-# variance became the default). The synthetic block is SEMI-SYNTHETIC (semi_synthetic_confusion()).
-# Skips cleanly without ../shared/data.
+# variance became the default). The synthetic block is SEMI-SYNTHETIC
+# (semi_synthetic_confusion()). Uses the shipped data set `politeness`.
 
 # The politeness vignette's semi-synthetic set-up (same seeds as the vignette).
 vig_politeness <- function() {
-  raw <- utils::read.csv(shared_data_path("politeness_gpt4o.csv"), check.names = FALSE)
+  raw <- politeness
   d <- data.frame(polite = raw$Prediction_human,
                   polite_gpt = as.double(raw[["Prediction_gpt-4o"]] == "polite"),
                   hedging = raw$Feature_3, first_plural = raw$Feature_10)

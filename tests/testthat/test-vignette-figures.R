@@ -1,8 +1,8 @@
-# Figures shown in the precomputed vignettes (vignettes/*.Rmd.orig) that
+# Figures shown in the vignettes (vignettes/*.Rmd) that
 # test-realdata-*.R does not already assert, so that a vignette cannot drift
 # from the code. Values were computed once when the vignettes were knitted;
 # where a brute-force reference exists (helper-realdata-reference.R) the
-# endpoints are also checked against it. Skips cleanly without ../shared/data.
+# endpoints are also checked against it. Uses the shipped data sets.
 
 # Joint coverage and mean widths per coordinate of a 2-D evaluation.
 vig_pew_figures <- function(fit) {
@@ -20,14 +20,14 @@ vig_early_tasks <- function(tasks, n_waves) {
 }
 
 test_that("anes vignette: the two missed tasks", {
-  an <- read_anes_tasks(shared_data_path("anes_2020_thermometer_tasks.csv"))
+  an <- read_anes_tasks(anes2020)
   fit <- exchangeable_loo(an, alpha = 0.1, method = "finite_sample")
   expect_setequal(fit$task[!fit$covered],
                   c("2020:Liberals / Democrat", "2020:Muslims / Republican"))
 })
 
 test_that("pew vignette: both generators, alphas 0.05-0.20, feasibility", {
-  cells <- shared_data_path("pew_approval_cells.csv")
+  cells <- pew_approval
   gpt <- read_pew_cells(cells, generator = "gpt_4.o")
   gemini <- read_pew_cells(cells, generator = "gemini_2.0_flash")
   expect_equal(length(unique(gemini$task)), 32L)
@@ -54,11 +54,11 @@ test_that("pew vignette: both generators, alphas 0.05-0.20, feasibility", {
 })
 
 test_that("arena vignette: naive deposit coverage and Algorithm 1 on the judge votes", {
-  a <- read_arena_winrates(shared_data_path("arena_autorater_winrates.csv"), bound_se = TRUE)
+  a <- read_arena_winrates(arena_winrates, bound_se = TRUE)
   fit <- exchangeable_loo(a, alpha = 0.1, method = "finite_sample")
   expect_equal(sum(fit$naive_covered), 55L)
 
-  votes <- utils::read.csv(shared_data_path("arena_judge_votes.csv"), stringsAsFactors = FALSE)
+  votes <- arena_votes
   judges <- task_summaries(pairwise_winrates(votes), c("rater", "model"), "real", "synthetic")
   expected <- list(gpt4 = c(20, 0.1838263062, 5), claude3 = c(19, 0.2647183043, 7),
                    gpt35 = c(19, 0.4803938989, 4))
