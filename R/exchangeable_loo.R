@@ -158,9 +158,11 @@ loo_scalar <- function(tasks, sets, alpha, method, split, bounds, paired) {
     held <- targets[!shared, , drop = FALSE]
     alphas <- engine_alphas(alpha, split, method, length(cal_ids) - 1L)
     synth_est <- task_column(held, "synth_est", "target")
-    res <- rs_exchange_loo(gaps$est, gaps$se, match(sets$predict[!shared], cal_ids),
-                           synth_est, engine_synth_se(held, method), as.double(alphas),
-                           method, bounds, 1L)
+    res <- run_interruptible("Leave-one-task-out", function(progress) {
+      rs_exchange_loo(gaps$est, gaps$se, match(sets$predict[!shared], cal_ids),
+                      synth_est, engine_synth_se(held, method), as.double(alphas),
+                      method, bounds, 1L, progress)
+    })
     fit[!shared, ] <- data.frame(res$estimate, res$low, res$high, res$high - res$low, synth_est)
   }
   naive_se <- if (method == "finite_sample" && all(is.na(targets$synth_se))) {

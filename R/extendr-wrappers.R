@@ -9,6 +9,15 @@ rs_panic_probe <- function(message) .Call(wrap__rs_panic_probe, message)
 #' @noRd
 rs_error_probe <- function(message) .Call(wrap__rs_error_probe, message)
 
+#' Stop the noise of extendr's error path. extendr 0.9 turns an `Err`
+#' returned to R into an R error by panicking inside its result conversion
+#' (robj/into_robj.rs) and catching the panic; Rust's default hook would
+#' print "thread panicked at ..." above every ordinary error message,
+#' including the interrupt of a cancelled computation. Panics anywhere else,
+#' real bugs, still go to the default hook. Called once from `.onLoad()`.
+#' @noRd
+rs_quiet_error_panics <- function() .Call(wrap__rs_quiet_error_panics)
+
 #' Labeled subsets of a comparison: for each fraction (outer) and trial
 #' (inner), the 1-based indices of the units whose label is kept.
 #' @noRd
@@ -25,8 +34,9 @@ rs_compare_score <- function(truth, estimate, lower, upper) .Call(wrap__rs_compa
 #' `compare_glm`). `sources_x` / `sources_y` as for `rs_synth_fit`: the
 #' surrogate matrices and responses, the proxy first when `has_proxy`. Returns list(truth, mse, coverage, width, n_ok, first_error):
 #' scores ordered fraction, method, coefficient (coefficient fastest).
+#' `progress`: NULL or an R callback (see watch.rs).
 #' @noRd
-rs_compare_glm <- function(x, p, y, sources_x, sources_y, has_proxy, family, methods, fractions, trials, seed, alpha, threads) .Call(wrap__rs_compare_glm, x, p, y, sources_x, sources_y, has_proxy, family, methods, fractions, trials, seed, alpha, threads)
+rs_compare_glm <- function(x, p, y, sources_x, sources_y, has_proxy, family, methods, fractions, trials, seed, alpha, threads, progress) .Call(wrap__rs_compare_glm, x, p, y, sources_x, sources_y, has_proxy, family, methods, fractions, trials, seed, alpha, threads, progress)
 
 #' Gap band of Algorithm 1 from historical gap-interval endpoints.
 #' Returns list(lower, upper, k_lower, k_upper).
@@ -45,9 +55,10 @@ rs_exchange_ci <- function(gap_est, gap_se, weights, synth_est, synth_se, alphas
 
 #' Leave-one-task-out intervals: target i is calibrated on every historical
 #' task but `held[i]` (1-based), at `alphas` = c(a1, a2, a3) chosen for T - 1
-#' tasks. Returns list(estimate, low, high).
+#' tasks. `progress`: NULL or an R callback (see watch.rs). Returns
+#' list(estimate, low, high).
 #' @noRd
-rs_exchange_loo <- function(gap_est, gap_se, held, synth_est, synth_se, alphas, method, bounds, threads) .Call(wrap__rs_exchange_loo, gap_est, gap_se, held, synth_est, synth_se, alphas, method, bounds, threads)
+rs_exchange_loo <- function(gap_est, gap_se, held, synth_est, synth_se, alphas, method, bounds, threads, progress) .Call(wrap__rs_exchange_loo, gap_est, gap_se, held, synth_est, synth_se, alphas, method, bounds, threads, progress)
 
 #' Nested-family regions (Algorithm 3) for m targets in d coordinates.
 #' gap_est, gap_se: t x d column-major; synth_est, synth_se: m x d column-major;
@@ -59,9 +70,10 @@ rs_exchange_region <- function(gap_est, gap_se, t, d, synth_est, synth_se, alpha
 #' @noRd
 rs_simulate_tasks <- function(n_tasks, tau, bias, n_real, n_synth, seed) .Call(wrap__rs_simulate_tasks, n_tasks, tau, bias, n_real, n_synth, seed)
 
-#' Monte Carlo coverage study of the section 5.4 design.
+#' Monte Carlo coverage study of the section 5.4 design. `progress`: NULL or
+#' an R callback (see watch.rs).
 #' @noRd
-rs_exchange_coverage <- function(n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads) .Call(wrap__rs_exchange_coverage, n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads)
+rs_exchange_coverage <- function(n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads, progress) .Call(wrap__rs_exchange_coverage, n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads, progress)
 
 #' Fit one synth_glm method on numeric inputs built by synth_design().
 #' `x` n x p (finite: the kernels multiply unlabelled rows by zero weights);
@@ -96,5 +108,9 @@ rs_task_summaries_unpaired <- function(real_task, real, real_weights, synth_task
 #' integer matrix with one column per replicate.
 #' @noRd
 rs_bootstrap_indices <- function(seed, task, reps, n_real, n_synth, paired) .Call(wrap__rs_bootstrap_indices, seed, task, reps, n_real, n_synth, paired)
+
+#' The most threads this process can use (see `check_threads()` in R).
+#' @noRd
+rs_max_threads <- function() .Call(wrap__rs_max_threads)
 
 
