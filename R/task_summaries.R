@@ -132,6 +132,13 @@ task_summaries <- function(data, task, real, synthetic, weights = NULL, paired =
 # estimand -> list(kind = "mean" | "quantile" | "function", p, fun)
 parse_estimand <- function(estimand) {
   if (is.function(estimand)) {
+    # It is called as fun(x, w): say so up front rather than let R report
+    # "unused argument (w)" from inside the bootstrap.
+    f <- names(formals(args(estimand)))
+    if (length(f) < 2L && !"..." %in% f) {
+      stop_arg("estimand", "must be a function of two arguments, the values and the ",
+               "weights (x, w), returning one number; this one takes ", length(f), ".")
+    }
     return(list(kind = "function", p = NA_real_, fun = estimand))
   }
   if (is.character(estimand) && length(estimand) == 1L && !is.na(estimand)) {
