@@ -96,13 +96,14 @@ rs_synth_fit <- function(method, family, x, p, y, labeled_rows, sources_x, sourc
 #' @noRd
 rs_gmm_coverage_study <- function(n, n_labeled, family, regime, coefficients, strength, methods, reps, alpha, seed, threads) .Call(wrap__rs_gmm_coverage_study, n, n_labeled, family, regime, coefficients, strength, methods, reps, alpha, seed, threads)
 
-#' Task table of a paired design (one weight per unit).
+#' Task table of a paired design (one weight per unit). `progress`: NULL or
+#' an R callback (see watch.rs); the bootstrap stops on an interrupt.
 #' @noRd
-rs_task_summaries_paired <- function(task, real, synth, weights, n_tasks, kind, p, reps, seed, threads) .Call(wrap__rs_task_summaries_paired, task, real, synth, weights, n_tasks, kind, p, reps, seed, threads)
+rs_task_summaries_paired <- function(task, real, synth, weights, n_tasks, kind, p, reps, seed, threads, progress) .Call(wrap__rs_task_summaries_paired, task, real, synth, weights, n_tasks, kind, p, reps, seed, threads, progress)
 
 #' Task table of an unpaired design (separate real and synthetic units).
 #' @noRd
-rs_task_summaries_unpaired <- function(real_task, real, real_weights, synth_task, synth, synth_weights, n_tasks, kind, p, reps, seed, threads) .Call(wrap__rs_task_summaries_unpaired, real_task, real, real_weights, synth_task, synth, synth_weights, n_tasks, kind, p, reps, seed, threads)
+rs_task_summaries_unpaired <- function(real_task, real, real_weights, synth_task, synth, synth_weights, n_tasks, kind, p, reps, seed, threads, progress) .Call(wrap__rs_task_summaries_unpaired, real_task, real, real_weights, synth_task, synth, synth_weights, n_tasks, kind, p, reps, seed, threads, progress)
 
 #' Bootstrap positions (1-based) of one task: list(real, synth), each an
 #' integer matrix with one column per replicate.

@@ -21,8 +21,8 @@ run_interruptible <- function(label, run) {
   if (isTRUE(getOption("synthinfer.progress", interactive()))) {
     progress <- function(done, total) {
       if (is.null(bar)) {
-        bar <<- cli::cli_progress_bar(label, total = if (total > 0) total else NA,
-                                      .envir = frame)
+        if (total <= 0) return(NULL) # the size is not announced yet
+        bar <<- cli::cli_progress_bar(label, total = total, .envir = frame)
       }
       cli::cli_progress_update(set = done, id = bar, .envir = frame)
       NULL

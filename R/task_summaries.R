@@ -107,13 +107,17 @@ task_summaries <- function(data, task, real, synthetic, weights = NULL, paired =
   n_tasks <- length(keys$label)
   rows <- if (est$kind == "function") {
     bootstrap_user_estimand(units, keys$label, est$fun, paired, reps, seed)
-  } else if (paired) {
-    rs_task_summaries_paired(units$real_task, units$real, units$synth, units$real_w,
-                             n_tasks, est$kind, est$p, reps, seed, threads)
   } else {
-    rs_task_summaries_unpaired(units$real_task, units$real, units$real_w,
-                               units$synth_task, units$synth, units$synth_w,
-                               n_tasks, est$kind, est$p, reps, seed, threads)
+    run_interruptible("Bootstrapping task summaries", function(progress) {
+      if (paired) {
+        rs_task_summaries_paired(units$real_task, units$real, units$synth, units$real_w,
+                                 n_tasks, est$kind, est$p, reps, seed, threads, progress)
+      } else {
+        rs_task_summaries_unpaired(units$real_task, units$real, units$real_w,
+                                   units$synth_task, units$synth, units$synth_w,
+                                   n_tasks, est$kind, est$p, reps, seed, threads, progress)
+      }
+    })
   }
   # warn_zero_se() is shared with the exchange functions (R/exchange_tasks.R)
   for (col in c("real_se", "synth_se", "gap_se")) {

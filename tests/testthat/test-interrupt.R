@@ -64,3 +64,9 @@ test_that("an interrupt is an R interrupt condition, and other errors pass throu
   on.exit(options(old))
   expect_identical(synthinfer:::run_interruptible("x", function(p) { p(1, 2); p(2, 2); 42 }), 42)
 })
+
+test_that("the task_summaries() bootstrap stops on an interrupt", {
+  run_and_interrupt(paste(
+    "u <- data.frame(g = rep(1:50, each = 40), y = rep(1:40, 50), s = rep(40:1, 50));",
+    "task_summaries(u, 'g', 'y', 's', estimand = 'median', reps = 1e6, threads = 2)"))
+})
