@@ -10,6 +10,7 @@
 //! R wrapper turns into an ordinary R interrupt condition.
 
 use std::os::raw::{c_int, c_void};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use extendr_api::prelude::*;
@@ -60,17 +61,22 @@ pub fn run<T: Send>(
     work: impl FnOnce(&Monitor) -> synthinfer_core::Result<T> + Send,
 ) -> extendr_api::Result<T> {
     let monitor = Monitor::default();
+    // Set by the worker just before it wakes this thread: the wake-up must
+    // not be lost between the check and the next park (the thread itself
+    // exits a moment later, so its `is_finished()` would lag behind).
+    let done = AtomicBool::new(false);
     let main = std::thread::current();
     let (outcome, interrupted) = std::thread::scope(|s| {
         let worker = s.spawn(|| {
             let r = synthinfer_core::parallel::with_threads(threads, || work(&monitor));
+            done.store(true, Ordering::Release);
             main.unpark();
             r
         });
         let mut interrupted = false;
-        while !worker.is_finished() {
+        while !done.load(Ordering::Acquire) && !worker.is_finished() {
             std::thread::park_timeout(POLL);
-            if !interrupted && !worker.is_finished() && (interrupt_pending() || !report(progress, &monitor)) {
+            if !interrupted && !done.load(Ordering::Acquire) && (interrupt_pending() || !report(progress, &monitor)) {
                 monitor.cancel();
                 interrupted = true;
             }
