@@ -119,6 +119,7 @@ task_summaries <- function(data, task, real, synthetic, weights = NULL, paired =
       }
     })
   }
+  check_summaries_finite(rows, keys$label, is.function(estimand))
   # warn_zero_se() is shared with the exchange functions (R/exchange_tasks.R)
   for (col in c("real_se", "synth_se", "gap_se")) {
     warn_zero_se(rows[[col]], keys$label, col, "task(s)")
@@ -131,6 +132,22 @@ task_summaries <- function(data, task, real, synthetic, weights = NULL, paired =
     out <- tibble::as_tibble(c(extra, out))
   }
   out
+}
+
+# A NaN or infinite summary would flow silently into every interval built
+# on the task table. With finite inputs it arises only from overflow (values
+# or weights beyond ~1e154, whose squares exceed double precision) or from a
+# user's estimand function.
+check_summaries_finite <- function(rows, labels, user_estimand) {
+  cols <- c("real_est", "real_se", "synth_est", "synth_se", "gap_est", "gap_se")
+  bad <- Reduce(`|`, lapply(rows[cols], function(v) !is.finite(v)))
+  if (any(bad)) {
+    stop("The summaries of task(s) ", format_positions(paste0('"', labels[bad], '"')),
+         " are not finite numbers: ",
+         if (user_estimand) "the `estimand` function returned NaN or Inf, or " else "",
+         "the values or weights are too large for double precision; rescale them.",
+         call. = FALSE)
+  }
 }
 
 # estimand -> list(kind = "mean" | "quantile" | "function", p, fun)

@@ -130,18 +130,23 @@ describe_args <- function(a, base) {
 }
 
 # Random damage to a data frame: NA, Inf or text in a column, rows or
-# columns dropped, a column renamed.
+# columns dropped, a column renamed; in a numeric column a -1, values
+# scaled to 1e300 times their size, or every value made equal.
 mutate_data <- function(df) {
   if (!nrow(df) || !ncol(df)) return(df)
   col <- sample(names(df), 1)
-  switch(sample(7, 1),
+  num <- is.numeric(df[[col]])
+  switch(sample(10, 1),
     { df[[col]][sample(nrow(df), 1)] <- NA; df },
     { if (is.numeric(df[[col]])) df[[col]][1] <- Inf; df },
     { df[[col]] <- as.character(df[[col]]); df[[col]][1] <- "oops"; df },
     df[0, , drop = FALSE],
     df[1, , drop = FALSE],
     df[, setdiff(names(df), col), drop = FALSE],
-    { names(df)[names(df) == col] <- paste0(col, "_renamed"); df })
+    { names(df)[names(df) == col] <- paste0(col, "_renamed"); df },
+    { if (num) df[[col]][sample(nrow(df), 1)] <- -1; df },
+    { if (num) df[[col]] <- df[[col]] * 1e300; df },
+    { if (num) df[[col]][] <- df[[col]][1]; df })
 }
 
 # Known findings in code owned by other work in progress, each with its
