@@ -36,6 +36,10 @@ test_that("impossible sizes are R errors naming the memory they need", {
   expect_error(exchange_coverage_study(40, reps = 1e10), "at most 2147483647")
   expect_error(task_summaries(data.frame(task = 1, real = 1, synthetic = 1), task, real, synthetic,
                               reps = 1e12), "reps")
+  # 3 tasks x (2^31 - 1) bootstrap replicates of 16 bytes: 103 GB.
+  u <- data.frame(g = rep(1:3, each = 10), y = 1:30, s = 30:1)
+  expect_error(task_summaries(u, "g", "y", "s", estimand = "median", reps = 2^31 - 1),
+               "the bootstrap \\(tasks x replicates\\) needs 103.1 GB of memory")
 })
 
 test_that("huge reps and trials no longer need memory proportional to them", {

@@ -4,7 +4,10 @@
 //! user's R session. Every buffer whose length a user controls (numbers of
 //! tasks, replications, trials) is therefore sized with checked arithmetic
 //! and reserved with `try_reserve`, so that a request that cannot fit becomes
-//! an error saying how much memory it needs.
+//! an error saying how much memory it needs. Where the operating system
+//! overcommits memory (a reservation beyond RAM succeeds, and the process is
+//! killed later when it touches the pages), a request larger than the
+//! machine's RAM plus swap, when these are known (Linux), is refused first.
 
 use crate::error::{invalid, Result};
 
@@ -33,14 +36,32 @@ fn too_big<T>(bytes: Option<usize>, what: &str) -> Result<T> {
     invalid(format!("{what} needs {need} of memory, more than this machine can allocate; ask for less."))
 }
 
+/// RAM plus swap in bytes, from /proc/meminfo (Linux); None elsewhere.
+fn machine_memory() -> Option<usize> {
+    static MEMORY: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+    *MEMORY.get_or_init(|| {
+        let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+        let kb = |key: &str| -> Option<usize> {
+            let line = info.lines().find(|l| l.starts_with(key))?;
+            line.split_whitespace().nth(1)?.parse().ok()
+        };
+        let total = kb("MemTotal:")?.checked_add(kb("SwapTotal:").unwrap_or(0))?;
+        total.checked_mul(1024)
+    })
+}
+
 /// An empty vector with room for `n` elements, or an error that says how
 /// much memory `what` needs.
 pub fn try_vec<T>(n: usize, what: &str) -> Result<Vec<T>> {
     let bytes = n.checked_mul(std::mem::size_of::<T>().max(1));
+    match bytes {
+        Some(b) if machine_memory().is_none_or(|m| b <= m) => {}
+        b => return too_big(b, what),
+    }
     let mut v = Vec::new();
-    match (bytes, v.try_reserve_exact(n)) {
-        (Some(_), Ok(())) => Ok(v),
-        (b, _) => too_big(b, what),
+    match v.try_reserve_exact(n) {
+        Ok(()) => Ok(v),
+        Err(_) => too_big(bytes, what),
     }
 }
 
@@ -62,6 +83,11 @@ mod tests {
         let e = ensure_fits(usize::MAX / 2, "x").unwrap_err().to_string();
         assert!(e.contains("x needs"), "{e}");
         assert!(product(usize::MAX, 2, "n").is_err());
+        // Beyond RAM + swap is refused even where a reservation would succeed.
+        if let Some(m) = machine_memory() {
+            assert!(ensure_fits(m + 1, "y").is_err());
+            assert!(ensure_fits(1 << 20, "y").is_ok());
+        }
     }
 
     #[test]

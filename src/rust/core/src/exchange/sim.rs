@@ -87,7 +87,7 @@ const TASKS_PER_CHECK: usize = 1 << 16;
 
 fn draw_tasks(n: usize, d: &Design, seed: u64, rep: u64, monitor: &Monitor) -> Result<Vec<SimTask>> {
     let mut rng = replicate_rng(seed, rep);
-    let mut tasks = try_vec(n, "the simulated tasks")?;
+    let mut tasks = try_vec(n, "simulating the tasks")?;
     for i in 0..n {
         if i % TASKS_PER_CHECK == 0 {
             monitor.check()?;
@@ -264,7 +264,7 @@ mod tests {
             .to_string();
         assert!(e.contains("needs") && e.contains("PB of memory"), "{e}");
         let e = simulate_tasks(usize::MAX / 2, &design(), 1).unwrap_err().to_string();
-        assert!(e.contains("the simulated tasks needs"), "{e}");
+        assert!(e.contains("simulating the tasks needs"), "{e}");
     }
 
     #[test]

@@ -218,7 +218,7 @@ fn bootstrap_quantiles(s: &Sides<'_>, rg: &[Vec<usize>], sg: &[Vec<usize>], pair
     // One flat parallel loop over (task, replicate); each replicate's stream is
     // fixed by (seed, task, replicate), never by the worker that runs it.
     let cells = product(n_tasks, reps, "the number of bootstrap replicates")?;
-    let mut draws: Vec<[f64; 2]> = try_vec(cells, "the bootstrap replicates")?;
+    let mut draws: Vec<[f64; 2]> = try_vec(cells, "the bootstrap (tasks x replicates)")?;
     with_threads(boot.threads, || {
         map_fold(
             cells,
