@@ -119,10 +119,12 @@ compare_methods <- function(data, formula, family = stats::gaussian(), proxy = N
              paste(format(too_few), collapse = ", "), " (", n, " units).")
   }
   sources <- c(if (!is.null(design$proxy)) list(design$proxy), design$synthetic)
-  res <- rs_compare_glm(
-    design$X, ncol(design$X), design$y, lapply(sources, `[[`, "X"),
-    lapply(sources, `[[`, "y"), !is.null(design$proxy), design$family,
-    setdiff(methods, oracle_method), oracle, fractions, trials, seed, alpha, threads)
+  res <- run_interruptible("Comparing methods", function(progress) {
+    rs_compare_glm(
+      design$X, ncol(design$X), design$y, lapply(sources, `[[`, "X"),
+      lapply(sources, `[[`, "y"), !is.null(design$proxy), design$family,
+      setdiff(methods, oracle_method), oracle, fractions, trials, seed, alpha, threads, progress)
+  })
 
   n_trials <- trials # tibble() below evaluates `failed` after creating column `trials`
   # Scores come ordered fraction, method, coefficient (coefficient fastest).

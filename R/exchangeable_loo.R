@@ -205,9 +205,11 @@ loo_scalar <- function(tasks, sets, alpha, method, split, bounds, paired) {
     alphas <- engine_alphas(alpha, split, method, length(cal_ids) - 1L)
     synth_est <- task_column(held, "synth_est", "target")
     held_at <- if (isTRUE(sets$all)) seq_along(cal_ids) else match(sets$predict[!shared], cal_ids)
-    res <- rs_exchange_loo(gaps$est, gaps$se, held_at,
-                           synth_est, engine_synth_se(held, method), as.double(alphas),
-                           method, bounds, 1L)
+    res <- run_interruptible("Leave-one-task-out", function(progress) {
+      rs_exchange_loo(gaps$est, gaps$se, held_at,
+                      synth_est, engine_synth_se(held, method), as.double(alphas),
+                      method, bounds, 1L, progress)
+    })
     fit[!shared, ] <- data.frame(res$estimate, res$low, res$high, res$high - res$low, synth_est)
     warn_outside_bounds(held$task, synth_est, res$low, res$high, bounds)
   }

@@ -9,6 +9,15 @@ rs_panic_probe <- function(message) .Call(wrap__rs_panic_probe, message)
 #' @noRd
 rs_error_probe <- function(message) .Call(wrap__rs_error_probe, message)
 
+#' Stop the noise of extendr's error path. extendr 0.9 turns an `Err`
+#' returned to R into an R error by panicking inside its result conversion
+#' (robj/into_robj.rs) and catching the panic; Rust's default hook would
+#' print "thread panicked at ..." above every ordinary error message,
+#' including the interrupt of a cancelled computation. Panics anywhere else,
+#' real bugs, still go to the default hook. Called once from `.onLoad()`.
+#' @noRd
+rs_quiet_error_panics <- function() .Call(wrap__rs_quiet_error_panics)
+
 #' Labeled subsets of a comparison: for each fraction (outer) and trial
 #' (inner), the 1-based indices of the units whose label is kept.
 #' @noRd
@@ -28,8 +37,9 @@ rs_compare_score <- function(truth, estimate, lower, upper) .Call(wrap__rs_compa
 #' Returns list(truth, mse, coverage, width, n_ok, j_reject, first_error):
 #' scores ordered fraction, method, coefficient (coefficient fastest);
 #' `j_reject` NA for methods without a J test.
+#' `progress`: NULL or an R callback (see watch.rs).
 #' @noRd
-rs_compare_glm <- function(x, p, y, sources_x, sources_y, has_proxy, family, methods, oracle, fractions, trials, seed, alpha, threads) .Call(wrap__rs_compare_glm, x, p, y, sources_x, sources_y, has_proxy, family, methods, oracle, fractions, trials, seed, alpha, threads)
+rs_compare_glm <- function(x, p, y, sources_x, sources_y, has_proxy, family, methods, oracle, fractions, trials, seed, alpha, threads, progress) .Call(wrap__rs_compare_glm, x, p, y, sources_x, sources_y, has_proxy, family, methods, oracle, fractions, trials, seed, alpha, threads, progress)
 
 #' Gap band of Algorithm 1 from historical gap-interval endpoints.
 #' Returns list(lower, upper, k_lower, k_upper).
@@ -58,9 +68,10 @@ rs_exchange_band <- function(delta_lower, delta_upper, mean_gap, n_tasks, synth_
 
 #' Leave-one-task-out intervals: target i is calibrated on every historical
 #' task but `held[i]` (1-based), at `alphas` = c(a1, a2, a3) chosen for T - 1
-#' tasks. Returns list(estimate, low, high).
+#' tasks. `progress`: NULL or an R callback (see watch.rs). Returns
+#' list(estimate, low, high).
 #' @noRd
-rs_exchange_loo <- function(gap_est, gap_se, held, synth_est, synth_se, alphas, method, bounds, threads) .Call(wrap__rs_exchange_loo, gap_est, gap_se, held, synth_est, synth_se, alphas, method, bounds, threads)
+rs_exchange_loo <- function(gap_est, gap_se, held, synth_est, synth_se, alphas, method, bounds, threads, progress) .Call(wrap__rs_exchange_loo, gap_est, gap_se, held, synth_est, synth_se, alphas, method, bounds, threads, progress)
 
 #' Nested-family regions (Algorithm 3) for m targets in d coordinates.
 #' gap_est, gap_se: t x d column-major; synth_est, synth_se: m x d column-major;
@@ -72,9 +83,10 @@ rs_exchange_region <- function(gap_est, gap_se, t, d, synth_est, synth_se, alpha
 #' @noRd
 rs_simulate_tasks <- function(n_tasks, tau, bias, n_real, n_synth, seed) .Call(wrap__rs_simulate_tasks, n_tasks, tau, bias, n_real, n_synth, seed)
 
-#' Monte Carlo coverage study of the section 5.4 design.
+#' Monte Carlo coverage study of the section 5.4 design. `progress`: NULL or
+#' an R callback (see watch.rs).
 #' @noRd
-rs_exchange_coverage <- function(n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads) .Call(wrap__rs_exchange_coverage, n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads)
+rs_exchange_coverage <- function(n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads, progress) .Call(wrap__rs_exchange_coverage, n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads, progress)
 
 #' Fit one synth_glm method on numeric inputs built by synth_design().
 #' `x` n x p (finite: the kernels multiply unlabelled rows by zero weights);
@@ -108,17 +120,22 @@ rs_gmm_coverage_study <- function(n, n_labeled, family, regime, coefficients, st
 #' @noRd
 rs_gmm_small_sample_study <- function(estimand, scenario, n_labeled, reps, seed, threads) .Call(wrap__rs_gmm_small_sample_study, estimand, scenario, n_labeled, reps, seed, threads)
 
-#' Task table of a paired design (one weight per unit).
+#' Task table of a paired design (one weight per unit). `progress`: NULL or
+#' an R callback (see watch.rs); the bootstrap stops on an interrupt.
 #' @noRd
-rs_task_summaries_paired <- function(task, real, synth, weights, n_tasks, kind, p, reps, seed, threads) .Call(wrap__rs_task_summaries_paired, task, real, synth, weights, n_tasks, kind, p, reps, seed, threads)
+rs_task_summaries_paired <- function(task, real, synth, weights, n_tasks, kind, p, reps, seed, threads, progress) .Call(wrap__rs_task_summaries_paired, task, real, synth, weights, n_tasks, kind, p, reps, seed, threads, progress)
 
 #' Task table of an unpaired design (separate real and synthetic units).
 #' @noRd
-rs_task_summaries_unpaired <- function(real_task, real, real_weights, synth_task, synth, synth_weights, n_tasks, kind, p, reps, seed, threads) .Call(wrap__rs_task_summaries_unpaired, real_task, real, real_weights, synth_task, synth, synth_weights, n_tasks, kind, p, reps, seed, threads)
+rs_task_summaries_unpaired <- function(real_task, real, real_weights, synth_task, synth, synth_weights, n_tasks, kind, p, reps, seed, threads, progress) .Call(wrap__rs_task_summaries_unpaired, real_task, real, real_weights, synth_task, synth, synth_weights, n_tasks, kind, p, reps, seed, threads, progress)
 
 #' Bootstrap positions (1-based) of one task: list(real, synth), each an
 #' integer matrix with one column per replicate.
 #' @noRd
 rs_bootstrap_indices <- function(seed, task, reps, n_real, n_synth, paired) .Call(wrap__rs_bootstrap_indices, seed, task, reps, n_real, n_synth, paired)
+
+#' The most threads this process can use (see `check_threads()` in R).
+#' @noRd
+rs_max_threads <- function() .Call(wrap__rs_max_threads)
 
 

@@ -28,7 +28,18 @@ require_columns <- function(df, cols, arg = "x", format) {
   invisible(df)
 }
 
-# Numeric column check for the readers (NA allowed only where stated).
+# An argument that names one column of a reader's input (NULL allowed where
+# stated): a single string, checked before it is used as a subscript.
+column_name_arg <- function(col, arg, null_ok = FALSE) {
+  if (null_ok && is.null(col)) return(NULL)
+  if (!is.character(col) || length(col) != 1L || is.na(col) || !nzchar(col)) {
+    stop_arg(arg, "must be one column name, as a string.")
+  }
+  col
+}
+
+# Numeric column check for the readers (NA allowed only where stated;
+# infinite values never: no reader's format has a use for them).
 numeric_column <- function(df, col, arg = "x", allow_na = FALSE) {
   v <- df[[col]]
   if (!(is.numeric(v) || is.logical(v) && all(is.na(v)))) {
@@ -38,6 +49,10 @@ numeric_column <- function(df, col, arg = "x", allow_na = FALSE) {
   if (!allow_na && anyNA(v)) {
     stop_arg(arg, "column '", col, "' has missing values in row(s) ",
              format_positions(which(is.na(v))), ".")
+  }
+  if (any(is.infinite(v))) {
+    stop_arg(arg, "column '", col, "' has infinite values in row(s) ",
+             format_positions(which(is.infinite(v))), ".")
   }
   v
 }

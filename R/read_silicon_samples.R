@@ -58,8 +58,11 @@
 read_silicon_samples <- function(x, real = "thermometer_ANES",
                                  synthetic = "LLM_RICH_full_therm_m", weights = NULL,
                                  paired = TRUE) {
+  real <- column_name_arg(real, "real")
+  synthetic <- column_name_arg(synthetic, "synthetic")
+  weights <- column_name_arg(weights, "weights", null_ok = TRUE)
   df <- read_table_input(x)
-  require_columns(df, c("respID", "pid", "group", real, synthetic),
+  require_columns(df, c("respID", "pid", "group", real, synthetic, weights),
                   format = "silicon-sample")
   real_y <- numeric_column(df, real, allow_na = TRUE)
   synth_y <- numeric_column(df, synthetic, allow_na = TRUE)

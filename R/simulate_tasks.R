@@ -81,7 +81,9 @@ exchange_coverage_study <- function(n_tasks, alpha = 0.1, tau = 0.1, reps = 1000
                                     seed = 1, threads = default_threads()) {
   method <- check_choice(method, c("population", "task_only", "finite_sample"), "method")
   n_tasks <- check_numeric_vector(n_tasks, "n_tasks")
-  if (any(n_tasks < 1 | n_tasks != round(n_tasks))) stop_arg("n_tasks", "must be whole numbers >= 1.")
+  if (any(n_tasks < 1 | n_tasks != round(n_tasks) | n_tasks >= .Machine$integer.max)) {
+    stop_arg("n_tasks", "must be whole numbers in [1, ", .Machine$integer.max - 1, "].")
+  }
   alpha <- vapply(alpha, check_probability, 0, arg = "alpha")
   tau <- check_numeric_vector(tau, "tau")
   if (any(tau < 0)) stop_arg("tau", "must be >= 0.")
@@ -103,9 +105,12 @@ exchange_coverage_study <- function(n_tasks, alpha = 0.1, tau = 0.1, reps = 1000
   }
   rows <- lapply(seq_len(nrow(grid)), function(i) {
     g <- grid[i, ]
-    r <- rs_exchange_coverage(as.integer(g$n_tasks), g$alpha, g$tau, design$bias,
-                              design$n_real, design$n_synth, method, reps,
-                              design$seed, threads)
+    r <- run_interruptible(
+      sprintf("Coverage study, setting %d of %d", i, nrow(grid)), function(progress) {
+        rs_exchange_coverage(as.integer(g$n_tasks), g$alpha, g$tau, design$bias,
+                             design$n_real, design$n_synth, method, reps,
+                             design$seed, threads, progress)
+      })
     tibble::tibble(n_tasks = as.integer(g$n_tasks), alpha = g$alpha, tau = g$tau,
                    reps = reps, a1 = r$a1, a2 = r$a2, a3 = r$a3,
                    coverage = r$coverage,

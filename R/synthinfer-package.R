@@ -14,3 +14,10 @@
 #' @keywords internal
 #' @useDynLib synthinfer, .registration = TRUE
 "_PACKAGE"
+
+.onLoad <- function(libname, pkgname) {
+  # Keep Rust's panic hook from printing extendr's error-conversion panics
+  # (src/rust/src/lib.rs): users see only the R error message. Called
+  # through .Call() so that tools/wrappers.R can load a fresh build.
+  .Call(wrap__rs_quiet_error_panics)
+}

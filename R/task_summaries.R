@@ -107,14 +107,19 @@ task_summaries <- function(data, task, real, synthetic, weights = NULL, paired =
   n_tasks <- length(keys$label)
   rows <- if (est$kind == "function") {
     bootstrap_user_estimand(units, keys$label, est$fun, paired, reps, seed)
-  } else if (paired) {
-    rs_task_summaries_paired(units$real_task, units$real, units$synth, units$real_w,
-                             n_tasks, est$kind, est$p, reps, seed, threads)
   } else {
-    rs_task_summaries_unpaired(units$real_task, units$real, units$real_w,
-                               units$synth_task, units$synth, units$synth_w,
-                               n_tasks, est$kind, est$p, reps, seed, threads)
+    run_interruptible("Bootstrapping task summaries", function(progress) {
+      if (paired) {
+        rs_task_summaries_paired(units$real_task, units$real, units$synth, units$real_w,
+                                 n_tasks, est$kind, est$p, reps, seed, threads, progress)
+      } else {
+        rs_task_summaries_unpaired(units$real_task, units$real, units$real_w,
+                                   units$synth_task, units$synth, units$synth_w,
+                                   n_tasks, est$kind, est$p, reps, seed, threads, progress)
+      }
+    })
   }
+  check_summaries_finite(rows, keys$label, is.function(estimand))
   # warn_zero_se() is shared with the exchange functions (R/exchange_tasks.R)
   for (col in c("real_se", "synth_se", "gap_se")) {
     warn_zero_se(rows[[col]], keys$label, col, "task(s)")
@@ -129,9 +134,32 @@ task_summaries <- function(data, task, real, synthetic, weights = NULL, paired =
   out
 }
 
+# A NaN or infinite summary would flow silently into every interval built
+# on the task table. With finite inputs it arises only from overflow (values
+# or weights beyond ~1e154, whose squares exceed double precision) or from a
+# user's estimand function.
+check_summaries_finite <- function(rows, labels, user_estimand) {
+  cols <- c("real_est", "real_se", "synth_est", "synth_se", "gap_est", "gap_se")
+  bad <- Reduce(`|`, lapply(rows[cols], function(v) !is.finite(v)))
+  if (any(bad)) {
+    stop("The summaries of task(s) ", format_positions(paste0('"', labels[bad], '"')),
+         " are not finite numbers: ",
+         if (user_estimand) "the `estimand` function returned NaN or Inf, or " else "",
+         "the values or weights are too large for double precision; rescale them.",
+         call. = FALSE)
+  }
+}
+
 # estimand -> list(kind = "mean" | "quantile" | "function", p, fun)
 parse_estimand <- function(estimand) {
   if (is.function(estimand)) {
+    # It is called as fun(x, w): say so up front rather than let R report
+    # "unused argument (w)" from inside the bootstrap.
+    f <- names(formals(args(estimand)))
+    if (length(f) < 2L && !"..." %in% f) {
+      stop_arg("estimand", "must be a function of two arguments, the values and the ",
+               "weights (x, w), returning one number; this one takes ", length(f), ".")
+    }
     return(list(kind = "function", p = NA_real_, fun = estimand))
   }
   if (is.character(estimand) && length(estimand) == 1L && !is.na(estimand)) {

@@ -47,8 +47,21 @@ check_count <- function(x, arg, min = 0L) {
   as.integer(x)
 }
 
+# More threads than the process can run at once cannot finish sooner and, in
+# the thousands, can stall the machine: clamp to the usable cores (CPU
+# affinity and cgroup quota included) with a message of class
+# "synthinfer_threads_clamped".
 check_threads <- function(threads) {
-  check_count(threads, "threads", min = 1L)
+  threads <- check_count(threads, "threads", min = 1L)
+  cap <- rs_max_threads()
+  if (threads > cap) {
+    msg <- sprintf("`threads` = %d is more than the %d core(s) this session can use; using %d.",
+                   threads, cap, cap)
+    message(structure(class = c("synthinfer_threads_clamped", "message", "condition"),
+                      list(message = paste0(msg, "\n"), call = NULL)))
+    threads <- cap
+  }
+  threads
 }
 
 # TRUE when `x` has no NA, NaN or (if numeric) infinite value. For a plain
@@ -76,14 +89,26 @@ format_positions <- function(i, max = 5L) {
 #' The Rust core runs Monte Carlo replications and bootstraps in parallel.
 #' The default is `getOption("synthinfer.threads", 2L)`: two threads, the
 #' most CRAN allows in checks. Raise it with `options(synthinfer.threads = n)`.
-#' Results never depend on the number of threads.
+#' Results never depend on the number of threads. Any `threads` value above
+#' the number of cores the session can use is lowered to it, with a message
+#' (without one for the built-in default of 2 on a single-core machine).
+#'
+#' Long computations ([exchange_coverage_study()], [compare_methods()],
+#' [exchangeable_loo()]) stop within a fraction of a second when you press
+#' the interrupt key (Ctrl-C, or Esc in RStudio), and show a progress bar
+#' when they run for more than a few seconds. The bar is shown when
+#' `getOption("synthinfer.progress")` is `TRUE`, by default in interactive
+#' sessions only: set `options(synthinfer.progress = TRUE)` to see it in
+#' scripts, or `FALSE` to hide it.
 #'
 #' @return A whole number.
 #' @export
 #' @examples
 #' default_threads()
 default_threads <- function() {
-  check_threads(getOption("synthinfer.threads", 2L))
+  threads <- getOption("synthinfer.threads")
+  if (is.null(threads)) return(min(2L, rs_max_threads()))
+  check_threads(threads)
 }
 
 # `parm` of a confint() method: coefficient names or positions among `terms`.

@@ -11,7 +11,7 @@ use synthinfer_core::gmm::Method;
 /// @noRd
 #[extendr]
 fn rs_compare_masks(n: i32, fractions: &[f64], trials: i32, seed: f64) -> extendr_api::Result<List> {
-    let plan = convert::core(Plan::new(n as usize, fractions.to_vec(), trials as usize, seed as u64))?;
+    let plan = convert::core(Plan::new(n.max(0) as usize, fractions.to_vec(), trials.max(0) as usize, seed as u64))?;
     let mut out = Vec::with_capacity(fractions.len() * plan.trials);
     for f in 0..fractions.len() {
         for t in 0..plan.trials {
@@ -57,6 +57,7 @@ fn rs_compare_score(truth: &[f64], estimate: &[f64], lower: &[f64], upper: &[f64
 /// Returns list(truth, mse, coverage, width, n_ok, j_reject, first_error):
 /// scores ordered fraction, method, coefficient (coefficient fastest);
 /// `j_reject` NA for methods without a J test.
+/// `progress`: NULL or an R callback (see watch.rs).
 /// @noRd
 #[extendr]
 #[allow(clippy::too_many_arguments)]
@@ -75,6 +76,7 @@ fn rs_compare_glm(
     seed: f64,
     alpha: f64,
     threads: i32,
+    progress: Robj,
 ) -> extendr_api::Result<List> {
     let family = convert::core(Family::from_name(family))?;
     let methods = methods.iter().map(|m| convert::core(Method::from_name(m))).collect::<extendr_api::Result<Vec<_>>>()?;
@@ -82,8 +84,9 @@ fn rs_compare_glm(
     let xs: Vec<Robj> = sources_x.values().collect();
     let ys: Vec<Robj> = sources_y.values().collect();
     let data = convert::synth_data(&x, y, p, &xs, &ys, has_proxy)?;
-    let plan = convert::core(Plan::new(y.len(), fractions.to_vec(), trials as usize, seed as u64))?;
-    let c = convert::core(compare_glm(&methods, oracle, family, &data, &plan, alpha, threads as usize))?;
+    let plan = convert::core(Plan::new(y.len(), fractions.to_vec(), trials.max(0) as usize, seed as u64))?;
+    let threads = threads.max(1) as usize;
+    let c = crate::watch::run(threads, &progress, |m| compare_glm(&methods, oracle, family, &data, &plan, alpha, threads, m))?;
     Ok(list!(
         truth = c.truth,
         mse = c.scores.iter().map(|s| s.mse).collect::<Vec<f64>>(),

@@ -36,7 +36,8 @@ fn rs_alpha_split(alpha: f64, min_a3: f64) -> extendr_api::Result<Vec<f64>> {
 
 /// Leave-one-task-out intervals: target i is calibrated on every historical
 /// task but `held[i]` (1-based), at `alphas` = c(a1, a2, a3) chosen for T - 1
-/// tasks. Returns list(estimate, low, high).
+/// tasks. `progress`: NULL or an R callback (see watch.rs). Returns
+/// list(estimate, low, high).
 /// @noRd
 #[extendr]
 #[allow(clippy::too_many_arguments)]
@@ -50,14 +51,14 @@ fn rs_exchange_loo(
     method: &str,
     bounds: &[f64],
     threads: i32,
+    progress: Robj,
 ) -> extendr_api::Result<List> {
     let method = convert::core(Method::parse(method))?;
     let a = Alphas { a1: alphas[0], a2: alphas[1], a3: alphas[2] };
     let held: Vec<usize> = held.iter().map(|&j| (j.max(1) - 1) as usize).collect();
-    let fits = convert::core(synthinfer_core::parallel::with_threads(threads.max(1) as usize, || {
-        exchange::leave_one_out(gap_est, gap_se, &held, synth_est, synth_se, a, method, bounds_of(bounds))
-    }))?;
-    let fits = convert::core(fits)?;
+    let fits = crate::watch::run(threads.max(1) as usize, &progress, |m| {
+        exchange::leave_one_out(gap_est, gap_se, &held, synth_est, synth_se, a, method, bounds_of(bounds), m)
+    })?;
     Ok(list!(
         estimate = fits.iter().map(|f| f.estimate).collect::<Vec<_>>(),
         low = fits.iter().map(|f| f.low).collect::<Vec<_>>(),
@@ -321,7 +322,7 @@ fn rs_simulate_tasks(
     seed: f64,
 ) -> extendr_api::Result<List> {
     let tasks = convert::core(sim::simulate_tasks(
-        n_tasks as usize,
+        n_tasks.max(0) as usize,
         &design(tau, bias, n_real, n_synth),
         seed as u64,
     ))?;
@@ -333,7 +334,8 @@ fn rs_simulate_tasks(
     ))
 }
 
-/// Monte Carlo coverage study of the section 5.4 design.
+/// Monte Carlo coverage study of the section 5.4 design. `progress`: NULL or
+/// an R callback (see watch.rs).
 /// @noRd
 #[extendr]
 #[allow(clippy::too_many_arguments)]
@@ -348,17 +350,14 @@ fn rs_exchange_coverage(
     reps: i32,
     seed: f64,
     threads: i32,
+    progress: Robj,
 ) -> extendr_api::Result<List> {
     let method = convert::core(Method::parse(method))?;
-    let c = convert::core(sim::coverage_study(
-        n_tasks as usize,
-        alpha,
-        &design(tau, bias, n_real, n_synth),
-        method,
-        reps as usize,
-        seed as u64,
-        threads as usize,
-    ))?;
+    let d = design(tau, bias, n_real, n_synth);
+    let (n_tasks, reps) = (n_tasks.max(0) as usize, reps.max(0) as usize);
+    let c = crate::watch::run(threads.max(1) as usize, &progress, |m| {
+        sim::coverage_study(n_tasks, alpha, &d, method, reps, seed as u64, threads.max(1) as usize, m)
+    })?;
     Ok(list!(
         a1 = c.alphas.a1,
         a2 = c.alphas.a2,

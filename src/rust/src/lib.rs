@@ -11,6 +11,7 @@ mod convert;
 mod exchange;
 mod gmm;
 mod summaries;
+mod watch;
 
 /// Deliberately panic: used by the test suite to prove that a Rust panic
 /// becomes an R error and leaves the session alive.
@@ -27,12 +28,37 @@ fn rs_error_probe(message: &str) -> extendr_api::Result<i32> {
     convert::core(Err(synthinfer_core::CoreError::InvalidArgument(message.to_string())))
 }
 
+/// Stop the noise of extendr's error path. extendr 0.9 turns an `Err`
+/// returned to R into an R error by panicking inside its result conversion
+/// (robj/into_robj.rs) and catching the panic; Rust's default hook would
+/// print "thread panicked at ..." above every ordinary error message,
+/// including the interrupt of a cancelled computation. Panics anywhere else,
+/// real bugs, still go to the default hook. Called once from `.onLoad()`.
+/// @noRd
+#[extendr]
+fn rs_quiet_error_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let from_conversion = info
+                .location()
+                .is_some_and(|l| l.file().contains("extendr-api") && l.file().ends_with("into_robj.rs"));
+            if !from_conversion {
+                default(info);
+            }
+        }));
+    });
+}
+
 extendr_module! {
     mod synthinfer;
     use compare;
     use exchange;
     use gmm;
     use summaries;
+    use watch;
     fn rs_panic_probe;
     fn rs_error_probe;
+    fn rs_quiet_error_panics;
 }

@@ -24,17 +24,20 @@ fn boot(reps: i32, seed: f64, threads: i32) -> Bootstrap {
 }
 
 
-/// Task table of a paired design (one weight per unit).
+/// Task table of a paired design (one weight per unit). `progress`: NULL or
+/// an R callback (see watch.rs); the bootstrap stops on an interrupt.
 /// @noRd
 #[extendr]
 #[allow(clippy::too_many_arguments)]
 fn rs_task_summaries_paired(task: &[i32], real: &[f64], synth: &[f64], weights: &[f64],
                             n_tasks: i32, kind: &str, p: f64, reps: i32, seed: f64,
-                            threads: i32) -> extendr_api::Result<List> {
+                            threads: i32, progress: Robj) -> extendr_api::Result<List> {
     let task = codes(task);
     let design = Design::Paired { task: &task, real, synth, weights };
-    let rows = convert::core(summaries::summarise_tasks(
-        design, n_tasks.max(0) as usize, estimand(kind, p)?, boot(reps, seed, threads)))?;
+    let (est, b) = (estimand(kind, p)?, boot(reps, seed, threads));
+    let rows = crate::watch::run(b.threads, &progress, |m| {
+        summaries::summarise_tasks_watched(design, n_tasks.max(0) as usize, est, b, m)
+    })?;
     Ok(convert::task_table(&rows))
 }
 
@@ -45,13 +48,15 @@ fn rs_task_summaries_paired(task: &[i32], real: &[f64], synth: &[f64], weights: 
 fn rs_task_summaries_unpaired(real_task: &[i32], real: &[f64], real_weights: &[f64],
                               synth_task: &[i32], synth: &[f64], synth_weights: &[f64],
                               n_tasks: i32, kind: &str, p: f64, reps: i32, seed: f64,
-                              threads: i32) -> extendr_api::Result<List> {
+                              threads: i32, progress: Robj) -> extendr_api::Result<List> {
     let (rt, st) = (codes(real_task), codes(synth_task));
     let design = Design::Unpaired {
         real_task: &rt, real, real_weights, synth_task: &st, synth, synth_weights,
     };
-    let rows = convert::core(summaries::summarise_tasks(
-        design, n_tasks.max(0) as usize, estimand(kind, p)?, boot(reps, seed, threads)))?;
+    let (est, b) = (estimand(kind, p)?, boot(reps, seed, threads));
+    let rows = crate::watch::run(b.threads, &progress, |m| {
+        summaries::summarise_tasks_watched(design, n_tasks.max(0) as usize, est, b, m)
+    })?;
     Ok(convert::task_table(&rows))
 }
 

@@ -20,10 +20,10 @@ use crate::error::{invalid, Result};
 use crate::glm::Family;
 use crate::gmm::sim::J_LEVEL;
 use crate::gmm::{fit, with_mix_data, Method, SynthData};
+use crate::monitor::Monitor;
+use crate::parallel::{map_fold, replicate_rng, with_threads};
 use crate::ppi::synth::{alpha_grid, ppi_synth_fixed};
-use crate::parallel::{replicate_rng, with_threads};
 use rand::Rng;
-use rayon::prelude::*;
 
 /// Point estimates and interval endpoints of one fit, one entry per coefficient.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,20 +93,34 @@ impl Plan {
     }
 
     /// Run `fit` on every (fraction, trial) mask in parallel on `threads`
-    /// workers. `fit` returns one result per method; the output is indexed
-    /// `[f_idx * trials + trial][method]`. A failed fit stays an `Err` so the
-    /// caller can count it instead of aborting the whole comparison.
-    pub fn run<F>(&self, threads: usize, fit: F) -> Result<Vec<Vec<Result<Interval>>>>
+    /// workers and hand each cell's fits, in the order fraction then trial,
+    /// to `fold(f_idx, fits)`. `fit` returns one result per method; a failed
+    /// fit stays an `Err` so the caller can count it instead of aborting the
+    /// whole comparison. Cells are buffered a chunk at a time only, so memory
+    /// does not grow with `trials`; `monitor` counts finished cells and
+    /// stops the run when cancelled.
+    pub fn run<F>(
+        &self,
+        threads: usize,
+        monitor: &Monitor,
+        fit: F,
+        mut fold: impl FnMut(usize, Vec<Result<Interval>>) + Send,
+    ) -> Result<()>
     where
         F: Fn(&[bool]) -> Vec<Result<Interval>> + Sync,
     {
-        let cells = self.fractions.len() * self.trials;
+        let cells = crate::memory::product(self.fractions.len(), self.trials, "the number of trials")?;
         with_threads(threads, || {
-            (0..cells)
-                .into_par_iter()
-                .map(|c| fit(&self.mask(c / self.trials, c % self.trials)))
-                .collect()
-        })
+            map_fold(
+                cells,
+                monitor,
+                |c| Ok(fit(&self.mask(c / self.trials, c % self.trials))),
+                |c, fits| {
+                    fold(c / self.trials, fits);
+                    Ok(())
+                },
+            )
+        })?
     }
 }
 
@@ -126,39 +140,79 @@ pub struct Score {
     pub j_reject: Option<f64>,
 }
 
+/// Running sums of one method's fits at one fraction, fed trial by trial.
+/// Failed fits (`Err`) or fits with a non-finite value are left out and
+/// counted; the message of the first failure is kept.
+#[derive(Debug, Clone)]
+struct ScoreSums {
+    sq_error: Vec<f64>,
+    covered: Vec<f64>,
+    width: Vec<f64>,
+    n_ok: usize,
+    /// GMM fits: J tests run and rejected at [`J_LEVEL`].
+    j_tests: usize,
+    j_rejected: usize,
+    first_error: Option<String>,
+}
+
+impl ScoreSums {
+    fn new(p: usize) -> ScoreSums {
+        ScoreSums { sq_error: vec![0.0; p], covered: vec![0.0; p], width: vec![0.0; p], n_ok: 0, j_tests: 0, j_rejected: 0, first_error: None }
+    }
+
+    fn add(&mut self, truth: &[f64], fit: &Result<Interval>) {
+        let f = match fit {
+            Ok(f) => f,
+            Err(e) => {
+                self.first_error.get_or_insert_with(|| e.to_string());
+                return;
+            }
+        };
+        let p = truth.len();
+        let usable = f.estimate.len() == p
+            && f.lower.len() == p
+            && f.upper.len() == p
+            && f.estimate.iter().chain(&f.lower).chain(&f.upper).all(|v| v.is_finite());
+        if !usable {
+            return;
+        }
+        for (j, &t) in truth.iter().enumerate() {
+            self.sq_error[j] += (f.estimate[j] - t).powi(2);
+            self.covered[j] += f64::from(u8::from(f.lower[j] <= t && t <= f.upper[j]));
+            self.width[j] += f.upper[j] - f.lower[j];
+        }
+        self.n_ok += 1;
+        if let Some(pv) = f.j_pvalue {
+            self.j_tests += 1;
+            self.j_rejected += usize::from(pv < J_LEVEL);
+        }
+    }
+
+    /// Means over the successful fits; NaN for a coefficient with none,
+    /// which the R side reports as NA with a warning.
+    fn scores(&self) -> Vec<Score> {
+        let m = self.n_ok as f64;
+        let j_reject = (self.j_tests > 0).then(|| self.j_rejected as f64 / self.j_tests as f64);
+        (0..self.sq_error.len())
+            .map(|j| Score {
+                mse: self.sq_error[j] / m,
+                coverage: self.covered[j] / m,
+                width: self.width[j] / m,
+                n_ok: self.n_ok,
+                j_reject,
+            })
+            .collect()
+    }
+}
+
 /// Average the fits of one method over trials, coefficient by coefficient.
 /// Failed fits (`Err`) or fits with a non-finite value are left out and
 /// counted; a coefficient with no successful trial gets NaN scores, which the
 /// R side reports as NA with a warning.
 pub fn score(truth: &[f64], fits: &[&Result<Interval>]) -> Vec<Score> {
-    let p = truth.len();
-    let ok: Vec<&Interval> = fits
-        .iter()
-        .filter_map(|r| r.as_ref().ok())
-        .filter(|f| {
-            f.estimate.len() == p
-                && f.lower.len() == p
-                && f.upper.len() == p
-                && f.estimate.iter().chain(&f.lower).chain(&f.upper).all(|v| v.is_finite())
-        })
-        .collect();
-    let m = ok.len() as f64;
-    let j: Vec<f64> = ok.iter().filter_map(|f| f.j_pvalue).collect();
-    let j_reject = (!j.is_empty()).then(|| j.iter().filter(|&&pv| pv < J_LEVEL).count() as f64 / j.len() as f64);
-    (0..p)
-        .map(|j| {
-            let t = truth[j];
-            let mut se = 0.0;
-            let mut cov = 0.0;
-            let mut wid = 0.0;
-            for f in &ok {
-                se += (f.estimate[j] - t).powi(2);
-                cov += f64::from(u8::from(f.lower[j] <= t && t <= f.upper[j]));
-                wid += f.upper[j] - f.lower[j];
-            }
-            Score { mse: se / m, coverage: cov / m, width: wid / m, n_ok: ok.len(), j_reject }
-        })
-        .collect()
+    let mut sums = ScoreSums::new(truth.len());
+    fits.iter().for_each(|f| sums.add(truth, f));
+    sums.scores()
 }
 
 /// A borrowed matrix, as the fits take it.
@@ -230,7 +284,8 @@ pub fn oracle_ppi_synth(family: Family, data: &SynthData<'_>, labeled: &[bool], 
 /// classical fit on all rows is the truth; each trial of `plan` keeps the
 /// labels of its subset only and fits every method there (and, if `oracle`,
 /// the oracle PPI++Synth after them). Trials run in parallel on `threads`
-/// workers; the results do not depend on `threads`.
+/// workers; the results do not depend on `threads`. `monitor` counts
+/// finished (fraction, trial) cells and stops the run when cancelled.
 #[allow(clippy::too_many_arguments)]
 pub fn compare_glm(
     methods: &[Method],
@@ -240,6 +295,7 @@ pub fn compare_glm(
     plan: &Plan,
     alpha: f64,
     threads: usize,
+    monitor: &Monitor,
 ) -> Result<Comparison> {
     if data.x.nrows() != plan.n {
         return invalid(format!("the plan has {} units but the data {}", plan.n, data.x.nrows()));
@@ -249,32 +305,34 @@ pub fn compare_glm(
     }
     let all = vec![true; plan.n];
     let truth = with_threads(threads, || fit(Method::Classical, family, data, &all))??.coefficients;
-    let fits = plan.run(threads, |mask| {
-        let mut out: Vec<Result<Interval>> = methods
-            .iter()
-            .map(|&m| fit(m, family, data, mask).map(|f| {
-                let z = t_two_sided(alpha, f.df);
-                wald(f.coefficients, &f.covariance, z, f.j_pvalue)
-            }))
-            .collect();
-        if oracle {
-            out.push(oracle_ppi_synth(family, data, mask, &truth, t_two_sided(alpha, f64::INFINITY)));
-        }
-        out
-    })?;
     let n_methods = methods.len() + usize::from(oracle);
-    let mut scores = Vec::with_capacity(plan.fractions.len() * n_methods * truth.len());
-    let mut first_error = Vec::with_capacity(plan.fractions.len() * n_methods);
-    for f_idx in 0..plan.fractions.len() {
-        let cells = &fits[f_idx * plan.trials..(f_idx + 1) * plan.trials];
-        for m in 0..n_methods {
-            let of_method: Vec<&Result<Interval>> = cells.iter().map(|c| &c[m]).collect();
-            scores.extend(score(&truth, &of_method));
-            first_error.push(
-                of_method.iter().find_map(|r| r.as_ref().err().map(|e| e.to_string())).unwrap_or_default(),
-            );
-        }
-    }
+    let mut sums = vec![ScoreSums::new(truth.len()); plan.fractions.len() * n_methods];
+    plan.run(
+        threads,
+        monitor,
+        |mask| {
+            let mut out: Vec<Result<Interval>> = methods
+                .iter()
+                .map(|&m| {
+                    fit(m, family, data, mask).map(|f| {
+                        let z = t_two_sided(alpha, f.df);
+                        wald(f.coefficients, &f.covariance, z, f.j_pvalue)
+                    })
+                })
+                .collect();
+            if oracle {
+                out.push(oracle_ppi_synth(family, data, mask, &truth, t_two_sided(alpha, f64::INFINITY)));
+            }
+            out
+        },
+        |f_idx, fits| {
+            for (m, r) in fits.iter().enumerate() {
+                sums[f_idx * n_methods + m].add(&truth, r);
+            }
+        },
+    )?;
+    let scores = sums.iter().flat_map(ScoreSums::scores).collect();
+    let first_error = sums.iter().map(|s| s.first_error.clone().unwrap_or_default()).collect();
     Ok(Comparison { truth, scores, first_error })
 }
 
@@ -319,10 +377,16 @@ mod tests {
             let k = m.iter().filter(|&&b| b).count() as f64;
             vec![Ok(Interval { estimate: vec![first], lower: vec![first - k], upper: vec![first + k], j_pvalue: None })]
         };
-        let a = plan.run(1, fit).unwrap();
-        let b = plan.run(2, fit).unwrap();
-        assert_eq!(a, b);
+        let collect = |threads| {
+            let mut out = Vec::new();
+            plan.run(threads, &Monitor::default(), fit, |f, fits| out.push((f, fits))).unwrap();
+            out
+        };
+        let a = collect(1);
+        assert_eq!(a, collect(2));
         assert_eq!(a.len(), 80);
+        assert_eq!(a[39].0, 0);
+        assert_eq!(a[40].0, 1);
     }
 
     #[test]
@@ -369,8 +433,8 @@ mod tests {
         let data = SynthData { x, y: &y, proxy: Some(crate::gmm::Surrogate { x, y: &yp }), synthetic: vec![] };
         let plan = Plan::new(n, vec![0.1, 0.25], 100, 1).unwrap();
         let methods = [Method::Classical, Method::PpiPlusPlus, Method::GmmProxy];
-        let a = compare_glm(&methods, false, Family::Gaussian, &data, &plan, 0.1, 1).unwrap();
-        let b = compare_glm(&methods, false, Family::Gaussian, &data, &plan, 0.1, 2).unwrap();
+        let a = compare_glm(&methods, false, Family::Gaussian, &data, &plan, 0.1, 1, &Monitor::default()).unwrap();
+        let b = compare_glm(&methods, false, Family::Gaussian, &data, &plan, 0.1, 2, &Monitor::default()).unwrap();
         assert_eq!(a.scores, b.scores);
         assert_eq!(a.scores.len(), 2 * 3 * 2);
         for s in &a.scores {
@@ -398,7 +462,7 @@ mod tests {
         let data = SynthData { x, y: &y, proxy: Some(s(&yp)), synthetic: vec![s(&ys)] };
         let plan = Plan::new(n, vec![0.2], 30, 2).unwrap();
         let methods = [Method::PpiPlusPlus, Method::Gmm];
-        let c = compare_glm(&methods, true, Family::Gaussian, &data, &plan, 0.1, 1).unwrap();
+        let c = compare_glm(&methods, true, Family::Gaussian, &data, &plan, 0.1, 1, &Monitor::default()).unwrap();
         assert_eq!(c.scores.len(), 3 * 2);
         for j in 0..2 {
             let (ppi, gmm, oracle) = (&c.scores[j], &c.scores[2 + j], &c.scores[4 + j]);

@@ -7,9 +7,14 @@ fn std_normal() -> Normal {
     Normal::new(0.0, 1.0).expect("standard normal")
 }
 
-/// Quantile of the standard normal distribution.
+/// Quantile of the standard normal distribution; NaN for `p` outside
+/// `[0, 1]` (statrs would panic), which callers' finiteness checks reject.
 pub fn qnorm(p: f64) -> f64 {
-    std_normal().inverse_cdf(p)
+    if (0.0..=1.0).contains(&p) {
+        std_normal().inverse_cdf(p)
+    } else {
+        f64::NAN
+    }
 }
 
 /// Distribution function of the standard normal distribution.
@@ -45,5 +50,11 @@ mod tests {
         assert!((t_two_sided(0.1, 20.0) - 1.724718242920787).abs() < 1e-9);
         assert!((t_two_sided(0.05, 44.0) - 2.015367574443763).abs() < 1e-9);
         assert_eq!(t_two_sided(0.1, f64::INFINITY), z_two_sided(0.1));
+    }
+
+    #[test]
+    fn quantiles_outside_the_unit_interval_are_nan_not_panics() {
+        assert!(qnorm(1.5).is_nan() && qnorm(-0.1).is_nan() && qnorm(f64::NAN).is_nan());
+        assert!(z_two_sided(-1.0).is_nan());
     }
 }

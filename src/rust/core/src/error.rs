@@ -14,6 +14,9 @@ pub enum CoreError {
     Singular(String),
     /// An iterative method did not converge.
     NoConvergence(String),
+    /// The computation was cancelled through its [`crate::monitor::Monitor`]
+    /// (the user pressed the interrupt key).
+    Cancelled,
 }
 
 impl fmt::Display for CoreError {
@@ -22,6 +25,7 @@ impl fmt::Display for CoreError {
             CoreError::InvalidArgument(m) => write!(f, "{m}"),
             CoreError::Singular(m) => write!(f, "singular matrix: {m}"),
             CoreError::NoConvergence(m) => write!(f, "no convergence: {m}"),
+            CoreError::Cancelled => write!(f, "interrupted by the user"),
         }
     }
 }

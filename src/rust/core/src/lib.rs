@@ -6,7 +6,9 @@
 //!
 //! Modules, one concern each:
 //! - [`error`]: the error type every fallible routine returns.
-//! - [`parallel`]: thread pools with a caller-chosen size and per-replicate seeding.
+//! - [`parallel`]: reused thread pools, chunked parallel loops, per-replicate seeding.
+//! - [`monitor`]: cancel flag and progress counter of a long computation.
+//! - [`memory`]: user-controlled sizes checked before allocating.
 //! - [`dist`]: normal quantiles and related distribution helpers.
 //! - [`exchange`]: order statistics and the task-exchangeability algorithms.
 //! - [`summaries`]: per-task real/synthetic summaries (Hajek means, bootstrap).
@@ -21,6 +23,8 @@ pub mod error;
 pub mod exchange;
 pub mod glm;
 pub mod gmm;
+pub mod memory;
+pub mod monitor;
 pub mod parallel;
 pub mod ppi;
 pub mod summaries;

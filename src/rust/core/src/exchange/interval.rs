@@ -199,10 +199,11 @@ pub struct Interval {
 }
 
 /// Clip `[low, high]` into `[lo, hi]`; an interval wholly outside collapses
-/// onto the nearer bound.
+/// onto the nearer bound. (Not `f64::clamp`, which panics on bounds that
+/// are reversed or NaN; `target_interval` rejects those with an error.)
 pub fn clip(x: f64, bounds: Option<(f64, f64)>) -> f64 {
     match bounds {
-        Some((lo, hi)) => x.clamp(lo, hi),
+        Some((lo, hi)) => x.max(lo).min(hi),
         None => x,
     }
 }
@@ -217,9 +218,17 @@ pub fn target_interval(
     if !synth_est.is_finite() {
         return invalid("synthetic estimate of the target is not finite");
     }
+    if let Some((lo, hi)) = bounds {
+        if !(lo <= hi) {
+            return invalid(format!("bounds must satisfy lower <= upper, got ({lo}, {hi})"));
+        }
+    }
     let (synth_low, synth_high) = match cal.method {
         Method::FiniteSample => (synth_est, synth_est),
         _ => {
+            if !(cal.alphas.a1 > 0.0 && cal.alphas.a1 < 1.0) {
+                return invalid(format!("a1 must lie in (0, 1), got {}", cal.alphas.a1));
+            }
             if !(synth_se.is_finite() && synth_se >= 0.0) {
                 return invalid("synthetic standard error of the target must be finite and >= 0");
             }
@@ -227,6 +236,9 @@ pub fn target_interval(
             (synth_est - z * synth_se, synth_est + z * synth_se)
         }
     };
+    if synth_low.is_nan() || synth_high.is_nan() {
+        return invalid("the synthetic interval of the target is not a number (values out of range)");
+    }
     let width_spread = cal.spread.upper - cal.spread.lower;
     Ok(Interval {
         estimate: clip(synth_est + cal.mean_gap, bounds),

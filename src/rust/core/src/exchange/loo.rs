@@ -53,7 +53,9 @@ impl Ranked {
 /// Interval for target `i` calibrated on every historical task but
 /// `held[i]` (0-based), with `alphas` chosen for T - 1 tasks. Targets are
 /// processed in parallel in the caller's rayon pool; the result does not
-/// depend on the thread count.
+/// depend on the thread count. `monitor` counts finished targets and stops
+/// the loop when cancelled.
+#[allow(clippy::too_many_arguments)]
 pub fn leave_one_out(
     gap_est: &[f64],
     gap_se: &[f64],
@@ -63,6 +65,7 @@ pub fn leave_one_out(
     alphas: Alphas,
     method: Method,
     bounds: Option<(f64, f64)>,
+    monitor: &crate::monitor::Monitor,
 ) -> Result<Vec<Interval>> {
     let t = gap_est.len();
     if t < 2 {
@@ -89,9 +92,12 @@ pub fn leave_one_out(
     let (lo, hi, pt) = (Ranked::new(&lower), Ranked::new(&upper), Ranked::new(gap_est));
     let (kl, ku) = (k_lower(t1, alphas.a3), k_upper(t1, alphas.a3));
     let total = ExactSum::new(gap_est)?;
+    monitor.set_total(held.len());
     held.par_iter()
         .enumerate()
         .map(|(i, &j)| {
+            monitor.check()?;
+            monitor.advance(1);
             let band = GapBand { lower: lo.kth_without(j, kl), upper: hi.kth_without(j, ku), k_lower: kl, k_upper: ku };
             check_band_finite(&band, alphas.a3, t1)?;
             let spread = GapBand { lower: pt.kth_without(j, kl), upper: pt.kth_without(j, ku), k_lower: kl, k_upper: ku };
@@ -118,7 +124,7 @@ mod tests {
         let alphas = Alphas { a1: 0.01, a2: 0.01, a3: 0.08 };
         for method in [Method::Population, Method::TaskOnly, Method::FiniteSample] {
             let fast = crate::parallel::with_threads(2, || {
-                leave_one_out(&est, &se, &held, &synth, &sse, alphas, method, Some((-1.0, 1.5)))
+                leave_one_out(&est, &se, &held, &synth, &sse, alphas, method, Some((-1.0, 1.5)), &Default::default())
             })
             .unwrap()
             .unwrap();
@@ -134,7 +140,7 @@ mod tests {
     #[test]
     fn too_few_tasks_is_an_error() {
         let a = Alphas { a1: 0.01, a2: 0.01, a3: 0.08 };
-        let r = leave_one_out(&[0.1; 5], &[0.1; 5], &[0], &[0.0], &[0.1], a, Method::Population, None);
+        let r = leave_one_out(&[0.1; 5], &[0.1; 5], &[0], &[0.0], &[0.1], a, Method::Population, None, &Default::default());
         assert!(r.unwrap_err().to_string().contains("infinite"));
     }
 }

@@ -171,6 +171,9 @@ pub fn target_region(
     {
         return invalid("synthetic estimates and standard errors must be finite, se >= 0");
     }
+    if !(cal.alphas.a1 > 0.0 && cal.alphas.a1 < 1.0) {
+        return invalid(format!("a1 must lie in (0, 1), got {}", cal.alphas.a1));
+    }
     let z = z_two_sided(cal.alphas.a1 / d as f64);
     let clip = |x: f64| super::interval::clip(x, bounds);
     let synth_low: Vec<f64> = (0..d).map(|k| synth_est[k] - z * synth_se[k]).collect();

@@ -12,11 +12,12 @@ use super::interval::{calibrate, clip, target_interval, Method};
 use super::split::{default_split, Alphas};
 use crate::dist::z_two_sided;
 use crate::error::{invalid, Result};
-use crate::parallel::{replicate_rng, with_threads};
+use crate::memory::{ensure_fits, format_bytes, product, try_vec};
+use crate::monitor::Monitor;
+use crate::parallel::{map_fold, max_threads, replicate_rng, with_threads};
 use crate::summaries::TaskSummary;
 use rand::Rng;
 use rand_distr::{Beta, Binomial, Distribution, Normal};
-use rayon::prelude::*;
 
 /// Parameters of the task-generating process.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -80,9 +81,20 @@ fn draw_task<R: Rng>(rng: &mut R, d: &Design) -> SimTask {
     }
 }
 
-fn draw_tasks(n: usize, d: &Design, seed: u64, rep: u64) -> Vec<SimTask> {
+/// Tasks drawn between two checks of the monitor inside one replicate, so
+/// that even a replicate of millions of tasks stops promptly when cancelled.
+const TASKS_PER_CHECK: usize = 1 << 16;
+
+fn draw_tasks(n: usize, d: &Design, seed: u64, rep: u64, monitor: &Monitor) -> Result<Vec<SimTask>> {
     let mut rng = replicate_rng(seed, rep);
-    (0..n).map(|_| draw_task(&mut rng, d)).collect()
+    let mut tasks = try_vec(n, "simulating the tasks")?;
+    for i in 0..n {
+        if i % TASKS_PER_CHECK == 0 {
+            monitor.check()?;
+        }
+        tasks.push(draw_task(&mut rng, d));
+    }
+    Ok(tasks)
 }
 
 /// `n` tasks from the design (stream 0 of `seed`).
@@ -91,7 +103,27 @@ pub fn simulate_tasks(n: usize, d: &Design, seed: u64) -> Result<Vec<SimTask>> {
     if n == 0 {
         return invalid("n_tasks must be at least 1");
     }
-    Ok(draw_tasks(n, d, seed, 0))
+    draw_tasks(n, d, seed, 0, &Monitor::default())
+}
+
+/// Bytes one replicate of [`coverage_study`] holds at its peak, per task:
+/// the simulated task, its gap estimate and standard error, and the sorted
+/// copies of the gap-interval endpoints made by the calibration.
+const STUDY_BYTES_PER_TASK: usize = std::mem::size_of::<SimTask>() + 6 * std::mem::size_of::<f64>();
+
+/// Refuse a study whose replicates, run `threads` at a time, cannot fit in
+/// memory, with the amount it needs.
+fn check_study_memory(n_tasks: usize, reps: usize, threads: usize) -> Result<()> {
+    let at_once = reps.min(threads.clamp(1, max_threads()));
+    let per_rep = product(n_tasks.saturating_add(1), STUDY_BYTES_PER_TASK, "n_tasks")?;
+    let bytes = product(per_rep, at_once, "n_tasks")?;
+    ensure_fits(
+        bytes,
+        &format!(
+            "a coverage study with {n_tasks} tasks per replicate ({} each, {at_once} at a time)",
+            format_bytes(per_rep)
+        ),
+    )
 }
 
 /// Coverage and mean width of the exchangeability interval and of the
@@ -109,7 +141,9 @@ pub struct Coverage {
 /// Monte Carlo study: each replicate draws `n_tasks + 1` tasks, the last one
 /// the target, and checks whether the interval (clipped to `[0, 1]`) covers the
 /// target's true `p` (population methods) or its real-sample proportion
-/// (`FiniteSample`). Replicate `r` uses the stream `(seed, r)`.
+/// (`FiniteSample`). Replicate `r` uses the stream `(seed, r)`. `monitor`
+/// counts finished replicates and stops the study when cancelled.
+#[allow(clippy::too_many_arguments)]
 pub fn coverage_study(
     n_tasks: usize,
     alpha: f64,
@@ -118,11 +152,13 @@ pub fn coverage_study(
     reps: usize,
     seed: u64,
     threads: usize,
+    monitor: &Monitor,
 ) -> Result<Coverage> {
     d.check()?;
     if n_tasks == 0 || reps == 0 {
         return invalid("n_tasks and reps must be at least 1");
     }
+    check_study_memory(n_tasks, reps, threads)?;
     let min_a3 = 2.0 / (n_tasks as f64 + 1.0);
     let alphas = match method {
         Method::FiniteSample => {
@@ -143,7 +179,7 @@ pub fn coverage_study(
     let z_naive = z_two_sided(alpha);
     let bounds = Some((0.0, 1.0));
     let one = |rep: usize| -> Result<[f64; 4]> {
-        let tasks = draw_tasks(n_tasks + 1, d, seed, rep as u64);
+        let tasks = draw_tasks(n_tasks + 1, d, seed, rep as u64, monitor)?;
         let (hist, target) = tasks.split_at(n_tasks);
         let ge: Vec<f64> = hist.iter().map(|t| t.summary.gap_est).collect();
         let gs: Vec<f64> = hist.iter().map(|t| t.summary.gap_se).collect();
@@ -160,13 +196,15 @@ pub fn coverage_study(
         let cov = |lo: f64, hi: f64| if lo <= truth && truth <= hi { 1.0 } else { 0.0 };
         Ok([cov(iv.low, iv.high), iv.high - iv.low, cov(nl, nh), nh - nl])
     };
-    let rows = with_threads(threads, || {
-        (0..reps)
-            .into_par_iter()
-            .map(one)
-            .collect::<Result<Vec<_>>>()
+    // Sums in replicate order, whatever the thread count.
+    let mut sums = [0.0; 4];
+    with_threads(threads, || {
+        map_fold(reps, monitor, one, |_, row| {
+            sums.iter_mut().zip(row).for_each(|(s, v)| *s += v);
+            Ok(())
+        })
     })??;
-    let mean = |k: usize| rows.iter().map(|r| r[k]).sum::<f64>() / reps as f64;
+    let mean = |k: usize| sums[k] / reps as f64;
     Ok(Coverage {
         alphas,
         reps,
@@ -192,8 +230,8 @@ mod tests {
 
     #[test]
     fn study_does_not_depend_on_threads() {
-        let a = coverage_study(40, 0.1, &design(), Method::Population, 50, 3, 1).unwrap();
-        let b = coverage_study(40, 0.1, &design(), Method::Population, 50, 3, 2).unwrap();
+        let a = coverage_study(40, 0.1, &design(), Method::Population, 50, 3, 1, &Monitor::default()).unwrap();
+        let b = coverage_study(40, 0.1, &design(), Method::Population, 50, 3, 2, &Monitor::default()).unwrap();
         assert_eq!(a, b);
     }
 
@@ -213,8 +251,28 @@ mod tests {
     #[test]
     fn coverage_is_nominal() {
         // 400 reps: Monte Carlo sd of a coverage near 0.99 is ~0.005.
-        let c = coverage_study(40, 0.1, &design(), Method::Population, 400, 11, 2).unwrap();
+        let c = coverage_study(40, 0.1, &design(), Method::Population, 400, 11, 2, &Monitor::default()).unwrap();
         assert!(c.coverage >= 0.9, "coverage {}", c.coverage);
         assert!(c.synth_coverage < 0.3);
+    }
+
+    #[test]
+    fn impossible_study_sizes_are_errors_not_aborts() {
+        // 10^13 tasks per replicate: petabytes, refused before allocating.
+        let e = coverage_study(10_000_000_000_000, 0.1, &design(), Method::Population, 1, 1, 1, &Monitor::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("needs") && e.contains("PB of memory"), "{e}");
+        let e = simulate_tasks(usize::MAX / 2, &design(), 1).unwrap_err().to_string();
+        assert!(e.contains("simulating the tasks needs"), "{e}");
+    }
+
+    #[test]
+    fn a_cancelled_study_stops() {
+        let m = Monitor::default();
+        m.cancel();
+        let r = coverage_study(40, 0.1, &design(), Method::Population, 100_000, 1, 2, &m);
+        assert_eq!(r, Err(crate::CoreError::Cancelled));
+        assert_eq!(m.progress().0, 0);
     }
 }

@@ -17,5 +17,5 @@ pub mod tasks;
 pub mod weighted;
 
 pub use bootstrap::{bootstrap_indices, Resample};
-pub use tasks::{summarise_tasks, Bootstrap, Design, Estimand, TaskSummary};
+pub use tasks::{summarise_tasks, summarise_tasks_watched, Bootstrap, Design, Estimand, TaskSummary};
 pub use weighted::{hajek_mean, quantile_sorted, weighted_quantile, HajekMean};

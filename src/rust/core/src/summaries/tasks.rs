@@ -3,8 +3,9 @@
 use super::bootstrap::{draw_resample, rep_limit_exceeded, replicate_sd};
 use super::weighted::{hajek_mean, quantile_sorted};
 use crate::error::{invalid, Result};
-use crate::parallel::with_threads;
-use rayon::prelude::*;
+use crate::memory::{product, try_vec};
+use crate::monitor::Monitor;
+use crate::parallel::{map_fold, with_threads};
 
 /// What each task's summary estimates.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -84,6 +85,13 @@ fn check_lengths(lens: &[usize]) -> Result<()> {
 /// `boot.threads`.
 pub fn summarise_tasks(design: Design<'_>, n_tasks: usize, estimand: Estimand,
                        boot: Bootstrap) -> Result<Vec<TaskSummary>> {
+    summarise_tasks_watched(design, n_tasks, estimand, boot, &Monitor::default())
+}
+
+/// [`summarise_tasks`] with a monitor that counts bootstrap replicates
+/// (task x replicate) and stops the bootstrap when cancelled.
+pub fn summarise_tasks_watched(design: Design<'_>, n_tasks: usize, estimand: Estimand,
+                               boot: Bootstrap, monitor: &Monitor) -> Result<Vec<TaskSummary>> {
     if n_tasks == 0 {
         return invalid("no tasks to summarise");
     }
@@ -103,7 +111,7 @@ pub fn summarise_tasks(design: Design<'_>, n_tasks: usize, estimand: Estimand,
             match estimand {
                 Estimand::Mean => groups.iter().map(|g| paired_mean(&sides, g)).collect(),
                 Estimand::Quantile(p) => {
-                    bootstrap_quantiles(&sides, &groups, &groups, true, p, boot)
+                    bootstrap_quantiles(&sides, &groups, &groups, true, p, boot, monitor)
                 }
             }
         }
@@ -116,7 +124,7 @@ pub fn summarise_tasks(design: Design<'_>, n_tasks: usize, estimand: Estimand,
             match estimand {
                 Estimand::Mean => rg.iter().zip(&sg).map(|(r, s)| unpaired_mean(&sides, r, s))
                     .collect(),
-                Estimand::Quantile(p) => bootstrap_quantiles(&sides, &rg, &sg, false, p, boot),
+                Estimand::Quantile(p) => bootstrap_quantiles(&sides, &rg, &sg, false, p, boot, monitor),
             }
         }
     }
@@ -201,7 +209,7 @@ impl SortedSide {
 }
 
 fn bootstrap_quantiles(s: &Sides<'_>, rg: &[Vec<usize>], sg: &[Vec<usize>], paired: bool,
-                       p: f64, boot: Bootstrap) -> Result<Vec<TaskSummary>> {
+                       p: f64, boot: Bootstrap, monitor: &Monitor) -> Result<Vec<TaskSummary>> {
     let reps = boot.reps;
     let n_tasks = rg.len();
     let real: Vec<SortedSide> = rg.iter().map(|g| SortedSide::new(s.real, s.real_w, g)).collect();
@@ -209,17 +217,23 @@ fn bootstrap_quantiles(s: &Sides<'_>, rg: &[Vec<usize>], sg: &[Vec<usize>], pair
         sg.iter().map(|g| SortedSide::new(s.synth, s.synth_w, g)).collect();
     // One flat parallel loop over (task, replicate); each replicate's stream is
     // fixed by (seed, task, replicate), never by the worker that runs it.
-    let draws: Vec<Result<[f64; 2]>> = with_threads(boot.threads, || {
-        (0..n_tasks * reps)
-            .into_par_iter()
-            .map(|k| {
+    let cells = product(n_tasks, reps, "the number of bootstrap replicates")?;
+    let mut draws: Vec<[f64; 2]> = try_vec(cells, "the bootstrap (tasks x replicates)")?;
+    with_threads(boot.threads, || {
+        map_fold(
+            cells,
+            monitor,
+            |k| {
                 let (t, b) = (k / reps, k % reps);
                 let rs = draw_resample(boot.seed, t, b, rg[t].len(), sg[t].len(), paired);
                 Ok([real[t].resampled(&rs.real, p)?, synth[t].resampled(&rs.synth, p)?])
-            })
-            .collect()
-    })?;
-    let draws: Vec<[f64; 2]> = draws.into_iter().collect::<Result<_>>()?;
+            },
+            |_, d| {
+                draws.push(d);
+                Ok(())
+            },
+        )
+    })??;
     (0..n_tasks)
         .map(|t| {
             let (r, y) = (real[t].estimate(p)?, synth[t].estimate(p)?);
