@@ -47,7 +47,12 @@ cryptic_messages <- paste(c(
 # attributes' top level is not needed: classes carry their data inside).
 numbers_in <- function(x) {
   if (is.environment(x) || is.function(x) || is.language(x)) return(numeric(0))
-  if (is.list(x)) return(unlist(lapply(unclass(x), numbers_in), use.names = FALSE))
+  # `df` of a synth_glm fit is Inf by design (normal quantiles), not an overflow.
+  if (is.list(x)) {
+    x <- unclass(x)
+    if (!is.null(names(x))) x <- x[names(x) != "df"]
+    return(unlist(lapply(x, numbers_in), use.names = FALSE))
+  }
   if (is.numeric(x) && !is.object(x) || is.matrix(x) && is.numeric(x)) return(as.double(x))
   if (is.numeric(x)) return(suppressWarnings(as.double(unclass(x))))
   numeric(0)
