@@ -139,6 +139,10 @@ loo_pick <- function(tasks, sel, arg) {
     }
     return(unique(as.character(tasks$task[sel])))
   }
+  if (!is.atomic(sel) || is.matrix(sel)) {
+    stop_arg(arg, "must be task ids (a character or numeric vector) or a logical vector, ",
+             "one value per row of `tasks`; not ", class(sel)[1], ".")
+  }
   sel <- unique(as.character(sel))
   unknown <- setdiff(sel, as.character(tasks$task))
   if (length(unknown)) stop_arg(arg, "contains task id(s) not in `tasks$task`: ", format_ids(unknown), ".")

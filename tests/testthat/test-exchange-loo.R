@@ -161,3 +161,9 @@ test_that("intervals collapsed onto a bound warn in the held-out evaluation", {
   tasks <- sim_tasks(30, seed = 71)
   expect_warning(exchangeable_loo(tasks, alpha = 0.2, bounds = c(2, 3)), "outside `bounds`")
 })
+
+test_that("calibrate / predict that are not id vectors are clear errors", {
+  tasks <- simulate_tasks(12, seed = 1)
+  expect_error(exchangeable_loo(tasks, calibrate = function(x) x), "`calibrate` must be task ids")
+  expect_error(exchangeable_loo(tasks, predict = list(1, 2)), "`predict` must be task ids")
+})
