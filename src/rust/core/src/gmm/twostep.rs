@@ -88,12 +88,14 @@ impl Problem<'_> {
 
     /// One pass over the rows: gbar, and S and the Jacobian when asked.
     pub(super) fn moments(&self, phi: &[f64], want_s: bool, want_jac: bool) -> Moments {
-        self.moments_scaled(phi, want_s, want_jac, None)
+        self.moments_on(phi, want_s, want_jac, None)
     }
 
-    /// As [`Problem::moments`], with row i's contribution to S multiplied by
-    /// `s_scale[i]` (the leverage multipliers of the finite-sample variance).
-    pub(super) fn moments_scaled(&self, phi: &[f64], want_s: bool, want_jac: bool, s_scale: Option<&[f64]>) -> Moments {
+    /// As [`Problem::moments`], summed over the rows `rows.0` only, with row
+    /// `rows.0[t]`'s contribution to S weighted by `rows.1[t]` (still divided
+    /// by the number of all rows). The leverage correction of the
+    /// finite-sample variance uses it on the labelled rows alone.
+    pub(super) fn moments_on(&self, phi: &[f64], want_s: bool, want_jac: bool, rows: Option<(&[usize], &[f64])>) -> Moments {
         let p = self.p();
         let q = self.n_moments();
         let m_src = self.sources.len();
@@ -106,9 +108,10 @@ impl Problem<'_> {
         let xcols = Columns::new(self.x);
         let scols: Vec<Columns<'_>> = self.sources.iter().map(|s| Columns::new(s.x)).collect();
         let acc = chunked_reduce(
-            n,
+            rows.map_or(n, |r| r.0.len()),
             || (vec![0.0; q + len_s + len_j], vec![0.0; q + p]),
-            |(a, scratch), i| {
+            |(a, scratch), t| {
+                let (i, s_weight) = rows.map_or((t, 1.0), |r| (r.0[t], r.1[t]));
                 let (g, xi) = scratch.split_at_mut(q);
                 let (gsum, rest) = a.split_at_mut(q);
                 let (s, info) = rest.split_at_mut(len_s);
@@ -149,7 +152,7 @@ impl Problem<'_> {
                 }
                 add_into(gsum, g);
                 if want_s {
-                    add_outer_lower(s, q, g, s_scale.map_or(1.0, |c| c[i]));
+                    add_outer_lower(s, q, g, s_weight);
                 }
             },
             |a, b| add_into(&mut a.0, &b.0),
@@ -317,18 +320,22 @@ pub fn two_step_with(pr: &Problem<'_>, powers: &[i32]) -> Result<GmmFit> {
     let v = w1.solve_vec(&fin.gbar);
     let ds_v = super::windmeijer::ds_times(pr, &step1, &v);
     let as_mat = |v: &[f64]| Mat::from_fn(q, q, |i, j| v[i + j * q]);
+    let labelled: Vec<usize> = (0..pr.n_rows()).filter(|&i| pr.labeled[i]).collect();
+    // S with the labelled rows' products multiplied by 1 / (1 - h)^power:
+    // S plus those rows' products times (multiplier - 1), one pass over the
+    // labelled rows only.
+    let leveraged = |s: &[f64], at: &[f64], power: i32| -> Result<Mat<f64>> {
+        let extra = super::windmeijer::leverage_excess(pr, &labelled, &at[..p], power)?;
+        let ds = pr.moments_on(at, true, false, Some((&labelled, &extra))).s.expect("S requested");
+        Ok(Mat::from_fn(q, q, |i, j| s[i + j * q] + ds[i + j * q]))
+    };
     let covariance_windmeijer = powers
         .iter()
         .map(|&power| {
             let (s1v, s2v) = if power == 0 {
                 (as_mat(&s1), as_mat(&s))
             } else {
-                let c1 = super::windmeijer::leverage_scale(pr, &step1[..p], power)?;
-                let c2 = super::windmeijer::leverage_scale(pr, &phi[..p], power)?;
-                (
-                    as_mat(&pr.moments_scaled(&step1, true, false, Some(&c1)).s.expect("S requested")),
-                    as_mat(&pr.moments_scaled(&phi, true, false, Some(&c2)).s.expect("S requested")),
-                )
+                (leveraged(&s1, &step1, power)?, leveraged(&s, &phi, power)?)
             };
             super::windmeijer::corrected_covariance(&super::windmeijer::Pieces {
                 w1: &w1,

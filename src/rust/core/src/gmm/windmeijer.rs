@@ -126,35 +126,38 @@ pub(super) fn ds_times(pr: &Problem<'_>, phi: &[f64], v: &[f64]) -> Mat<f64> {
     Mat::from_fn(q, k, |i, j| acc[i + j * q] / nf)
 }
 
-/// Per-row multipliers of the moment covariance that undo the downward bias
-/// of outer-product variances on high-leverage labelled rows (MacKinnon and
-/// White 1985): `1 / (1 - h_i)^power` with `h_i = w_i x_i' (sum_L w x x')^-1 x_i`
-/// the leverage of labelled row i in the labelled-rows GLM fit at `theta`
-/// (power 1: HC2-type, 2: HC3-type); 1 on unlabelled rows, whose leverage in
-/// the all-rows blocks is of order p / n.
-pub(super) fn leverage_scale(pr: &Problem<'_>, theta: &[f64], power: i32) -> crate::error::Result<Vec<f64>> {
+/// Leverage multipliers of the moment covariance, minus one, for the
+/// labelled rows `labelled` (in that order): the multiplier
+/// `1 / (1 - h_i)^power`, with `h_i = w_i x_i' (sum_L w x x')^-1 x_i` the
+/// leverage of labelled row i in the labelled-rows GLM fit at `theta`
+/// (power 1: HC2-type, 2: HC3-type; MacKinnon and White 1985), undoes the
+/// downward bias of outer-product variances on high-leverage rows.
+/// Unlabelled rows keep multiplier 1: their leverage in the all-rows blocks
+/// is of order p / n.
+pub(super) fn leverage_excess(pr: &Problem<'_>, labelled: &[usize], theta: &[f64], power: i32) -> crate::error::Result<Vec<f64>> {
     let p = pr.x.ncols();
-    let n = pr.x.nrows();
     let xcols = Columns::new(pr.x);
     let mut info = vec![0.0; p * p];
     let mut xi = vec![0.0; p];
-    let labelled = || (0..n).filter(|&i| pr.labeled[i]);
-    for i in labelled() {
+    let weights: Vec<f64> = labelled.iter().map(|&i| pr.family.weight(xcols.eta(i, theta))).collect();
+    for (&i, &w) in labelled.iter().zip(&weights) {
         xcols.row_into(i, &mut xi);
-        add_outer_lower(&mut info, p, &xi, pr.family.weight(xcols.eta(i, theta)));
+        add_outer_lower(&mut info, p, &xi, w);
     }
     symmetrize_lower(&mut info, p);
     let f = SpdFactor::new(faer::MatRef::from_column_major_slice(&info, p, p), "the labelled rows' information matrix")?;
-    let mut out = vec![1.0; n];
-    for i in labelled() {
-        xcols.row_into(i, &mut xi);
-        let z = f.solve_vec(&xi);
-        let h = pr.family.weight(xcols.eta(i, theta)) * xi.iter().zip(&z).map(|(a, b)| a * b).sum::<f64>();
-        // A row that alone pins a coefficient (h = 1) would get an infinite
-        // multiplier; cap it.
-        out[i] = (1.0 - h.min(0.99)).powi(-power);
-    }
-    Ok(out)
+    Ok(labelled
+        .iter()
+        .zip(&weights)
+        .map(|(&i, &w)| {
+            xcols.row_into(i, &mut xi);
+            let z = f.solve_vec(&xi);
+            let h = w * xi.iter().zip(&z).map(|(a, b)| a * b).sum::<f64>();
+            // A row that alone pins a coefficient (h = 1) would get an
+            // infinite multiplier; cap it.
+            (1.0 - h.min(0.99)).powi(-power) - 1.0
+        })
+        .collect())
 }
 
 /// The pieces of a two-step fit the corrected covariance needs: `w1` the
@@ -328,7 +331,8 @@ mod leverage_tests {
     use faer::MatRef;
 
     /// HC2 multipliers are 1 / (1 - h) with h the hat values of least squares
-    /// on the labelled rows, here computed by hand for a 2-column design.
+    /// on the labelled rows, here computed by hand for a 2-column design
+    /// (`leverage_excess` returns the multiplier minus one).
     #[test]
     fn leverage_multipliers_are_hat_values_for_ols() {
         let xs = [-1.0, 0.5, 2.0, 0.0, 3.0, -2.0, 1.0];
@@ -339,20 +343,17 @@ mod leverage_tests {
         let y = vec![0.0; n];
         let lab = [true, true, true, false, true, true, false];
         let pr = Problem { family: Family::Gaussian, x: xm, y: &y, labeled: &lab, sources: vec![], has_proxy: false };
-        let c = leverage_scale(&pr, &[0.0, 0.0], 1).unwrap();
-        let lx: Vec<f64> = (0..n).filter(|&i| lab[i]).map(|i| xs[i]).collect();
+        let rows: Vec<usize> = (0..n).filter(|&i| lab[i]).collect();
+        let c = leverage_excess(&pr, &rows, &[0.0, 0.0], 1).unwrap();
+        let lx: Vec<f64> = rows.iter().map(|&i| xs[i]).collect();
         let m = lx.len() as f64;
         let mean = lx.iter().sum::<f64>() / m;
         let sxx: f64 = lx.iter().map(|v| (v - mean) * (v - mean)).sum();
-        for i in 0..n {
-            if lab[i] {
-                let h = 1.0 / m + (xs[i] - mean).powi(2) / sxx;
-                assert!((c[i] - 1.0 / (1.0 - h)).abs() < 1e-12, "row {i}");
-            } else {
-                assert_eq!(c[i], 1.0);
-            }
+        for (t, &i) in rows.iter().enumerate() {
+            let h = 1.0 / m + (xs[i] - mean).powi(2) / sxx;
+            assert!((c[t] + 1.0 - 1.0 / (1.0 - h)).abs() < 1e-12, "row {i}");
         }
-        let c3 = leverage_scale(&pr, &[0.0, 0.0], 2).unwrap();
-        assert!((c3[0] - c[0] * c[0]).abs() < 1e-12);
+        let c3 = leverage_excess(&pr, &rows, &[0.0, 0.0], 2).unwrap();
+        assert!((c3[0] + 1.0 - (c[0] + 1.0).powi(2)).abs() < 1e-12);
     }
 }
