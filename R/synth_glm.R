@@ -291,8 +291,7 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
 # (bench/gmm_small_sample.R) checked the small-sample interval down to
 # n_lab / K = 50 / 6; below that ratio its coverage is not established.
 check_gmm_labels <- function(design, method, n_lab, p) {
-  m <- (if (is.null(design$proxy)) 0L else 1L) +
-    (if (method == "gmm") length(design$synthetic) else 0L)
+  m <- length(method_sources(design, method))
   k <- p * (1L + m)
   if (n_lab <= k) {
     stop(sprintf(paste0(
@@ -385,9 +384,7 @@ classical_variances <- function(family, X_lab, y_lab, threads) {
 rust_fit <- function(design, method, rows, threads) {
   X <- design$X
   if (!isTRUE(design$x_complete) && anyNA(X)) X[is.na(X)] <- 0
-  use_synth <- method %in% c("gmm", "naive", "ppi++synth")
-  sources <- c(if (!is.null(design$proxy)) list(design$proxy),
-               if (use_synth) design$synthetic)
+  sources <- method_sources(design, method)
   res <- rs_synth_fit(method, design$family, X, ncol(X), design$y, as.integer(rows),
                       lapply(sources, `[[`, "X"), lapply(sources, `[[`, "y"),
                       !is.null(design$proxy), as.integer(threads))
@@ -399,6 +396,13 @@ rust_fit <- function(design, method, rows, threads) {
          call. = FALSE)
   }
   res
+}
+
+# The surrogate sources `method` uses, the proxy first: the proxy if any,
+# then the synthetic sources for the methods that read them.
+method_sources <- function(design, method) {
+  c(if (!is.null(design$proxy)) list(design$proxy),
+    if (method %in% c("gmm", "naive", "ppi++synth")) design$synthetic)
 }
 
 check_method <- function(method, several = TRUE) {
@@ -427,8 +431,7 @@ new_synth_glm <- function(res, design, method, alpha, classical_var, se = "small
     alpha = alpha,
     nobs_labeled = res$n_labeled,
     nobs_unlabeled = res$n_unlabeled,
-    n_sources = (if (is.null(design$proxy)) 0L else 1L) +
-      (if (method %in% c("gmm", "naive", "ppi++synth")) length(design$synthetic) else 0L),
+    n_sources = length(method_sources(design, method)),
     j_statistic = if (is.null(res$j_stat)) NA_real_ else res$j_stat,
     j_df = if (is.null(res$j_df)) NA_integer_ else res$j_df,
     j_p_value = if (is.null(res$j_pvalue)) NA_real_ else res$j_pvalue,
