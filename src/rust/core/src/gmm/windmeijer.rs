@@ -243,16 +243,16 @@ mod tests {
         Data { x, y, ys, yp, lab }
     }
 
-    fn problem(d: &Data) -> (MatRef<'_, f64>, usize) {
-        let n = d.y.len();
-        (MatRef::from_column_major_slice(&d.x, n, 2), n)
+    /// The two-column model matrix of `d`.
+    fn design(d: &Data) -> MatRef<'_, f64> {
+        MatRef::from_column_major_slice(&d.x, d.y.len(), 2)
     }
 
     #[test]
     fn ds_times_matches_finite_differences_of_s() {
         for family in [Family::Gaussian, Family::Binomial] {
             let d = data(300, family, 4);
-            let (x, _) = problem(&d);
+            let x = design(&d);
             let pr = Problem {
                 family,
                 x,
@@ -285,10 +285,10 @@ mod tests {
     #[test]
     fn derivative_of_step2_in_step1_matches_resolving() {
         let d = data(400, Family::Gaussian, 9);
-        let (x, n) = problem(&d);
+        let x = design(&d);
         let pr = Problem { family: Family::Gaussian, x, y: &d.y, labeled: &d.lab, sources: vec![Surrogate { x, y: &d.ys }], has_proxy: false };
         let fit = two_step(&pr).unwrap();
-        let (q, k) = (6, 4);
+        let k = 4;
         let solve2 = |phi1: &[f64]| {
             let s = pr.moments(phi1, true, false).s.unwrap();
             let w = moment_factor(&pr, &s).unwrap();
@@ -314,7 +314,6 @@ mod tests {
                 assert!((fd - dmat[(i, j)]).abs() < 1e-4 * (1.0 + fd.abs()) + 1e-7, "D[{i},{j}]: {fd} vs {}", dmat[(i, j)]);
             }
         }
-        let _ = (q, n);
         // The correction adds variance: the corrected theta variances exceed
         // the uncorrected ones here.
         for i in 0..2 {
