@@ -180,8 +180,7 @@ warn_j_rate <- function(cmp) {
     "estimates are then pulled away from the truth. Regenerate it with the same mechanism on every ",
     "row, drop it, or compare \"gmm_proxy\"."),
     paste0(format(100 * high$j_reject[1], digits = 3), "%"), high$method[1], format(high$fraction[1]))
-  warning(structure(class = c("synthinfer_warning_j_test", "warning", "condition"),
-                    list(message = msg, call = NULL)))
+  warn_classed("synthinfer_warning_j_test", msg)
 }
 
 nan_to_na <- function(x) {

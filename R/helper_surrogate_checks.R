@@ -26,13 +26,14 @@ warn_j_test <- function(fit) {
   if (fit$method == "gmm_proxy") {
     msg <- sub("or use method = \"gmm_proxy\".", "or use method = \"ppi++\".", msg, fixed = TRUE)
   }
-  warning(structure(class = c("synthinfer_warning_j_test", "warning", "condition"),
-                    list(message = msg, call = NULL, j_p_value = p)))
+  warn_classed("synthinfer_warning_j_test", msg, j_p_value = p)
   invisible(fit)
 }
 
 # Lines print() adds under a fit: the generation requirement of GMM fits that
-# use synthetic data, the J test, and PPI++Synth's weights.
+# use synthetic data, the J test, a GMM fit less precise than the labelled
+# rows alone (the surrogates carry too little information for the
+# parameters they add), and PPI++Synth's weights.
 # `j = FALSE` leaves out the J line (summary() prints its own).
 surrogate_notes <- function(fit, digits, j = TRUE) {
   notes <- character()
@@ -46,6 +47,13 @@ surrogate_notes <- function(fit, digits, j = TRUE) {
     notes <- c(notes, paste0(
       "Valid only if every synthetic unit was generated the same way whether or not its real unit ",
       "is labelled (conditioning only on what every row has)."))
+  }
+  n_eff <- mean(fit$n_effective)
+  if (fit$method %in% c("gmm", "gmm_proxy") && is.finite(n_eff) && n_eff < fit$nobs_labeled) {
+    notes <- c(notes, sprintf(paste0(
+      "Note: effective sample size %.0f < %d labels: the surrogates add less information than ",
+      "their %d extra parameters cost; method = \"classical\" or \"ppi++\" gives a narrower ",
+      "valid interval here."), n_eff, fit$nobs_labeled, length(fit$surrogate_coefficients)))
   }
   if (length(fit$mix_alpha)) {
     notes <- c(notes, sprintf("PPI++Synth weight alpha by fold: %s",

@@ -312,13 +312,6 @@ check_gmm_labels <- function(design, method, n_lab, p) {
   invisible(k)
 }
 
-# A warning of class `class` (and "warning"), so callers running many fits
-# can muffle exactly this one: suppressWarnings(expr, classes = class).
-warn_classed <- function(class, message) {
-  warning(structure(class = c(class, "warning", "condition"),
-                    list(message = message, call = NULL)))
-}
-
 # A surrogate source whose response is the same on every row carries no
 # information about the labels, and its GMM moment blocks are degenerate
 # (a singular moment covariance). Drop it with a message; an error when

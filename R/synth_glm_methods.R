@@ -124,20 +124,6 @@ print.synth_glm <- function(x, digits = max(3L, getOption("digits") - 3L), ...) 
   print(x$coefficients, digits = digits)
   notes <- surrogate_notes(x, digits)
   if (length(notes)) cat("\n", strwrap(notes, exdent = 2, prefix = "\n", initial = ""), "\n", sep = "")
-  note_no_gain(x)
-  invisible(x)
-}
-
-# A GMM fit less precise than the labelled rows alone: the surrogates carry
-# too little information for the parameters they add.
-note_no_gain <- function(x) {
-  n_eff <- mean(x$n_effective)
-  if (x$method %in% c("gmm", "gmm_proxy") && is.finite(n_eff) && n_eff < x$nobs_labeled) {
-    cat(sprintf(paste0("Note: effective sample size %.0f < %d labels: the surrogates add less ",
-                       "information than their %d extra parameters cost; method = \"classical\" ",
-                       "or \"ppi++\" gives a narrower valid interval here.\n"),
-                n_eff, x$nobs_labeled, length(x$surrogate_coefficients)))
-  }
   invisible(x)
 }
 
@@ -160,6 +146,8 @@ print.summary.synth_glm <- function(x, digits = max(3L, getOption("digits") - 3L
                     n_eff = unname(f$n_effective), check.names = FALSE,
                     row.names = tab$term)
   names(out)[5] <- "Effective n"
+  # t statistics when the fit's intervals use t quantiles (GMM, small sample).
+  if (is.finite(fit_df(f))) names(out)[3:4] <- c("t value", "Pr(>|t|)")
   stats::printCoefmat(out, digits = digits, has.Pvalue = TRUE, P.values = TRUE,
                       cs.ind = 1:2, tst.ind = 3, zap.ind = 5)
   cat(sprintf("\nIntervals at level %s: see confint().\n", format(1 - f$alpha)))
@@ -170,7 +158,6 @@ print.summary.synth_glm <- function(x, digits = max(3L, getOption("digits") - 3L
   if (!is.na(f$lambda)) cat(sprintf("lambda = %s\n", format(f$lambda, digits = digits)))
   notes <- surrogate_notes(f, digits, j = FALSE)
   if (length(notes)) cat(strwrap(notes, exdent = 2), sep = "\n")
-  note_no_gain(f)
   if (f$method == "naive") {
     cat("Note: naive pooling treats synthetic data as real; its intervals are not valid.\n")
   }

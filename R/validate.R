@@ -126,3 +126,11 @@ check_parm <- function(parm, terms) {
   }
   as.integer(parm)
 }
+
+# A warning of class `class` (and "warning"), so callers running many fits
+# can muffle exactly this one: suppressWarnings(expr, classes = class).
+# Further named fields (`...`) travel with the condition.
+warn_classed <- function(class, message, ...) {
+  warning(structure(class = c(class, "warning", "condition"),
+                    list(message = message, call = NULL, ...)))
+}

@@ -180,3 +180,11 @@ test_that("separated surrogate data are named in the error", {
                          threads = 1),
                "synthetic source 1 on all rows.*separated")
 })
+
+test_that("summary() labels t statistics when the intervals use t quantiles", {
+  d <- few_label_data()
+  gmm_fit <- synth_glm(y ~ x, d, proxy = c(y = "y_llm"), synthetic = c(y = "y_syn"), threads = 1)
+  expect_output(print(summary(gmm_fit)), "t value +Pr\\(>\\|t\\|\\)")
+  ppi_fit <- synth_glm(y ~ x, d, proxy = c(y = "y_llm"), method = "ppi++", threads = 1)
+  expect_output(print(summary(ppi_fit)), "z value +Pr\\(>\\|z\\|\\)")
+})
