@@ -2,8 +2,10 @@
 # argument so the error tells the user what to fix; none returns silently on
 # NA, NaN or Inf.
 
+# An input error (class "synthinfer_error_input", see R/errors.R) naming the
+# argument `arg`, which also travels as the condition's `arg` field.
 stop_arg <- function(arg, ...) {
-  stop(sprintf("`%s` %s", arg, paste0(...)), call. = FALSE)
+  abort_classed("synthinfer_error_input", sprintf("`%s` %s", arg, paste0(...)), arg = arg)
 }
 
 check_numeric_vector <- function(x, arg, min_length = 1L, finite = TRUE) {

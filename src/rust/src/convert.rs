@@ -2,10 +2,21 @@
 
 use extendr_api::prelude::*;
 
-/// Turn a core result into an extendr result whose error text is the core's
-/// message, so R shows the user exactly what went wrong.
+/// Turn a core result into an extendr result. The error text is the core's
+/// message behind a tag naming the R condition class it becomes
+/// (`[synthinfer_error_input] ...`); `rust_call()` in R/errors.R strips the
+/// tag and raises the classed condition. This is the one error channel of
+/// the binding: every core error passes here.
 pub fn core<T>(r: synthinfer_core::Result<T>) -> extendr_api::Result<T> {
-    r.map_err(|e| Error::Other(e.to_string()))
+    use synthinfer_core::CoreError;
+    r.map_err(|e| {
+        let class = match &e {
+            CoreError::InvalidArgument(_) => "synthinfer_error_input",
+            CoreError::Singular(_) | CoreError::NoConvergence(_) => "synthinfer_error_numeric",
+            CoreError::Cancelled => return Error::Other(crate::watch::INTERRUPTED.into()),
+        };
+        Error::Other(format!("[{class}] {e}"))
+    })
 }
 
 /// The task-table columns shared by every routine that returns per-task

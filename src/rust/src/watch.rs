@@ -18,7 +18,7 @@ use synthinfer_core::monitor::Monitor;
 
 /// The error message by which R recognises a cancelled computation; keep in
 /// sync with `interrupted_message` in R/interruptible.R.
-const INTERRUPTED: &str = "synthinfer: interrupted by the user";
+pub(crate) const INTERRUPTED: &str = "synthinfer: interrupted by the user";
 
 /// How often the main thread checks for an interrupt: well under the 0.2 s
 /// a user notices, and costing nothing measurable.
