@@ -136,3 +136,16 @@ warn_classed <- function(class, message, ...) {
   warning(structure(class = c(class, "warning", "condition"),
                     list(message = message, call = NULL, ...)))
 }
+
+# The seeding rule (CONTRIBUTING.md): `seed = NULL` draws the seed from R's
+# random number generator, so set.seed() before the call reproduces it; a
+# whole number in [0, 2^53) is used as given and leaves R's generator alone.
+# Returns a double, which the core reads as a 64-bit seed.
+resolve_seed <- function(seed) {
+  if (is.null(seed)) return(as.double(sample.int(.Machine$integer.max, 1L)))
+  if (!is.numeric(seed) || length(seed) != 1L || is.na(seed) || seed != round(seed) ||
+      seed < 0 || seed >= 2^53) {
+    stop_arg("seed", "must be NULL or a single whole number in [0, 2^53).")
+  }
+  as.double(seed)
+}
