@@ -149,12 +149,13 @@ synth_gmm <- function(moments, data, start, proxy = NULL, synthetic = NULL, labe
   if (method == "gmm_proxy" && is.null(maps$proxy)) {
     stop_arg("proxy", "is required for method \"gmm_proxy\".")
   }
-  sources <- switch(method, gmm = c(list(maps$proxy), maps$synthetic), gmm_proxy = list(maps$proxy),
-                    classical = list())
-  pr <- gmm_problem(moments, jacobian, data, labeled, sources, terms, has_proxy = !is.null(maps$proxy))
-  pr <- gmm_shape(pr, start)
+  sources <- switch(method, gmm = c(if (!is.null(maps$proxy)) list(maps$proxy), maps$synthetic),
+                    gmm_proxy = list(maps$proxy), classical = list())
+  pr <- gmm_problem(moments, jacobian, data, labeled, sources, terms,
+                    has_proxy = !is.null(maps$proxy) && method != "classical")
   n_lab <- length(pr$rows)
   check_gmm_user_labels(pr, method, n_lab)
+  pr <- gmm_shape(pr, start)
   res <- gmm_user_fit(pr, start, small_sample = method != "classical" && se == "small_sample")
   classical_var <- if (method == "classical") diag(res$vcov) else
     tryCatch(diag(gmm_user_fit(gmm_target_only(pr), start, FALSE)$vcov), error = function(e) rep(NA_real_, pr$p))
@@ -260,10 +261,9 @@ gmm_problem <- function(moments, jacobian, data, labeled, sources, terms, has_pr
     stop_arg("labeled", "marks no row as labeled (by default the rows where the mapped variables are ",
              "observed), so nothing anchors the estimate to real data.")
   }
-  source_names <- if (has_proxy) c("proxy", sprintf("synthetic source %d", seq_along(sources[-1]))) else
-    sprintf("synthetic source %d", seq_along(sources))
-  if (length(sources) == 2L && has_proxy) source_names[2] <- "synthetic source"
-  if (length(sources) == 1L && !has_proxy) source_names <- "synthetic source"
+  n_syn <- length(sources) - has_proxy
+  source_names <- c(if (has_proxy) "proxy",
+                    if (n_syn == 1L) "synthetic source" else sprintf("synthetic source %d", seq_len(n_syn)))
   copies <- lapply(sources, function(map) {
     d <- data
     for (v in names(map)) d[[v]] <- data[[map[[v]]]]
@@ -273,7 +273,7 @@ gmm_problem <- function(moments, jacobian, data, labeled, sources, terms, has_pr
              terms = terms, has_proxy = has_proxy,
              data = c(list(data[rows, , drop = FALSE]), copies),
              where = c("on the labeled rows of `data`",
-                       sprintf("on the %s copy of `data`", source_names[seq_along(sources)])))
+                       sprintf("on the %s copy of `data`", source_names)))
   # The source copies' labeled rows, for a user Jacobian of those means.
   pr$data_labeled <- lapply(copies, function(d) d[rows, , drop = FALSE])
   pr
@@ -439,7 +439,10 @@ gmm_jacobians <- function(pr, phi, rows = FALSE) {
 gmm_minimise <- function(pr, phi, weight, want_s, stage) {
   vals <- gmm_eval(pr, phi)
   for (iter in seq_len(gmm_max_iter)) {
-    st <- rs_gmm_user_step(vals, pr$rows, pr$n, gmm_jacobians(pr, phi), weight, phi, want_s, pr$has_proxy)
+    # Evaluated before the call: an error of the user's functions must not
+    # surface inside rust_call() (arguments are lazy).
+    jac <- gmm_jacobians(pr, phi)
+    st <- rs_gmm_user_step(vals, pr$rows, pr$n, jac, weight, phi, want_s, pr$has_proxy)
     if (st$converged) return(list(phi = phi, vals = vals, s = st$s, iterations = iter - 1L))
     t <- 1
     repeat {

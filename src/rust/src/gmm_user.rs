@@ -22,9 +22,9 @@ fn positions(labeled_rows: &[i32], n: usize) -> extendr_api::Result<Vec<usize>> 
 }
 
 /// A double matrix's view with its own dimensions.
-fn matrix(obj: &Robj, what: &str) -> extendr_api::Result<MatView<'_>> {
+fn matrix<'a>(obj: &'a Robj, what: &str) -> extendr_api::Result<MatView<'a>> {
     let dim = obj.dim().ok_or_else(|| Error::Other(format!("{what} must be a matrix")))?;
-    let d: Vec<usize> = dim.iter().map(|v| v.inner() as usize).collect();
+    let d: Vec<usize> = dim.iter().map(|v| Option::<i32>::from(v).unwrap_or(0).max(0) as usize).collect();
     if d.len() != 2 {
         return Err(Error::Other(format!("{what} must be a matrix")));
     }
