@@ -353,7 +353,7 @@ gmm_block_moments <- function(pr, b, par, strict = TRUE, data = pr$data[[b]]) {
                                        "Every variable the moments read must be observed there (map labeled ",
                                        "variables in `proxy` / `synthetic`, or set `labeled`)."),
                                 where, paste(format(par, digits = 4), collapse = ", "),
-                                format_positions(sort(unique(bad[, 1]))),
+                                format_positions(sort(unique(if (b == 1L) pr$rows[bad[, 1]] else bad[, 1]))),
                                 format_positions(sort(unique(bad[, 2])))))
   }
   value

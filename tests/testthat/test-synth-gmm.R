@@ -229,6 +229,12 @@ test_that("synth_gmm() rejects bad input with classed errors", {
   e <- err(synth_gmm(sym_moments, d, start = c(0, 1), synthetic = c(y_syn = "y_llm"),
                      labeled = !is.na(d$y)), "moments")
   expect_match(conditionMessage(e), "synthetic source copy")
+  # On the labeled rows, the rows are those of `data`.
+  d_lab <- d
+  d_lab$y[which(!is.na(d$y))[2]] <- Inf
+  e <- err(synth_gmm(sym_moments, d_lab, start = c(0, 1), proxy = px), "moments")
+  expect_match(conditionMessage(e), paste0("labeled rows of `data` at theta = \\(0, 1\\): row\\(s\\) ",
+                                           which(!is.na(d$y))[2], ","))
   # A failing moment function.
   e <- err(synth_gmm(function(theta, data) stop("boom"), d, start = 0, proxy = px), "moments")
   expect_match(conditionMessage(e), "boom")
@@ -236,7 +242,7 @@ test_that("synth_gmm() rejects bad input with classed errors", {
   err(synth_gmm(sym_moments, d, start = c(0, 1), proxy = px, jacobian = function(theta, data) diag(2)),
       "jacobian")
   # Labels.
-  err(synth_gmm(sym_moments, d, start = c(0, 1), proxy = px, labeled = seq_len(nrow(d)) <= 5), "labeled")
+  err(synth_gmm(sym_moments, d, start = c(0, 1), proxy = px, labeled = seq_len(nrow(d)) <= 4), "labeled")
   err(synth_gmm(sym_moments, d, start = c(0, 1), proxy = px, labeled = rep(FALSE, nrow(d))), "labeled")
   err(synth_gmm(sym_moments, d, start = c(0, 1), proxy = px, labeled = TRUE), "labeled")
   err(synth_gmm(sym_moments, transform(d, y = y_llm), start = c(0, 1), proxy = px), "labeled")
