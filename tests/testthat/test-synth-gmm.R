@@ -58,12 +58,7 @@ sym_reference <- function(d, sources) {
   lab <- d$y[S == 1]
   t0 <- c(mean(lab), var(lab))
   for (yy in ys) t0 <- c(t0, mean(yy), var(yy))
-  fit <- gmm::gmm(g, x = matrix(0, nrow(d), 1), t0 = t0, gradv = gradv, type = "twoStep",
-                  wmatrix = "optimal", vcov = "iid", centeredVcov = FALSE,
-                  optfct = "optim", method = "BFGS",
-                  control = list(reltol = 1e-16, maxit = 5000, abstol = 0))
-  list(coef = unname(coef(fit)), vcov = unname(fit$vcov),
-       j = as.numeric(unclass(gmm::specTest(fit)$test)[1, 1]), df = fit$df)
+  gmm_package_fit(g, gradv, t0, nrow(d))
 }
 
 test_that("synth_gmm() equals gmm::gmm() on over-identified nonlinear moments", {
