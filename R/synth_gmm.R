@@ -10,8 +10,8 @@ synth_gmm_methods <- c("gmm", "gmm_proxy", "classical")
 #' GMM with synthetic data for user-defined moments
 #'
 #' Estimates the parameters `theta` of any moment condition
-#' `E[psi(theta; data_i)] = 0` (a ratio, a quantile-free functional, a
-#' structural or moment-matching model, ...) when only some rows carry a
+#' `E[psi(theta; data_i)] = 0` (a ratio of means, a variance, a structural
+#' or moment-matching model, ...) when only some rows carry a
 #' human label and every row carries an LLM proxy and, optionally,
 #' LLM-generated synthetic units: the two-step GMM estimator of Byun et al.,
 #' as [synth_glm()] computes it for GLMs, with the moment blocks built from
