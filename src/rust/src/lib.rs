@@ -10,6 +10,7 @@ mod compare;
 mod convert;
 mod exchange;
 mod gmm;
+mod gmm_user;
 mod summaries;
 mod watch;
 
@@ -56,6 +57,7 @@ extendr_module! {
     use compare;
     use exchange;
     use gmm;
+    use gmm_user;
     use summaries;
     use watch;
     fn rs_panic_probe;
