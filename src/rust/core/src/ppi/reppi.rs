@@ -439,27 +439,36 @@ mod tests {
         v.iter().sum::<f64>() / v.len() as f64
     }
 
+    fn cov(u: &[f64], v: &[f64]) -> f64 {
+        let (mu, mv) = (mean(u), mean(v));
+        u.iter().zip(v).map(|(a, b)| (a - mu) * (b - mv)).sum::<f64>() / (u.len() - 1) as f64
+    }
+
     fn var(v: &[f64]) -> f64 {
-        let m = mean(v);
-        v.iter().map(|a| (a - m) * (a - m)).sum::<f64>() / (v.len() - 1) as f64
+        cov(v, v)
+    }
+
+    /// RePPI for the mean of the toy data with `folds` folds, and the data.
+    fn mean_fit(n_total: usize, seed: u64, folds: usize) -> (ReppiFit, Vec<f64>, Vec<f64>, Vec<bool>) {
+        let (_, y, yh, labeled) = toy(n_total, seed);
+        let ones = vec![1.0; n_total];
+        let x = MatRef::from_column_major_slice(&ones, n_total, 1);
+        let d = PpiData { x, y: &y, x_proxy: x, y_proxy: &yh, labeled: &labeled };
+        let f = reppi(Family::Gaussian, &d, folds).unwrap();
+        (f, y, yh, labeled)
     }
 
     #[test]
     fn mean_without_cross_fitting_is_the_regression_estimator() {
         let n_total = 400;
-        let (_, y, yh, labeled) = toy(n_total, 3);
-        let ones = vec![1.0; n_total];
-        let x = MatRef::from_column_major_slice(&ones, n_total, 1);
-        let d = PpiData { x, y: &y, x_proxy: x, y_proxy: &yh, labeled: &labeled };
-        let f = reppi(Family::Gaussian, &d, 1).unwrap();
+        let (f, y, yh, labeled) = mean_fit(n_total, 3, 1);
         // By hand: slope b of y on yhat over L; regression estimator with
         // the mean of yhat over all rows; variance of the two independent
         // parts (divisors n - 1 and N - 1).
         let pick = |v: &[f64], l: bool| -> Vec<f64> { (0..n_total).filter(|&i| labeled[i] == l).map(|i| v[i]).collect() };
         let (yl, hl, hu) = (pick(&y, true), pick(&yh, true), pick(&yh, false));
         let (n, big_n) = (yl.len() as f64, hu.len() as f64);
-        let cov = yl.iter().zip(&hl).map(|(a, b)| (a - mean(&yl)) * (b - mean(&hl))).sum::<f64>() / (n - 1.0);
-        let b = cov / var(&hl);
+        let b = cov(&yl, &hl) / var(&hl);
         let est = mean(&yl) + b * (mean(&yh) - mean(&hl));
         let bs = b * big_n / (n + big_n);
         let resid: Vec<f64> = yl.iter().zip(&hl).map(|(a, h)| a - bs * h).collect();
@@ -473,12 +482,8 @@ mod tests {
     #[test]
     fn mean_with_folds_matches_hand_cross_fitting() {
         let n_total = 300;
-        let (_, y, yh, labeled) = toy(n_total, 4);
-        let ones = vec![1.0; n_total];
-        let x = MatRef::from_column_major_slice(&ones, n_total, 1);
-        let d = PpiData { x, y: &y, x_proxy: x, y_proxy: &yh, labeled: &labeled };
         let k = 5;
-        let f = reppi(Family::Gaussian, &d, k).unwrap();
+        let (f, y, yh, labeled) = mean_fit(n_total, 4, k);
         let lab: Vec<usize> = (0..n_total).filter(|&i| labeled[i]).collect();
         let unl: Vec<usize> = (0..n_total).filter(|&i| !labeled[i]).collect();
         let (n, big_n) = (lab.len() as f64, unl.len() as f64);
@@ -489,8 +494,7 @@ mod tests {
         let fit = |rows: &[usize]| {
             let ys: Vec<f64> = rows.iter().map(|&i| y[i]).collect();
             let hs: Vec<f64> = rows.iter().map(|&i| yh[i]).collect();
-            let cov = ys.iter().zip(&hs).map(|(a, b)| (a - mean(&ys)) * (b - mean(&hs))).sum::<f64>() / (hs.len() - 1) as f64;
-            let b = cov / var(&hs);
+            let b = cov(&ys, &hs) / var(&hs);
             (-b * mean(&hs), b)
         };
         let coefs: Vec<(f64, f64)> = (0..k)
@@ -503,8 +507,7 @@ mod tests {
         let sizes: Vec<f64> = (0..k).map(|fold| lab.iter().enumerate().filter(|(r, _)| r % k == fold).count() as f64).collect();
         let (a_u, b_u) = (0..k).fold((0.0, 0.0), |(a, b), fold| (a + sizes[fold] * coefs[fold].0 / n, b + sizes[fold] * coefs[fold].1 / n));
         let g_u: Vec<f64> = unl.iter().map(|&i| a_u + b_u * yh[i]).collect();
-        let cov_yg = yl.iter().zip(&g_l).map(|(a, b)| (a - theta0) * (b - mean(&g_l))).sum::<f64>() / (n - 1.0);
-        let m = cov_yg / var(&g_l) / (1.0 + n / big_n);
+        let m = cov(&yl, &g_l) / var(&g_l) / (1.0 + n / big_n);
         let est = theta0 - m * (mean(&g_l) - mean(&g_u));
         let e: Vec<f64> = yl.iter().zip(&g_l).map(|(a, g)| a - est - m * g).collect();
         let v = var(&e) / n + m * m * var(&g_u) / big_n;
