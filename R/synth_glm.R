@@ -59,11 +59,17 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "pp
 #'   with variance `H^{-1} [Cov(psi - M g) + (n/N) M Cov_unlabeled(g) M']
 #'   H^{-1} / n`. `M = 0` is the classical fit, so RePPI is asymptotically
 #'   never less precise than the labeled rows alone, however poor the
-#'   proxy; with a linear model, a mean and a proxy whose relation to the
-#'   label is linear it is the regression estimator of two-phase sampling.
-#'   The learner is linear, so the gain over `"ppi++"` comes from the
-#'   recalibration (a biased or rescaled proxy, covariate-dependent proxy
-#'   errors), not from flexible machine learning as in the paper.
+#'   proxy; for a mean it is, up to the cross-fitting of the slope, the
+#'   regression estimator of two-phase sampling. The learner is linear, so
+#'   the gain over `"ppi++"` comes from the recalibration (a rescaled or
+#'   negatively related proxy, covariate-dependent proxy errors), not from
+#'   flexible machine learning as in the paper. In our simulations (linear
+#'   model, 200 labels, 800 unlabeled rows, 400 replications) its mean
+#'   squared error relative to the labeled-only fit was 0.34-0.41 with a
+#'   good proxy (PPI++ the same), 0.74-0.79 with a proxy negatively related
+#'   to the label with a covariate-dependent error (PPI++ 1.00), and
+#'   1.01-1.04 with a useless proxy (the finite-sample cost of the fitted
+#'   learner and recalibration).
 #' * `"classical"`: the labelled rows only, with the sandwich (HC0) variance.
 #' * `"naive"`: the labelled rows pooled with the synthetic rows (or, without
 #'   synthetic data, with the proxy on the unlabelled rows) as if they were
