@@ -22,7 +22,8 @@
 #' @param formula,family,proxy,synthetic The model and the surrogate columns,
 #'   as in [synth_glm()].
 #' @param methods Methods to compare: any of `"gmm"`, `"gmm_proxy"`,
-#'   `"ppi++"`, `"ppi"`, `"classical"`, `"naive"`, `"ppi++synth"`, and
+#'   `"ppi++"`, `"ppi"`, `"classical"`, `"naive"`, `"ppi++synth"`,
+#'   `"reppi"` (see [synth_glm()]), and
 #'   `"ppi++synth_oracle"`: PPI++Synth (see [ppi_synth]) with, for each trial
 #'   and coefficient, the grid weight whose estimate is closest to the truth.
 #'   The oracle is **not a valid method** (it looks at the truth); it is the
@@ -50,6 +51,9 @@
 #'
 #'   Angelopoulos, A. N., Duchi, J. C. and Zrnic, T. (2024). PPI++: efficient
 #'   prediction-powered inference. arXiv:2311.01453.
+#'
+#'   Ji, W., Lei, L. and Zrnic, T. (2025). Predictions as surrogates:
+#'   revisiting surrogate outcomes in the age of AI. arXiv:2501.09731.
 #' @export
 #' @examples
 #' set.seed(1)
@@ -101,7 +105,7 @@ compare_methods <- function(data, formula, family = stats::gaussian(), proxy = N
     }
     methods <- unique(replace(methods, methods == "gmm", "gmm_proxy"))
   }
-  needs_proxy <- intersect(methods, c("gmm_proxy", "ppi++", "ppi", "ppi++synth", oracle_method))
+  needs_proxy <- intersect(methods, c("gmm_proxy", "ppi++", "ppi", "ppi++synth", "reppi", oracle_method))
   if (length(needs_proxy) && is.null(design$proxy)) {
     stop_arg("proxy", "is required for method(s) ", paste0('"', needs_proxy, '"', collapse = ", "), ".")
   }

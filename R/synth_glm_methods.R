@@ -9,7 +9,8 @@ synth_method_label <- function(method) {
     ppi = "PPI",
     classical = "classical (labelled rows only)",
     naive = "naive pooling (NOT valid; baseline)",
-    "ppi++synth" = "PPI++Synth (proxy and synthetic mixed, cross-fitted weight)")
+    "ppi++synth" = "PPI++Synth (proxy and synthetic mixed, cross-fitted weight)",
+    reppi = "RePPI (recalibrated PPI, cross-fitted imputed score)")
 }
 
 # Wald table; t quantiles on the fit's degrees of freedom (finite for the
