@@ -44,7 +44,7 @@ test_that("binomial synthetic labels are correlated, independent, one-sided or a
 
 test_that("labels are hidden for exactly the unlabeled units", {
   set.seed(15)
-  d <- simulate_synthetic(200, labeled = 0.15, regime = "noise")
+  d <- simulate_synthetic(200, fraction = 0.15, regime = "noise")
   expect_equal(sum(d$labeled), 30)
   expect_identical(is.na(d$y), !d$labeled)
   expect_equal(d$y[d$labeled], d$y_full[d$labeled])
@@ -54,8 +54,8 @@ test_that("labels are hidden for exactly the unlabeled units", {
 
 test_that("invalid arguments are named in the error", {
   expect_error(simulate_synthetic(5), "`n`")
-  expect_error(simulate_synthetic(100, labeled = 0), "`labeled`")
-  expect_error(simulate_synthetic(100, labeled = 1.5), "`labeled`")
+  expect_error(simulate_synthetic(100, fraction = 0), "`fraction`")
+  expect_error(simulate_synthetic(100, fraction = 1.5), "`fraction`")
   expect_error(simulate_synthetic(100, regime = "awful"), "should be one of")
   expect_error(simulate_synthetic(100, coefficients = 1), "`coefficients`")
   expect_error(simulate_synthetic(100, strength = 1), "`strength`")

@@ -10,6 +10,7 @@ mod compare;
 mod convert;
 mod exchange;
 mod gmm;
+mod sim;
 mod summaries;
 mod watch;
 
@@ -56,6 +57,7 @@ extendr_module! {
     use compare;
     use exchange;
     use gmm;
+    use sim;
     use summaries;
     use watch;
     fn rs_panic_probe;
