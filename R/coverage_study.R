@@ -18,17 +18,17 @@ coverage_study <- function(n, fraction, reps, regime, family = "gaussian",
                            methods = synth_methods, alpha = 0.1, seed = NULL,
                            threads = default_threads(),
                            coefficients = c(0.5, 1, -0.5), strength = 0.8) {
-  design <- check_population_design(n, fraction, coefficients, strength, all_labeled = FALSE)
-  reps <- check_count(reps, "reps")
-  alpha <- check_probability(alpha, "alpha")
-  threads <- check_threads(threads)
   regime <- check_choice(regime, c("good", "noise", "biased", "anticorrelated",
                                    "predicted_covariates", "label_dependent"), "regime")
   family <- check_choice(family, c("gaussian", "binomial"), "family")
+  design <- check_population_design(n, fraction, family, regime, coefficients, strength,
+                                    all_labeled = FALSE)
+  reps <- check_count(reps, "reps")
+  alpha <- check_probability(alpha, "alpha")
+  threads <- check_threads(threads)
   methods <- vapply(methods, check_method, "", several = FALSE, USE.NAMES = FALSE)
-  res <- rs_gmm_coverage_study(design$n, design$fraction, family, regime, design$coefficients,
-                               design$strength, methods, as.integer(reps), alpha,
-                               resolve_seed(seed), as.integer(threads))
+  res <- rs_gmm_coverage_study(design, methods, as.integer(reps), alpha, resolve_seed(seed),
+                               as.integer(threads))
   terms <- c("(Intercept)", paste0("x", seq_len(length(design$coefficients) - 1L)))
   ok <- res$reps
   tibble::tibble(regime = regime, family = family, method = res$method,

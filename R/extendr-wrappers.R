@@ -111,19 +111,21 @@ rs_synth_fit <- function(method, family, x, p, y, labeled_rows, sources_x, sourc
 #' @noRd
 rs_gmm_small_sample_study <- function(estimand, scenario, n_labeled, reps, seed, threads) rust_call(.Call(wrap__rs_gmm_small_sample_study, estimand, scenario, n_labeled, reps, seed, threads))
 
-#' One population drawn by the core (stream 0 of `seed`). Returns
+#' One population drawn by the core (stream 0 of `seed`); `design` as for
+#' population_design(). Returns
 #' list(x, x_syn (n x p covariate matrices, no intercept), y_full, y_llm,
 #' y_syn, labeled).
 #' @noRd
-rs_simulate_synthetic <- function(n, fraction, family, regime, coefficients, strength, seed) rust_call(.Call(wrap__rs_simulate_synthetic, n, fraction, family, regime, coefficients, strength, seed))
+rs_simulate_synthetic <- function(design, seed) rust_call(.Call(wrap__rs_simulate_synthetic, design, seed))
 
-#' Monte Carlo coverage study on simulate_synthetic() populations,
+#' Monte Carlo coverage study on simulate_synthetic() populations (`design`
+#' as for population_design()),
 #' replications in parallel (replicate_rng(seed, r) each). Returns
 #' list(method, term, covered, width, error, error_sq, reps, failed,
 #' j_rejected): sums over replications, one entry per method x coefficient
 #' (coefficient fastest; `term` 1-based, intercept first).
 #' @noRd
-rs_gmm_coverage_study <- function(n, fraction, family, regime, coefficients, strength, methods, reps, alpha, seed, threads) rust_call(.Call(wrap__rs_gmm_coverage_study, n, fraction, family, regime, coefficients, strength, methods, reps, alpha, seed, threads))
+rs_gmm_coverage_study <- function(design, methods, reps, alpha, seed, threads) rust_call(.Call(wrap__rs_gmm_coverage_study, design, methods, reps, alpha, seed, threads))
 
 #' Task table of a paired design (one weight per unit). `progress`: NULL or
 #' an R callback (see watch.rs); the bootstrap stops on an interrupt.

@@ -76,11 +76,9 @@
 simulate_synthetic <- function(n, fraction = 0.1, family = c("gaussian", "binomial"),
                                regime = c("good", "noise", "biased", "anticorrelated"),
                                coefficients = c(0.5, 1, -0.5), strength = 0.8, seed = NULL) {
-  design <- check_population_design(n, fraction, coefficients, strength, all_labeled = TRUE)
-  family <- match.arg(family)
-  regime <- match.arg(regime)
-  s <- rs_simulate_synthetic(design$n, design$fraction, family, regime, design$coefficients,
-                             design$strength, resolve_seed(seed))
+  design <- check_population_design(n, fraction, match.arg(family), match.arg(regime),
+                                    coefficients, strength, all_labeled = TRUE)
+  s <- rs_simulate_synthetic(design, resolve_seed(seed))
   xnames <- paste0("x", seq_len(ncol(s$x)))
   out <- tibble::tibble(y = ifelse(s$labeled, s$y_full, NA_real_), y_full = s$y_full,
                         labeled = s$labeled)
@@ -89,17 +87,20 @@ simulate_synthetic <- function(n, fraction = 0.1, family = c("gaussian", "binomi
   out[paste0(xnames, "_syn")] <- as.data.frame(s$x_syn)
   out$y_syn <- s$y_syn
   attr(out, "coefficients") <- stats::setNames(design$coefficients, c("(Intercept)", xnames))
-  attr(out, "regime") <- regime
+  attr(out, "regime") <- design$regime
   out
 }
 
 # The checks shared by simulate_synthetic() and the internal coverage study,
-# which needs unlabeled units (all_labeled = FALSE).
-check_population_design <- function(n, fraction, coefficients, strength, all_labeled) {
+# which needs unlabeled units (all_labeled = FALSE); `family` and `regime`
+# are checked by the caller. Returns the design as the core reads it.
+check_population_design <- function(n, fraction, family, regime, coefficients, strength,
+                                    all_labeled) {
   n <- check_count(n, "n", min = 20L)
   fraction <- check_probability(fraction, "fraction", open = !all_labeled)
   if (fraction == 0) stop_arg("fraction", "must be positive: some units need a human label.")
   coefficients <- check_numeric_vector(coefficients, "coefficients", min_length = 2L)
   strength <- check_probability(strength, "strength")
-  list(n = n, fraction = fraction, coefficients = coefficients, strength = strength)
+  list(n = n, fraction = fraction, family = family, regime = regime,
+       coefficients = coefficients, strength = strength)
 }

@@ -7,39 +7,37 @@ use synthinfer_core::glm::Family;
 use synthinfer_core::gmm::sim::{self, PopulationDesign, Regime};
 use synthinfer_core::gmm::Method;
 
-fn population_design(
-    n: i32,
-    fraction: f64,
-    family: &str,
-    regime: &str,
-    coefficients: &[f64],
-    strength: f64,
-) -> extendr_api::Result<PopulationDesign> {
+/// The core design from the named list R's check_population_design()
+/// returns: n (integer), fraction, family, regime, coefficients, strength.
+fn population_design(design: List) -> extendr_api::Result<PopulationDesign> {
+    let field = |name: &str| -> extendr_api::Result<Robj> {
+        design
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v)
+            .ok_or_else(|| Error::Other(format!("the population design has no field `{name}`")))
+    };
+    let n: i32 = field("n")?.try_into()?;
+    let family: String = field("family")?.try_into()?;
+    let regime: String = field("regime")?.try_into()?;
     convert::core(PopulationDesign::new(
         n.max(0) as usize,
-        fraction,
-        convert::core(Family::from_name(family))?,
-        convert::core(Regime::from_name(regime))?,
-        coefficients.to_vec(),
-        strength,
+        field("fraction")?.try_into()?,
+        convert::core(Family::from_name(&family))?,
+        convert::core(Regime::from_name(&regime))?,
+        field("coefficients")?.try_into()?,
+        field("strength")?.try_into()?,
     ))
 }
 
-/// One population drawn by the core (stream 0 of `seed`). Returns
+/// One population drawn by the core (stream 0 of `seed`); `design` as for
+/// population_design(). Returns
 /// list(x, x_syn (n x p covariate matrices, no intercept), y_full, y_llm,
 /// y_syn, labeled).
 /// @noRd
 #[extendr]
-fn rs_simulate_synthetic(
-    n: i32,
-    fraction: f64,
-    family: &str,
-    regime: &str,
-    coefficients: &[f64],
-    strength: f64,
-    seed: f64,
-) -> extendr_api::Result<List> {
-    let design = population_design(n, fraction, family, regime, coefficients, strength)?;
+fn rs_simulate_synthetic(design: List, seed: f64) -> extendr_api::Result<List> {
+    let design = population_design(design)?;
     let s = convert::core(sim::simulate(&design, seed as u64))?;
     let (n, p) = (design.n, design.coefficients.len() - 1);
     let (x, x_syn) = (s.covariates(), s.synthetic_covariates());
@@ -53,28 +51,23 @@ fn rs_simulate_synthetic(
     ))
 }
 
-/// Monte Carlo coverage study on simulate_synthetic() populations,
+/// Monte Carlo coverage study on simulate_synthetic() populations (`design`
+/// as for population_design()),
 /// replications in parallel (replicate_rng(seed, r) each). Returns
 /// list(method, term, covered, width, error, error_sq, reps, failed,
 /// j_rejected): sums over replications, one entry per method x coefficient
 /// (coefficient fastest; `term` 1-based, intercept first).
 /// @noRd
 #[extendr]
-#[allow(clippy::too_many_arguments)]
 fn rs_gmm_coverage_study(
-    n: i32,
-    fraction: f64,
-    family: &str,
-    regime: &str,
-    coefficients: &[f64],
-    strength: f64,
+    design: List,
     methods: Vec<String>,
     reps: i32,
     alpha: f64,
     seed: f64,
     threads: i32,
 ) -> extendr_api::Result<List> {
-    let design = population_design(n, fraction, family, regime, coefficients, strength)?;
+    let design = population_design(design)?;
     let ms = methods.iter().map(|m| Method::from_name(m)).collect::<Result<Vec<_>, _>>();
     let ms = convert::core(ms)?;
     let cells = convert::core(sim::coverage_study(
