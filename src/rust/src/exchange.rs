@@ -301,8 +301,8 @@ fn rs_exchange_region(
     named_list(fields)
 }
 
-fn design(tau: f64, bias: f64, n_real: f64, n_synth: f64) -> sim::Design {
-    sim::Design {
+fn design(tau: f64, bias: f64, n_real: f64, n_synth: f64) -> sim::TaskDesign {
+    sim::TaskDesign {
         tau,
         bias,
         n_real: n_real as u64,
