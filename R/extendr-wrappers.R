@@ -111,6 +111,27 @@ rs_synth_fit <- function(method, family, x, p, y, labeled_rows, sources_x, sourc
 #' @noRd
 rs_gmm_small_sample_study <- function(estimand, scenario, n_labeled, reps, seed, threads) rust_call(.Call(wrap__rs_gmm_small_sample_study, estimand, scenario, n_labeled, reps, seed, threads))
 
+#' One Gauss-Newton step of synth_gmm() at the parameters `phi`. Returns
+#' list(objective, step, slope, converged, s) (`s`, the moment covariance at
+#' `phi`, NULL unless `want_s`).
+#' @noRd
+rs_gmm_user_step <- function(blocks, labeled_rows, n, jacobians, weight, phi, want_s, has_proxy) rust_call(.Call(wrap__rs_gmm_user_step, blocks, labeled_rows, n, jacobians, weight, phi, want_s, has_proxy))
+
+#' The objective gbar' W gbar of synth_gmm() at one trial point.
+#' @noRd
+rs_gmm_user_objective <- function(blocks, labeled_rows, n, weight, has_proxy) rust_call(.Call(wrap__rs_gmm_user_objective, blocks, labeled_rows, n, weight, has_proxy))
+
+#' The result of a synth_gmm() fit from the moments and Jacobians at the
+#' step-1 estimate (`blocks1`, `jacobians1`) and at the final one
+#' (`blocks2`, `jacobians2`). With `derivatives1` (list of the blocks' row
+#' derivatives at step 1, n_b x k x p arrays) and `target_derivatives2`
+#' (the target block's at the final estimate) also the finite-sample
+#' covariance; both NULL otherwise. Returns list(covariance,
+#' covariance_small_sample (NULL without derivatives), df, j_stat, j_df,
+#' j_pvalue), covariances over all parameters (theta, eta_1, ...).
+#' @noRd
+rs_gmm_user_result <- function(blocks1, jacobians1, blocks2, jacobians2, derivatives1, target_derivatives2, labeled_rows, n, has_proxy) rust_call(.Call(wrap__rs_gmm_user_result, blocks1, jacobians1, blocks2, jacobians2, derivatives1, target_derivatives2, labeled_rows, n, has_proxy))
+
 #' One population drawn by the core (stream 0 of `seed`); `design` as for
 #' population_design(). Returns
 #' list(x, x_syn (n x p covariate matrices, no intercept), y_full, y_llm,
