@@ -224,12 +224,6 @@ region_bonferroni <- function(hist, targets, coords, alpha, split, bounds, paire
   new_exchangeable_region(out, alpha, "bonferroni")
 }
 
-unclass_ci <- function(x) {
-  x <- as_plain_tibble(x, "exchangeable_ci")
-  attributes(x)[c("alpha", "method", "weighted", "real", "band")] <- NULL
-  x
-}
-
 new_exchangeable_region <- function(x, alpha, shape) {
   attr(x, "alpha") <- alpha
   attr(x, "shape") <- shape

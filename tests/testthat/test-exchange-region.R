@@ -85,7 +85,7 @@ test_that("Bonferroni is Algorithm 1 per coordinate at alpha / D", {
   }
   expect_s3_class(r, "exchangeable_region")
   expect_output(print(r), "joint 80% region \\(bonferroni")
-  expect_named(tidy(r), c("task", "coordinate", "estimate", "conf.low", "conf.high", "method", "alpha"))
+  expect_named(tidy(r), c("task", "coordinate", "estimate", "conf.low", "conf.high", "shape", "alpha"))
 })
 
 test_that("ball membership: a point is inside iff its scaled distance is within the radius", {

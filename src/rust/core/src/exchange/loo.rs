@@ -13,7 +13,7 @@
 
 use super::interval::{calibrate, check_band_finite, check_finite, check_se, clip, gap_z, target_interval, Calibration, Interval, Method};
 use super::split::{choose_split, SplitRequest};
-use super::table::{Column, Table};
+use super::table::result_table;
 use crate::dist::z_two_sided;
 use super::exact_sum::ExactSum;
 use super::order::{k_lower, k_upper, GapBand};
@@ -111,40 +111,22 @@ pub fn leave_one_out(
         .collect()
 }
 
-/// The per-task table of `exchangeable_loo()`: each held-out task's
-/// interval beside its truth (the real estimate) and the naive
-/// synthetic-only Wald interval at the same level.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct HeldOutTable {
-    pub estimate: Vec<f64>,
-    pub conf_low: Vec<f64>,
-    pub conf_high: Vec<f64>,
-    pub truth: Vec<f64>,
-    pub covered: Vec<Option<bool>>,
-    pub width: Vec<f64>,
-    pub synth_est: Vec<f64>,
-    pub naive_low: Vec<f64>,
-    pub naive_high: Vec<f64>,
-    pub naive_covered: Vec<Option<bool>>,
-    pub naive_width: Vec<f64>,
-}
-
-impl Table for HeldOutTable {
-    fn columns(&self) -> Vec<(&'static str, Column<'_>)> {
-        use Column::{Flag, Real};
-        vec![
-            ("estimate", Real(&self.estimate)),
-            ("conf_low", Real(&self.conf_low)),
-            ("conf_high", Real(&self.conf_high)),
-            ("truth", Real(&self.truth)),
-            ("covered", Flag(&self.covered)),
-            ("width", Real(&self.width)),
-            ("synth_est", Real(&self.synth_est)),
-            ("naive_low", Real(&self.naive_low)),
-            ("naive_high", Real(&self.naive_high)),
-            ("naive_covered", Flag(&self.naive_covered)),
-            ("naive_width", Real(&self.naive_width)),
-        ]
+result_table! {
+    /// The per-task table of `exchangeable_loo()`: each held-out task's
+    /// interval beside its truth (the real estimate) and the naive
+    /// synthetic-only Wald interval at the same level.
+    pub struct HeldOutTable {
+        estimate: Real,
+        conf_low: Real,
+        conf_high: Real,
+        truth: Real,
+        covered: Flag,
+        width: Real,
+        synth_est: Real,
+        naive_low: Real,
+        naive_high: Real,
+        naive_covered: Flag,
+        naive_width: Real,
     }
 }
 

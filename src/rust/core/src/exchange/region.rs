@@ -13,7 +13,7 @@
 
 use super::order::kth_smallest;
 use super::split::{choose_split, Alphas, SplitRequest};
-use super::table::{Column, Table};
+use super::table::result_table;
 use crate::dist::z_two_sided;
 use crate::error::{invalid, Result};
 
@@ -215,47 +215,25 @@ pub fn region_contains(cal: &RegionCalibration, region: &Region, theta: &[f64]) 
     s <= cal.radius * (1.0 + 1e-12) + 1e-15
 }
 
-/// The per-(target, coordinate) table of `exchangeable_region()` for the
-/// box and ball shapes: rows target by target, coordinates in order.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct RegionTable {
-    pub estimate: Vec<f64>,
-    pub conf_low: Vec<f64>,
-    pub conf_high: Vec<f64>,
-    pub synth_est: Vec<f64>,
-    pub synth_low: Vec<f64>,
-    pub synth_high: Vec<f64>,
-    pub center: Vec<f64>,
-    pub scale: Vec<f64>,
-    pub radius: Vec<f64>,
-    pub rank: Vec<Option<usize>>,
-    pub a1: Vec<f64>,
-    pub a2: Vec<f64>,
-    pub a3: Vec<f64>,
-    pub n_tasks: Vec<Option<usize>>,
-    pub width: Vec<f64>,
-}
-
-impl Table for RegionTable {
-    fn columns(&self) -> Vec<(&'static str, Column<'_>)> {
-        use Column::{Count, Real};
-        vec![
-            ("estimate", Real(&self.estimate)),
-            ("conf_low", Real(&self.conf_low)),
-            ("conf_high", Real(&self.conf_high)),
-            ("synth_est", Real(&self.synth_est)),
-            ("synth_low", Real(&self.synth_low)),
-            ("synth_high", Real(&self.synth_high)),
-            ("center", Real(&self.center)),
-            ("scale", Real(&self.scale)),
-            ("radius", Real(&self.radius)),
-            ("rank", Count(&self.rank)),
-            ("a1", Real(&self.a1)),
-            ("a2", Real(&self.a2)),
-            ("a3", Real(&self.a3)),
-            ("n_tasks", Count(&self.n_tasks)),
-            ("width", Real(&self.width)),
-        ]
+result_table! {
+    /// The per-(target, coordinate) table of `exchangeable_region()` for the
+    /// box and ball shapes: rows target by target, coordinates in order.
+    pub struct RegionTable {
+        estimate: Real,
+        conf_low: Real,
+        conf_high: Real,
+        synth_est: Real,
+        synth_low: Real,
+        synth_high: Real,
+        center: Real,
+        scale: Real,
+        radius: Real,
+        rank: Count,
+        a1: Real,
+        a2: Real,
+        a3: Real,
+        n_tasks: Count,
+        width: Real,
     }
 }
 

@@ -25,60 +25,72 @@ pub trait Table {
     fn columns(&self) -> Vec<(&'static str, Column<'_>)>;
 }
 
-/// The per-target table of `exchangeable_ci()`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CiTable {
-    pub estimate: Vec<f64>,
-    pub conf_low: Vec<f64>,
-    pub conf_high: Vec<f64>,
-    pub synth_est: Vec<f64>,
-    pub synth_low: Vec<f64>,
-    pub synth_high: Vec<f64>,
-    pub gap_low: Vec<f64>,
-    pub gap_high: Vec<f64>,
-    pub k_lower: Vec<Option<usize>>,
-    pub k_upper: Vec<Option<usize>>,
-    pub a1: Vec<f64>,
-    pub a2: Vec<f64>,
-    pub a3: Vec<f64>,
-    pub n_tasks: Vec<Option<usize>>,
-    pub width: Vec<f64>,
-    pub width_synth: Vec<f64>,
-    pub width_gap: Vec<f64>,
-    pub width_spread: Vec<f64>,
-    /// The real-data Wald interval (section 4.4), when one was given.
-    pub real_low: Option<Vec<f64>>,
-    pub real_high: Option<Vec<f64>>,
+/// The storage of a column kind: `Real` doubles, `Count` whole numbers,
+/// `Flag` logicals, `Optional` doubles present only in some results.
+macro_rules! column_type {
+    (Real) => { Vec<f64> };
+    (Count) => { Vec<Option<usize>> };
+    (Flag) => { Vec<Option<bool>> };
+    (Optional) => { Option<Vec<f64>> };
 }
 
-impl Table for CiTable {
-    fn columns(&self) -> Vec<(&'static str, Column<'_>)> {
-        use Column::{Count, Real};
-        let mut cols = vec![
-            ("estimate", Real(&self.estimate)),
-            ("conf_low", Real(&self.conf_low)),
-            ("conf_high", Real(&self.conf_high)),
-            ("synth_est", Real(&self.synth_est)),
-            ("synth_low", Real(&self.synth_low)),
-            ("synth_high", Real(&self.synth_high)),
-            ("gap_low", Real(&self.gap_low)),
-            ("gap_high", Real(&self.gap_high)),
-            ("k_lower", Count(&self.k_lower)),
-            ("k_upper", Count(&self.k_upper)),
-            ("a1", Real(&self.a1)),
-            ("a2", Real(&self.a2)),
-            ("a3", Real(&self.a3)),
-            ("n_tasks", Count(&self.n_tasks)),
-            ("width", Real(&self.width)),
-            ("width_synth", Real(&self.width_synth)),
-            ("width_gap", Real(&self.width_gap)),
-            ("width_spread", Real(&self.width_spread)),
-        ];
-        if let (Some(lo), Some(hi)) = (&self.real_low, &self.real_high) {
-            cols.push(("real_low", Real(lo)));
-            cols.push(("real_high", Real(hi)));
+macro_rules! push_column {
+    ($cols:ident, $x:expr, $name:ident, Optional) => {
+        if let Some(v) = &$x.$name {
+            $cols.push((stringify!($name), Column::Real(v)));
         }
-        cols
+    };
+    ($cols:ident, $x:expr, $name:ident, $kind:ident) => {
+        $cols.push((stringify!($name), Column::$kind(&$x.$name)));
+    };
+}
+
+/// A result table: a struct of one `Vec` per column, in the order of the R
+/// result, and its [`Table`] impl, from one list of `field: Kind`.
+macro_rules! result_table {
+    ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* $field:ident: $kind:ident,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Default)]
+        pub struct $name {
+            $($(#[$fmeta])* pub $field: $crate::exchange::table::column_type!($kind),)*
+        }
+
+        impl $crate::exchange::table::Table for $name {
+            fn columns(&self) -> Vec<(&'static str, $crate::exchange::table::Column<'_>)> {
+                use $crate::exchange::table::Column;
+                let mut cols = Vec::new();
+                $($crate::exchange::table::push_column!(cols, self, $field, $kind);)*
+                cols
+            }
+        }
+    };
+}
+pub(crate) use {column_type, push_column, result_table};
+
+result_table! {
+    /// The per-target table of `exchangeable_ci()`.
+    pub struct CiTable {
+        estimate: Real,
+        conf_low: Real,
+        conf_high: Real,
+        synth_est: Real,
+        synth_low: Real,
+        synth_high: Real,
+        gap_low: Real,
+        gap_high: Real,
+        k_lower: Count,
+        k_upper: Count,
+        a1: Real,
+        a2: Real,
+        a3: Real,
+        n_tasks: Count,
+        width: Real,
+        width_synth: Real,
+        width_gap: Real,
+        width_spread: Real,
+        /// The real-data Wald interval (section 4.4), when one was given.
+        real_low: Optional,
+        real_high: Optional,
     }
 }
 
@@ -277,36 +289,19 @@ pub fn band_ci(bands: &[SavedBand], synth_est: &[f64], synth_se: &[f64], bounds:
     Ok(table)
 }
 
-/// The rows of `exchangeable_band()`: one per level and coordinate.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct BandTable {
-    pub alpha: Vec<f64>,
-    pub alpha1: Vec<f64>,
-    pub alpha2: Vec<f64>,
-    pub alpha3: Vec<f64>,
-    pub n_tasks: Vec<Option<usize>>,
-    pub delta_lower: Vec<f64>,
-    pub delta_upper: Vec<f64>,
-    pub mean_gap: Vec<f64>,
-    pub k_lower: Vec<Option<usize>>,
-    pub k_upper: Vec<Option<usize>>,
-}
-
-impl Table for BandTable {
-    fn columns(&self) -> Vec<(&'static str, Column<'_>)> {
-        use Column::{Count, Real};
-        vec![
-            ("alpha", Real(&self.alpha)),
-            ("alpha1", Real(&self.alpha1)),
-            ("alpha2", Real(&self.alpha2)),
-            ("alpha3", Real(&self.alpha3)),
-            ("n_tasks", Count(&self.n_tasks)),
-            ("delta_lower", Real(&self.delta_lower)),
-            ("delta_upper", Real(&self.delta_upper)),
-            ("mean_gap", Real(&self.mean_gap)),
-            ("k_lower", Count(&self.k_lower)),
-            ("k_upper", Count(&self.k_upper)),
-        ]
+result_table! {
+    /// The rows of `exchangeable_band()`: one per level and coordinate.
+    pub struct BandTable {
+        alpha: Real,
+        alpha1: Real,
+        alpha2: Real,
+        alpha3: Real,
+        n_tasks: Count,
+        delta_lower: Real,
+        delta_upper: Real,
+        mean_gap: Real,
+        k_lower: Count,
+        k_upper: Count,
     }
 }
 
