@@ -12,8 +12,7 @@
 //! O(T log T).
 
 use super::interval::{calibrate, check_band_finite, check_finite, check_se, clip, gap_z, target_interval, Calibration, Interval, Method};
-use super::split::{choose_split, SplitRequest};
-use super::table::result_table;
+use super::table::{gap_band_split, result_table};
 use crate::dist::z_two_sided;
 use super::exact_sum::ExactSum;
 use super::order::{k_lower, k_upper, GapBand};
@@ -213,17 +212,7 @@ pub fn loo_table(req: &LooRequest, monitor: &crate::monitor::Monitor) -> Result<
         return invalid("one synthetic estimate, standard error and truth per target");
     }
     let t = req.gap_est.len();
-    let split = |n: usize| {
-        choose_split(&SplitRequest {
-            alpha: req.alpha,
-            levels: req.levels,
-            raise_a3: req.raise_a3,
-            n_eff: n as f64,
-            weighted: false,
-            sides: 2,
-            finite_sample: req.method == Method::FiniteSample,
-        })
-    };
+    let split = |n: usize| gap_band_split(req.alpha, req.levels, req.raise_a3, None, n, req.method);
     // The interval's own standard errors: none for the finite-sample target.
     let se_of = |i: usize| if req.method == Method::FiniteSample { 0.0 } else { req.synth_se[i] };
     let mut intervals: Vec<Option<Interval>> = vec![None; m];

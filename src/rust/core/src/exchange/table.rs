@@ -6,7 +6,7 @@
 //! values are `NaN` (numbers) or `None` (counts, flags); both become `NA`.
 
 use super::interval::{calibrate, calibration_from_band, overlap, real_interval, target_interval, Calibration, Method};
-use super::split::{choose_split, Alphas, SplitRequest};
+use super::split::{choose_split, Alphas, SplitChoice, SplitRequest};
 use crate::error::{invalid, Result};
 
 /// One column of a result table.
@@ -191,6 +191,30 @@ fn check_bounds(bounds: Option<(f64, f64)>) -> Result<()> {
     }
 }
 
+/// The split of `alpha` for a two-sided gap band over `t` historical tasks
+/// (their total weight with `weights`).
+pub(crate) fn gap_band_split(
+    alpha: f64,
+    levels: Option<Alphas>,
+    raise_a3: bool,
+    weights: Option<&[f64]>,
+    t: usize,
+    method: Method,
+) -> Result<SplitChoice> {
+    choose_split(&SplitRequest {
+        alpha,
+        levels,
+        raise_a3,
+        n_eff: match weights {
+            Some(w) => w.iter().sum(),
+            None => t as f64,
+        },
+        weighted: weights.is_some(),
+        sides: 2,
+        finite_sample: method == Method::FiniteSample,
+    })
+}
+
 /// Column `k` of a column-major matrix with `d` columns.
 fn column(x: &[f64], d: usize, k: usize) -> &[f64] {
     let n = x.len() / d;
@@ -222,18 +246,7 @@ pub fn exchange_ci(req: &CiRequest) -> Result<CiResult> {
         }
         None => req.alpha,
     };
-    let split = choose_split(&SplitRequest {
-        alpha: alpha_ex,
-        levels: req.levels,
-        raise_a3: req.raise_a3,
-        n_eff: match req.weights {
-            Some(w) => w.iter().sum(),
-            None => t as f64,
-        },
-        weighted: req.weights.is_some(),
-        sides: 2,
-        finite_sample: req.method == Method::FiniteSample,
-    })?;
+    let split = gap_band_split(alpha_ex, req.levels, req.raise_a3, req.weights, t, req.method)?;
     let cals = (0..d)
         .map(|k| calibrate(column(req.gap_est, d, k), column(req.gap_se, d, k), split.alphas, req.method, req.weights))
         .collect::<Result<Vec<_>>>()?;
@@ -340,18 +353,7 @@ pub fn band_table(req: &BandRequest) -> Result<BandResult> {
     let mut table = BandTable::default();
     let mut note = None;
     for (&alpha, &levels) in req.alpha.iter().zip(req.levels) {
-        let split = choose_split(&SplitRequest {
-            alpha: alpha / d as f64,
-            levels,
-            raise_a3: req.raise_a3,
-            n_eff: match req.weights {
-                Some(w) => w.iter().sum(),
-                None => t as f64,
-            },
-            weighted: req.weights.is_some(),
-            sides: 2,
-            finite_sample: req.method == Method::FiniteSample,
-        })?;
+        let split = gap_band_split(alpha / d as f64, levels, req.raise_a3, req.weights, t, req.method)?;
         note = note.or(split.note);
         for k in 0..d {
             let cal = calibrate(column(req.gap_est, d, k), column(req.gap_se, d, k), split.alphas, req.method, req.weights)?;
