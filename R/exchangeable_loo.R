@@ -38,7 +38,8 @@
 #'   `conf.high`, `truth`, `covered`, `width`, `synth_est`, `naive_low`,
 #'   `naive_high`, `naive_covered`, `naive_width`; for vector tasks also
 #'   `joint_covered` and `naive_joint_covered`. `summary()` gives coverage and
-#'   mean and median width for both intervals; `autoplot()` the forest plot.
+#'   mean and median width for both intervals; `glance()` one row with both
+#'   coverages, `tidy()` the per-task intervals, `autoplot()` the forest plot.
 #' @references Tan, Z. and Zrnic, T. (2026). Valid inference with synthetic
 #'   data via task exchangeability.
 #' @export
