@@ -118,21 +118,49 @@ rs_exchange_coverage <- function(n_tasks, alpha, tau, bias, n_real, n_synth, met
 #' @noRd
 rs_synth_fit <- function(method, family, x, p, y, labeled_rows, sources_x, sources_y, has_proxy, threads) rust_call(.Call(wrap__rs_synth_fit, method, family, x, p, y, labeled_rows, sources_x, sources_y, has_proxy, threads))
 
-#' Monte Carlo coverage study on simulate_synthetic()-style populations,
-#' replications in parallel (replicate_rng(seed, r) each). Returns
-#' list(method, term, covered, width, error, error_sq, reps, failed,
-#' j_rejected): sums
-#' over replications, one entry per method x coefficient (coefficient
-#' fastest; `term` 1-based, intercept first).
-#' @noRd
-rs_gmm_coverage_study <- function(n, n_labeled, family, regime, coefficients, strength, methods, reps, alpha, seed, threads) rust_call(.Call(wrap__rs_gmm_coverage_study, n, n_labeled, family, regime, coefficients, strength, methods, reps, alpha, seed, threads))
-
 #' The few-labels study of the GMM interval (core `gmm::small_sample`):
 #' one cell, `reps` replications. Returns list(rule, covered90, covered95,
 #' width90, error_sq, reps, failed): sums over replications, one entry per
 #' interval rule.
 #' @noRd
 rs_gmm_small_sample_study <- function(estimand, scenario, n_labeled, reps, seed, threads) rust_call(.Call(wrap__rs_gmm_small_sample_study, estimand, scenario, n_labeled, reps, seed, threads))
+
+#' One Gauss-Newton step of synth_gmm() at the parameters `phi`. Returns
+#' list(objective, step, slope, converged, s) (`s`, the moment covariance at
+#' `phi`, NULL unless `want_s`).
+#' @noRd
+rs_gmm_user_step <- function(blocks, labeled_rows, n, jacobians, weight, phi, want_s, has_proxy) rust_call(.Call(wrap__rs_gmm_user_step, blocks, labeled_rows, n, jacobians, weight, phi, want_s, has_proxy))
+
+#' The objective gbar' W gbar of synth_gmm() at one trial point.
+#' @noRd
+rs_gmm_user_objective <- function(blocks, labeled_rows, n, weight, has_proxy) rust_call(.Call(wrap__rs_gmm_user_objective, blocks, labeled_rows, n, weight, has_proxy))
+
+#' The result of a synth_gmm() fit from the moments and Jacobians at the
+#' step-1 estimate (`blocks1`, `jacobians1`) and at the final one
+#' (`blocks2`, `jacobians2`). With `derivatives1` (list of the blocks' row
+#' derivatives at step 1, n_b x k x p arrays) and `target_derivatives2`
+#' (the target block's at the final estimate) also the finite-sample
+#' covariance; both NULL otherwise. Returns list(covariance,
+#' covariance_small_sample (NULL without derivatives), df, j_stat, j_df,
+#' j_pvalue), covariances over all parameters (theta, eta_1, ...).
+#' @noRd
+rs_gmm_user_result <- function(blocks1, jacobians1, blocks2, jacobians2, derivatives1, target_derivatives2, labeled_rows, n, has_proxy) rust_call(.Call(wrap__rs_gmm_user_result, blocks1, jacobians1, blocks2, jacobians2, derivatives1, target_derivatives2, labeled_rows, n, has_proxy))
+
+#' One population drawn by the core (stream 0 of `seed`); `design` as for
+#' population_design(). Returns
+#' list(x, x_syn (n x p covariate matrices, no intercept), y_full, y_llm,
+#' y_syn, labeled).
+#' @noRd
+rs_simulate_synthetic <- function(design, seed) rust_call(.Call(wrap__rs_simulate_synthetic, design, seed))
+
+#' Monte Carlo coverage study on simulate_synthetic() populations (`design`
+#' as for population_design()),
+#' replications in parallel (replicate_rng(seed, r) each). Returns
+#' list(method, term, covered, width, error, error_sq, reps, failed,
+#' j_rejected): sums over replications, one entry per method x coefficient
+#' (coefficient fastest; `term` 1-based, intercept first).
+#' @noRd
+rs_gmm_coverage_study <- function(design, methods, reps, alpha, seed, threads) rust_call(.Call(wrap__rs_gmm_coverage_study, design, methods, reps, alpha, seed, threads))
 
 #' Task table of a paired design (one weight per unit). `progress`: NULL or
 #' an R callback (see watch.rs); the bootstrap stops on an interrupt.
