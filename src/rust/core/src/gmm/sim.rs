@@ -211,6 +211,7 @@ pub fn coverage_study(
             y: &s.y,
             proxy: Some(Surrogate { x: xv, y: &s.y_llm }),
             synthetic: vec![Surrogate { x: xs, y: &s.y_syn }],
+            weights: None,
         };
         methods
             .iter()
