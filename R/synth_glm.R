@@ -165,7 +165,8 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "pp
 #'   `tidy()` default to level `1 - alpha`.
 #' @param weights `NULL` (unweighted) or sampling weights, one per row of
 #'   `data`: an unquoted column of `data` or a numeric vector (evaluated in
-#'   `data`, as in [stats::lm()]), or a column name as a string. See the
+#'   `data` first, as in [stats::lm()], so a column of `data` masks a
+#'   variable of the same name), or a column name as a string. See the
 #'   section on sampling weights.
 #' @param threads Number of threads for the row reductions (results do not
 #'   depend on it).
@@ -228,7 +229,7 @@ synth_glm <- function(formula, data, family = stats::gaussian(), proxy = NULL,
   threads <- check_threads(threads)
   se <- check_se(se)
   design <- synth_design(formula, data, family, proxy, synthetic)
-  weights <- weights_in_data(substitute(weights), data, parent.frame())
+  weights <- weights_in_data(substitute(weights), data, parent.frame(), function() weights)
   fit <- synth_fit_design(design, method, alpha = alpha, se = se, threads = threads,
                           weights = weights)
   fit$call <- match.call()
@@ -414,10 +415,15 @@ drop_constant_sources <- function(design, method) {
 
 # synth_glm()'s `weights`, as lm() takes them: an expression evaluated in
 # `data` (a column, or a vector in the calling environment), or the name of
-# a column given as a string. NULL: unweighted.
-weights_in_data <- function(expr, data, env) {
+# a column given as a string. NULL: unweighted. When the expression cannot
+# be evaluated there (a wrapper passing its own argument on), the argument's
+# value in its own environment (`value()`, the forced promise) is used.
+weights_in_data <- function(expr, data, env, value) {
   w <- tryCatch(eval(expr, data, env), error = function(e) {
-    stop_arg("weights", "cannot be evaluated in `data`: ", conditionMessage(e))
+    tryCatch(value(), error = function(e2) {
+      stop_arg("weights", "cannot be evaluated in `data` or the calling environment: ",
+               conditionMessage(e2))
+    })
   })
   if (is.character(w) && length(w) == 1L) {
     if (!(w %in% names(data))) stop_arg("weights", "names no column of `data` (\"", w, "\").")

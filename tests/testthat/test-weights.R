@@ -1,0 +1,183 @@
+# Sampling weights in synth_glm(): unit weights change nothing, the weighted
+# classical fit is the weighted GLM with the HC0 sandwich (sandwich, survey),
+# integer weights are row duplication for the exactly identified estimators,
+# the weighted PPI mean has its closed form, bad weights are input errors,
+# and under informative Poisson sampling of a finite population the weighted
+# intervals cover while the unweighted ones do not.
+
+all_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "ppi++synth")
+
+weights_data <- function(n = 500, family = "gaussian", seed = 1) {
+  set.seed(seed)
+  x <- rnorm(n)
+  e <- rnorm(n)
+  y <- switch(family,
+    gaussian = 1 + 0.5 * x + e,
+    binomial = rbinom(n, 1, plogis(0.3 + x)),
+    poisson = rpois(n, exp(0.2 + 0.4 * x)))
+  flip <- function(v) if (family == "gaussian") v + rnorm(n, sd = 0.7) else
+    if (family == "binomial") ifelse(runif(n) < 0.8, v, 1 - v) else rpois(n, v + 0.3)
+  data.frame(x, y = ifelse(runif(n) < 0.35, y, NA), y_llm = flip(y), y_syn = flip(y),
+             w = sample(1:4, n, replace = TRUE) * runif(n, 0.5, 1.5))
+}
+
+fit_w <- function(d, family, method, formula = y ~ x, ...) {
+  synth_glm(formula, d, family, proxy = c(y = "y_llm"), synthetic = c(y = "y_syn"),
+            method = method, threads = 1, ...)
+}
+
+test_that("unit weights reproduce the unweighted fit for every method", {
+  for (family in c("gaussian", "binomial", "poisson")) {
+    d <- weights_data(family = family)
+    for (f in list(y ~ x, y ~ 1)) {
+      if (family != "gaussian" && identical(f, y ~ 1)) next
+      for (m in all_methods) {
+        a <- suppressWarnings(fit_w(d, family, m, f, weights = rep(1, nrow(d))))
+        b <- suppressWarnings(fit_w(d, family, m, f))
+        expect_equal(coef(a), coef(b), tolerance = 1e-10, info = paste(family, m))
+        expect_equal(vcov(a), vcov(b), tolerance = 1e-10, info = paste(family, m))
+        expect_equal(glance(a), glance(b), tolerance = 1e-10, info = paste(family, m))
+        # A constant weight is the same as unit weights (weights are normalised).
+        expect_equal(coef(suppressWarnings(fit_w(d, family, m, f, weights = rep(7, nrow(d))))),
+                     coef(b), tolerance = 1e-10)
+      }
+    }
+  }
+})
+
+test_that("weighted classical is the weighted GLM with the HC0 sandwich (sandwich, survey)", {
+  skip_if_not_installed("sandwich")
+  skip_if_not_installed("survey")
+  for (family in c("gaussian", "binomial", "poisson")) {
+    d <- weights_data(family = family, seed = 2)
+    fit <- fit_w(d, family, "classical", weights = w)
+    lab <- d[!is.na(d$y), ]
+    fam <- switch(family, gaussian = gaussian(), binomial = quasibinomial(), poisson = quasipoisson())
+    g <- glm(y ~ x, fam, lab, weights = w, control = glm.control(epsilon = 1e-14, maxit = 100))
+    expect_equal(unname(coef(fit)), unname(coef(g)), tolerance = 1e-8)
+    hc0 <- sandwich::vcovHC(g, type = "HC0")
+    expect_equal(unname(sqrt(diag(vcov(fit)))), unname(sqrt(diag(hc0))), tolerance = 1e-6)
+    # survey::svyglm (with-replacement design ~1): the same estimate, and the
+    # HC0 variance times n_lab / (n_lab - 1).
+    des <- survey::svydesign(ids = ~1, weights = ~w, data = lab)
+    s <- survey::svyglm(y ~ x, des, family = fam, control = glm.control(epsilon = 1e-14, maxit = 100))
+    n_lab <- nrow(lab)
+    expect_equal(unname(coef(fit)), unname(coef(s)), tolerance = 1e-8)
+    expect_equal(unname(vcov(fit)) * n_lab / (n_lab - 1), unname(vcov(s)), tolerance = 1e-6)
+  }
+})
+
+test_that("integer weights equal row duplication for the exactly identified estimators", {
+  for (family in c("gaussian", "poisson")) {
+    d <- weights_data(n = 300, family = family, seed = 3)
+    d$k <- sample(1:3, nrow(d), replace = TRUE)
+    dup <- d[rep(seq_len(nrow(d)), d$k), ]
+    for (m in c("classical", "naive", "ppi")) {
+      a <- fit_w(d, family, m, weights = k)
+      b <- fit_w(dup, family, m)
+      expect_equal(coef(a), coef(b), tolerance = 1e-9, info = paste(family, m))
+    }
+  }
+})
+
+test_that("the weighted PPI mean is the closed form", {
+  d <- weights_data(n = 800, seed = 4)
+  lab <- !is.na(d$y)
+  hajek <- function(z, w) {
+    m <- sum(w * z) / sum(w)
+    c(mean = m, var = sum(w^2 * (z - m)^2) / sum(w)^2)
+  }
+  u <- hajek(d$y_llm[!lab], d$w[!lab])
+  l <- hajek(d$y[lab] - d$y_llm[lab], d$w[lab])
+  fit <- synth_glm(y ~ 1, d, proxy = c(y = "y_llm"), method = "ppi", weights = w, threads = 1)
+  expect_equal(unname(coef(fit)), unname(u["mean"] + l["mean"]), tolerance = 1e-12)
+  expect_equal(unname(vcov(fit)[1, 1]), unname(u["var"] + l["var"]), tolerance = 1e-10)
+  # PPI++ at its lambda is the same closed form with Y~ scaled by lambda.
+  pp <- synth_glm(y ~ 1, d, proxy = c(y = "y_llm"), method = "ppi++", weights = w, threads = 1)
+  lam <- pp$lambda
+  u <- hajek(lam * d$y_llm[!lab], d$w[!lab])
+  l <- hajek(d$y[lab] - lam * d$y_llm[lab], d$w[lab])
+  expect_equal(unname(coef(pp)), unname(u["mean"] + l["mean"]), tolerance = 1e-12)
+  expect_equal(unname(vcov(pp)[1, 1]), unname(u["var"] + l["var"]), tolerance = 1e-10)
+})
+
+test_that("weights may be a column, a column name or a vector; counts and n_effective", {
+  d <- weights_data(seed = 5)
+  a <- fit_w(d, "gaussian", "gmm", weights = w)
+  expect_equal(coef(fit_w(d, "gaussian", "gmm", weights = "w")), coef(a))
+  ww <- d$w
+  expect_equal(coef(fit_w(d, "gaussian", "gmm", weights = ww)), coef(a))
+  expect_equal(mean(a$weights), 1)
+  # Rows with weight zero are not counted.
+  d$w[1:10] <- 0
+  z <- fit_w(d, "gaussian", "ppi++", weights = w)
+  lab <- !is.na(d$y)
+  expect_equal(z$nobs_labeled, sum(lab & d$w > 0))
+  expect_equal(z$nobs_unlabeled, sum(!lab & d$w > 0))
+  # n_effective of the classical fit is Kish's effective number of labels.
+  cl <- fit_w(d, "gaussian", "classical", weights = w)
+  wl <- d$w[lab]
+  expect_equal(unname(cl$n_effective), rep(sum(wl)^2 / sum(wl^2), 2))
+})
+
+test_that("bad weights are input errors naming the positions", {
+  d <- weights_data(n = 100, seed = 6)
+  # (`wv`, not `w`: a column of `data` named like the argument would mask it.)
+  bad <- function(wv, pattern) {
+    expect_error(fit_w(d, "gaussian", "classical", weights = wv), pattern,
+                 class = "synthinfer_error_input")
+  }
+  bad(replace(d$w, c(3, 9), NA), "missing values \\(NA\\) at position\\(s\\) 3, 9")
+  bad(replace(d$w, 4, Inf), "infinite values at position\\(s\\) 4")
+  bad(replace(d$w, c(2, 5), -1), "non-negative; negative at position\\(s\\) 2, 5")
+  bad(rep(0, 100), "all zero")
+  bad(d$w[-1], "one entry per row of `data` \\(100\\), not 99")
+  bad(as.character(d$w), "numeric")
+  bad("nope", "names no column")
+  expect_error(fit_w(d, "gaussian", "classical", weights = no_such_object),
+               "cannot be evaluated", class = "synthinfer_error_input")
+  # Zero weight on every labelled row.
+  expect_error(fit_w(d, "gaussian", "classical", weights = ifelse(is.na(d$y), 1, 0)),
+               "zero on every labelled row", class = "synthinfer_error_input")
+})
+
+test_that("weighted intervals cover under informative Poisson sampling; unweighted are biased", {
+  skip_on_cran()
+  # Finite population; inclusion probability increasing in y (informative),
+  # so unweighted means and slopes are biased. Population targets: the mean
+  # of y and the least-squares slope of y on x.
+  set.seed(20261202)
+  N <- 20000
+  pop <- data.frame(x = rnorm(N))
+  pop$e <- rnorm(N)
+  pop$yy <- 1 + pop$x + pop$e
+  pop$pi <- 0.01 + 0.09 * plogis(2 * (pop$yy - 1))
+  truth <- c(mean = mean(pop$yy), slope = unname(coef(lm(yy ~ x, pop))[2]))
+  reps <- 300
+  methods <- c("gmm", "ppi++", "classical")
+  cover <- array(0, c(2, 2, length(methods)),
+                 dimnames = list(c("weighted", "unweighted"), c("mean", "slope"), methods))
+  for (r in seq_len(reps)) {
+    s <- pop[runif(N) < pop$pi, ]
+    n <- nrow(s)
+    s$w <- 1 / s$pi
+    s$y <- ifelse(runif(n) < 0.3, s$yy, NA)
+    s$y_llm <- s$yy + rnorm(n, sd = 0.7)
+    s$y_syn <- 0.9 + 0.8 * s$x + 0.6 * s$e + rnorm(n, sd = 0.7)
+    for (m in methods) for (wt in c("weighted", "unweighted")) {
+      w <- if (wt == "weighted") s$w else NULL
+      a <- suppressWarnings(fit_w(s, "gaussian", m, y ~ 1, weights = w))
+      b <- suppressWarnings(fit_w(s, "gaussian", m, y ~ x, weights = w))
+      ca <- confint(a, level = 0.9)
+      cb <- confint(b, level = 0.9)["x", ]
+      cover[wt, "mean", m] <- cover[wt, "mean", m] + (ca[1] <= truth["mean"] && truth["mean"] <= ca[2])
+      cover[wt, "slope", m] <- cover[wt, "slope", m] + (cb[1] <= truth["slope"] && truth["slope"] <= cb[2])
+    }
+  }
+  cover <- cover / reps
+  # 3 Monte Carlo standard errors of a 0.9 coverage over 300 replications.
+  tol <- 3 * sqrt(0.9 * 0.1 / reps)
+  expect_true(all(cover["weighted", , ] >= 0.9 - tol), info = paste(format(cover), collapse = " "))
+  expect_true(all(cover["weighted", , ] <= 0.9 + tol + 0.03), info = paste(format(cover), collapse = " "))
+  expect_true(all(cover["unweighted", , ] < 0.5), info = paste(format(cover), collapse = " "))
+})
