@@ -174,7 +174,7 @@ test_that("bad weights are input errors naming the positions", {
 })
 
 test_that("weighted intervals cover under informative Poisson sampling; unweighted are biased", {
-  skip_on_cran()
+  # About 40 seconds: the one slow test of this file.
   # Finite population; inclusion probability increasing in y (informative),
   # so unweighted means and slopes are biased. Population targets: the mean
   # of y and the least-squares slope of y on x. Weights 1 / pi.
@@ -183,9 +183,9 @@ test_that("weighted intervals cover under informative Poisson sampling; unweight
   pop <- data.frame(x = rnorm(N))
   pop$e <- rnorm(N)
   pop$yy <- 1 + pop$x + pop$e
-  pop$pi <- 0.02 + 0.13 * plogis(2 * (pop$yy - 1))
+  pop$pi <- 0.05 + 0.1 * plogis(2 * (pop$yy - 1))
   truth <- c(mean = mean(pop$yy), slope = unname(coef(lm(yy ~ x, pop))[2]))
-  reps <- 250
+  reps <- 200
   methods <- c("gmm", "ppi++", "classical")
   cover <- matrix(0, 2, length(methods) + 1, dimnames = list(c("mean", "slope"),
                                                              c(methods, "unweighted")))
@@ -197,7 +197,7 @@ test_that("weighted intervals cover under informative Poisson sampling; unweight
     s <- pop[runif(N) < pop$pi, ]
     n <- nrow(s)
     sw <- 1 / s$pi
-    s$y <- ifelse(runif(n) < 0.3, s$yy, NA)
+    s$y <- ifelse(runif(n) < 0.4, s$yy, NA)
     s$y_llm <- s$yy + rnorm(n, sd = 0.7)
     s$y_syn <- 0.9 + 0.8 * s$x + 0.6 * s$e + rnorm(n, sd = 0.7)
     for (est in c("mean", "slope")) {
@@ -214,9 +214,12 @@ test_that("weighted intervals cover under informative Poisson sampling; unweight
   }
   cover <- cover / reps
   info <- paste(capture.output(print(cover)), collapse = "\n")
-  # 3 Monte Carlo standard errors of a 0.9 coverage over 250 replications.
+  # 3 Monte Carlo standard errors of a 0.9 coverage over 200 replications.
   tol <- 3 * sqrt(0.9 * 0.1 / reps)
   expect_true(all(cover[, methods] >= 0.9 - tol), info = info)
   expect_true(all(cover[, methods] <= 0.9 + tol), info = info)
-  expect_true(all(cover[, "unweighted"] < 0.5), info = info)
+  # Unweighted intervals miss: the mean badly, the slope (attenuated by the
+  # selection on y) well below 0.9 - 3 MC standard errors.
+  expect_true(cover["mean", "unweighted"] < 0.2, info = info)
+  expect_true(cover["slope", "unweighted"] < 0.9 - 2 * tol, info = info)
 })
