@@ -146,5 +146,5 @@ pub fn synth_data<'a>(
         surrogates.push(synthinfer_core::gmm::Surrogate { x: matrix_view(sx, n, p, "surrogate matrix")?, y: sy });
     }
     let proxy = if has_proxy && !surrogates.is_empty() { Some(surrogates.remove(0)) } else { None };
-    Ok(synthinfer_core::gmm::SynthData { x: matrix_view(x, n, p, "x")?, y, proxy, synthetic: surrogates })
+    Ok(synthinfer_core::gmm::SynthData { x: matrix_view(x, n, p, "x")?, y, proxy, synthetic: surrogates, weights: None })
 }

@@ -15,7 +15,8 @@ fn optional<T: Into<Robj>>(v: Option<T>) -> Robj {
 /// `y` length n (any value, NA included, where unlabelled); `labeled_rows`
 /// the 1-based positions of the labelled rows;
 /// `sources_x` / `sources_y` lists of surrogate matrices / responses, the
-/// first one being the proxy when `has_proxy`. Returns
+/// first one being the proxy when `has_proxy`; `weights` the sampling weights
+/// (length n, normalised to mean 1; empty: unweighted). Returns
 /// list(coefficients, covariance (finite-sample corrected for GMM),
 /// covariance_asymptotic (GMM), df (t degrees of freedom; Inf: normal),
 /// j_stat, j_df, j_pvalue, lambda, mix_alpha, surrogate_coefficients,
@@ -37,6 +38,7 @@ fn rs_synth_fit(
     sources_y: List,
     has_proxy: bool,
     threads: i32,
+    weights: &[f64],
 ) -> extendr_api::Result<List> {
     let method = convert::core(Method::from_name(method))?;
     let family = convert::core(Family::from_name(family))?;
@@ -44,7 +46,8 @@ fn rs_synth_fit(
     let mask = convert::row_mask(labeled_rows, y.len())?;
     let xs: Vec<Robj> = sources_x.values().collect();
     let ys: Vec<Robj> = sources_y.values().collect();
-    let data = convert::synth_data(&x, y, p, &xs, &ys, has_proxy)?;
+    let mut data = convert::synth_data(&x, y, p, &xs, &ys, has_proxy)?;
+    data.weights = (!weights.is_empty()).then_some(weights);
     let threads = threads.max(1) as usize;
     // A core error is returned as list(error = message) for R to raise with
     // stop(): a plain condition, without a Rust panic report on stderr.

@@ -284,6 +284,7 @@ pub fn coverage_study(
             y: &s.y_full,
             proxy: Some(Surrogate { x: xv, y: &s.y_llm }),
             synthetic: vec![Surrogate { x: xs, y: &s.y_syn }],
+            weights: None,
         };
         methods
             .iter()
@@ -367,7 +368,7 @@ mod tests {
         assert_eq!(s.covariates(), &s.x[600..]);
         assert_eq!(s.synthetic_covariates().len(), 1200);
         let x = MatRef::from_column_major_slice(&s.x, 600, 3);
-        let data = SynthData { x, y: &s.y_full, proxy: None, synthetic: vec![] };
+        let data = SynthData { x, y: &s.y_full, proxy: None, synthetic: vec![], weights: None };
         let f = fit(Method::Classical, Family::Gaussian, &data, &s.labeled).unwrap();
         let study = coverage_study(&d, &[Method::Classical], 1, 0.1, 17, 1).unwrap();
         for j in 0..3 {
