@@ -41,7 +41,7 @@ surrogate_columns <- function(x, arg, var, data, several = FALSE) {
 }
 
 # A numeric column of `data` (logical read as 0/1), or an input error.
-numeric_column <- function(data, col, arg, what) {
+numeric_values <- function(data, col, arg, what) {
   v <- data[[col]]
   if (is.logical(v)) v <- as.double(v)
   if (!is.numeric(v) || is.object(v) && !inherits(v, "numeric") || !is.null(dim(v))) {
@@ -58,7 +58,7 @@ numeric_column <- function(data, col, arg, what) {
 }
 
 # One column name of `data`, or an input error naming `arg`.
-column_name <- function(x, arg, data) {
+one_column <- function(x, arg, data) {
   if (!is.character(x) || length(x) != 1L || is.na(x)) {
     stop_arg(arg, "must be the name of one column of `data`.")
   }

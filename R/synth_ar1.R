@@ -111,10 +111,10 @@ synth_ar1 <- function(data, value, series = NULL, time, proxy = NULL, synthetic 
                       method = "gmm", alpha = 0.1, intercept = FALSE, ...) {
   if (!is.data.frame(data)) stop_arg("data", "must be a data frame, not ", class(data)[1], ".")
   if (nrow(data) == 0L) stop_arg("data", "has no rows.")
-  value <- column_name(value, "value", data)
-  y <- numeric_column(data, value, "value", "column")
-  sid <- if (is.null(series)) rep(1L, nrow(data)) else ar1_ids(data, column_name(series, "series", data))
-  tcol <- column_name(time, "time", data)
+  value <- one_column(value, "value", data)
+  y <- numeric_values(data, value, "value", "column")
+  sid <- if (is.null(series)) rep(1L, nrow(data)) else ar1_ids(data, one_column(series, "series", data))
+  tcol <- one_column(time, "time", data)
   tt <- ar1_times(data[[tcol]], tcol)
   if (!is.logical(intercept) || length(intercept) != 1L || is.na(intercept)) {
     stop_arg("intercept", "must be TRUE or FALSE.")

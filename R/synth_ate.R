@@ -147,7 +147,7 @@ synth_ate <- function(formula, data, covariates = NULL, proxy = NULL, synthetic 
   if (!is.data.frame(data)) stop_arg("data", "must be a data frame, not ", class(data)[1], ".")
   if (nrow(data) == 0L) stop_arg("data", "has no rows.")
   vars <- ate_formula_vars(formula, data)
-  y <- numeric_column(data, vars$outcome, "data", "outcome")
+  y <- numeric_values(data, vars$outcome, "data", "outcome")
   treat <- ate_treatment(data, vars$treatment)
   X <- ate_covariates(covariates, data)
   labeled <- !is.na(y)
@@ -265,8 +265,8 @@ ate_propensity <- function(propensity, data, treat, X) {
     remedy <- paste0("Use fewer or coarser `covariates`, or restrict `data` to units with overlap ",
                      "(the estimand becomes the ATE on those units).")
   } else {
-    col <- column_name(propensity, "propensity", data)
-    e <- numeric_column(data, col, "propensity", "column")
+    col <- one_column(propensity, "propensity", data)
+    e <- numeric_values(data, col, "propensity", "column")
     bad <- which(is.na(e) | e <= 0 | e >= 1)
     if (length(bad)) {
       stop_arg("propensity", "column `", col, "` must lie strictly between 0 and 1 on every row, ",
