@@ -149,7 +149,7 @@ synth_ar1 <- function(data, value, series = NULL, time, proxy = NULL, synthetic 
   fit
 }
 
-# Integer ids of the series column (no NA).
+# Integer ids of the series column (no NA), in the sorted order of its values.
 ar1_ids <- function(data, col) {
   s <- data[[col]]
   if (!is.atomic(s) && !is.factor(s) || !is.null(dim(s))) stop_arg("series", "column `", col, "` must be an atomic vector.")
@@ -157,7 +157,7 @@ ar1_ids <- function(data, col) {
     stop_arg("series", "column `", col, "` is missing at row(s) ", format_positions(which(is.na(s))),
              "; every row must belong to a series.")
   }
-  match(s, unique(s))
+  as.integer(factor(s))
 }
 
 # Time stamps as numbers for sorting: numeric, Date, POSIXct or an ordered
