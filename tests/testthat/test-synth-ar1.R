@@ -95,7 +95,6 @@ test_that("GMM equals two-step GMM of the pair moments computed here", {
 })
 
 test_that("nominal 90% intervals cover rho (simulation)", {
-  skip_on_cran()
   reps <- 200
   covered <- matrix(NA, reps, 2, dimnames = list(NULL, c("gmm", "classical")))
   for (r in seq_len(reps)) {

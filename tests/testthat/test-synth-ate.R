@@ -144,7 +144,6 @@ test_that("every synth_glm method runs and the S3 methods work", {
 })
 
 test_that("nominal 90% intervals cover the ATE (simulation)", {
-  skip_on_cran()
   reps <- 200
   covered <- matrix(NA, reps, 2, dimnames = list(NULL, c("gmm", "classical")))
   for (r in seq_len(reps)) {
