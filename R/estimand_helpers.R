@@ -105,3 +105,17 @@ print_parent <- function(x, ...) {
   class(x) <- cls[-1L]
   print(x, ...)
 }
+
+# summary() of a relabelled fit: synth_glm's summary, classed
+# "summary.<cls>" first so that its print method shows the header.
+summary_estimand <- function(object, cls) {
+  s <- summary.synth_glm(object)
+  class(s) <- c(paste0("summary.", cls), class(s))
+  s
+}
+
+# predict() of an estimand that is not a regression.
+no_predict <- function(what, coefficient) {
+  stop_arg("object", "is ", what, ": it has no regression to predict from (see coef() for ",
+           coefficient, ").")
+}

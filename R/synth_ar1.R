@@ -244,16 +244,10 @@ ar1_header <- function(fit) {
 }
 
 #' @export
-summary.synth_ar1 <- function(object, ...) {
-  s <- NextMethod()
-  class(s) <- c("summary.synth_ar1", class(s))
-  s
-}
+summary.synth_ar1 <- function(object, ...) summary_estimand(object, "synth_ar1")
 
 #' @export
 print.summary.synth_ar1 <- function(x, ...) print_with_header(ar1_header(x$fit), x, ...)
 
 #' @export
-predict.synth_ar1 <- function(object, ...) {
-  stop_arg("object", "is an AR(1) fit: predict() is not defined for it (see coef() for rho).")
-}
+predict.synth_ar1 <- function(object, ...) no_predict("an AR(1) fit", "rho")

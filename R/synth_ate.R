@@ -347,16 +347,10 @@ ate_header <- function(fit) {
 }
 
 #' @export
-summary.synth_ate <- function(object, ...) {
-  s <- NextMethod()
-  class(s) <- c("summary.synth_ate", class(s))
-  s
-}
+summary.synth_ate <- function(object, ...) summary_estimand(object, "synth_ate")
 
 #' @export
 print.summary.synth_ate <- function(x, ...) print_with_header(ate_header(x$fit), x, ...)
 
 #' @export
-predict.synth_ate <- function(object, ...) {
-  stop_arg("object", "is an ATE fit: it has no regression to predict from (see coef() for the ATE).")
-}
+predict.synth_ate <- function(object, ...) no_predict("an ATE fit", "the ATE")
