@@ -3,11 +3,11 @@
 #' Deliberately panic: used by the test suite to prove that a Rust panic
 #' becomes an R error and leaves the session alive.
 #' @noRd
-rs_panic_probe <- function(message) .Call(wrap__rs_panic_probe, message)
+rs_panic_probe <- function(message) rust_call(.Call(wrap__rs_panic_probe, message))
 
 #' Deliberately return a core error, for the same test.
 #' @noRd
-rs_error_probe <- function(message) .Call(wrap__rs_error_probe, message)
+rs_error_probe <- function(message) rust_call(.Call(wrap__rs_error_probe, message))
 
 #' Stop the noise of extendr's error path. extendr 0.9 turns an `Err`
 #' returned to R into an R error by panicking inside its result conversion
@@ -16,93 +16,89 @@ rs_error_probe <- function(message) .Call(wrap__rs_error_probe, message)
 #' including the interrupt of a cancelled computation. Panics anywhere else,
 #' real bugs, still go to the default hook. Called once from `.onLoad()`.
 #' @noRd
-rs_quiet_error_panics <- function() .Call(wrap__rs_quiet_error_panics)
+rs_quiet_error_panics <- function() rust_call(.Call(wrap__rs_quiet_error_panics))
 
 #' Labeled subsets of a comparison: for each fraction (outer) and trial
 #' (inner), the 1-based indices of the units whose label is kept.
 #' @noRd
-rs_compare_masks <- function(n, fractions, trials, seed) .Call(wrap__rs_compare_masks, n, fractions, trials, seed)
+rs_compare_masks <- function(n, fractions, trials, seed) rust_call(.Call(wrap__rs_compare_masks, n, fractions, trials, seed))
 
 #' Scores of one method at one fraction. `estimate`, `lower`, `upper` are
 #' trials x p matrices stored column-major; a row with a non-finite entry
 #' (NA where the fit failed) is left out and counted.
 #' Returns list(mse, coverage, width, n_ok), one entry per coefficient.
 #' @noRd
-rs_compare_score <- function(truth, estimate, lower, upper) .Call(wrap__rs_compare_score, truth, estimate, lower, upper)
+rs_compare_score <- function(truth, estimate, lower, upper) rust_call(.Call(wrap__rs_compare_score, truth, estimate, lower, upper))
 
-#' Monte Carlo comparison of `methods` on fully labelled data (see the core's
-#' `compare_glm`). `sources_x` / `sources_y` as for `rs_synth_fit`: the
-#' surrogate matrices and responses, the proxy first when `has_proxy`;
+#' Monte Carlo comparison of `methods` on fully labeled data (see the core's
+#' `compare_glm`). `proxy`, `synthetic` as for `rs_synth_glm`: NULL or
+#' list(X, y), and a list of list(X, y);
 #' `oracle`: also score the oracle-weight PPI++Synth, after the methods.
 #' Returns list(truth, mse, coverage, width, n_ok, j_reject, first_error):
 #' scores ordered fraction, method, coefficient (coefficient fastest);
 #' `j_reject` NA for methods without a J test.
 #' `progress`: NULL or an R callback (see watch.rs).
 #' @noRd
-rs_compare_glm <- function(x, p, y, sources_x, sources_y, has_proxy, family, methods, oracle, fractions, trials, seed, alpha, threads, progress) .Call(wrap__rs_compare_glm, x, p, y, sources_x, sources_y, has_proxy, family, methods, oracle, fractions, trials, seed, alpha, threads, progress)
+rs_compare_glm <- function(x, y, proxy, synthetic, family, methods, oracle, fractions, trials, seed, alpha, threads, progress) rust_call(.Call(wrap__rs_compare_glm, x, y, proxy, synthetic, family, methods, oracle, fractions, trials, seed, alpha, threads, progress))
+
+#' Fit one synth_glm method on a synth_design(): `x` the n x p model matrix
+#' (finite: the kernels multiply unlabeled rows by zero weights), `y` the
+#' response (any value, NA included, where unlabeled), `labeled_rows` the
+#' 1-based positions of the labeled rows, `proxy` NULL or list(X, y),
+#' `synthetic` a list of list(X, y) (the sources the method uses), `se`
+#' "small_sample" or "asymptotic". Returns list(coefficients, vcov, df,
+#' j_statistic, j_df, j_p_value, lambda, mix_alpha, surrogate_coefficients,
+#' n_effective, nobs_labeled, nobs_unlabeled), named as the R result; NA
+#' where a method has no such value.
+#' @noRd
+rs_synth_glm <- function(method, family, x, y, labeled_rows, proxy, synthetic, se, threads) rust_call(.Call(wrap__rs_synth_glm, method, family, x, y, labeled_rows, proxy, synthetic, se, threads))
 
 #' Gap band of Algorithm 1 from historical gap-interval endpoints.
 #' Returns list(lower, upper, k_lower, k_upper).
 #' @noRd
-rs_gap_band <- function(lower, upper, a3) .Call(wrap__rs_gap_band, lower, upper, a3)
+rs_gap_band <- function(lower, upper, a3) rust_call(.Call(wrap__rs_gap_band, lower, upper, a3))
 
 #' Default split c(a1, a2, a3) of alpha given the smallest admissible a3.
 #' @noRd
-rs_alpha_split <- function(alpha, min_a3) .Call(wrap__rs_alpha_split, alpha, min_a3)
+rs_alpha_split <- function(alpha, min_a3) rust_call(.Call(wrap__rs_alpha_split, alpha, min_a3))
 
 #' Scalar exchangeability intervals for several targets sharing one history.
 #' `weights` empty = unweighted; `bounds` empty or c(lo, hi); `real_est`,
 #' `real_se` empty or one per target (section 4.4 at level real_alpha).
 #' @noRd
-rs_exchange_ci <- function(gap_est, gap_se, weights, synth_est, synth_se, alphas, method, bounds, real_est, real_se, real_alpha) .Call(wrap__rs_exchange_ci, gap_est, gap_se, weights, synth_est, synth_se, alphas, method, bounds, real_est, real_se, real_alpha)
+rs_exchange_ci <- function(gap_est, gap_se, weights, synth_est, synth_se, alphas, method, bounds, real_est, real_se, real_alpha) rust_call(.Call(wrap__rs_exchange_ci, gap_est, gap_se, weights, synth_est, synth_se, alphas, method, bounds, real_est, real_se, real_alpha))
 
 #' The gap band of historical tasks, to be saved and applied later:
 #' list(lower, upper, k_lower, k_upper, mean_gap).
 #' @noRd
-rs_exchange_calibrate <- function(gap_est, gap_se, weights, alphas, method) .Call(wrap__rs_exchange_calibrate, gap_est, gap_se, weights, alphas, method)
+rs_exchange_calibrate <- function(gap_est, gap_se, weights, alphas, method) rust_call(.Call(wrap__rs_exchange_calibrate, gap_est, gap_se, weights, alphas, method))
 
 #' Intervals from a saved gap band [delta_lower, delta_upper] (mean_gap NaN
 #' when unknown, n_tasks 0 when unknown); same list as rs_exchange_ci.
 #' @noRd
-rs_exchange_band <- function(delta_lower, delta_upper, mean_gap, n_tasks, synth_est, synth_se, alphas, method, bounds) .Call(wrap__rs_exchange_band, delta_lower, delta_upper, mean_gap, n_tasks, synth_est, synth_se, alphas, method, bounds)
+rs_exchange_band <- function(delta_lower, delta_upper, mean_gap, n_tasks, synth_est, synth_se, alphas, method, bounds) rust_call(.Call(wrap__rs_exchange_band, delta_lower, delta_upper, mean_gap, n_tasks, synth_est, synth_se, alphas, method, bounds))
 
 #' Leave-one-task-out intervals: target i is calibrated on every historical
 #' task but `held[i]` (1-based), at `alphas` = c(a1, a2, a3) chosen for T - 1
 #' tasks. `progress`: NULL or an R callback (see watch.rs). Returns
 #' list(estimate, low, high).
 #' @noRd
-rs_exchange_loo <- function(gap_est, gap_se, held, synth_est, synth_se, alphas, method, bounds, threads, progress) .Call(wrap__rs_exchange_loo, gap_est, gap_se, held, synth_est, synth_se, alphas, method, bounds, threads, progress)
+rs_exchange_loo <- function(gap_est, gap_se, held, synth_est, synth_se, alphas, method, bounds, threads, progress) rust_call(.Call(wrap__rs_exchange_loo, gap_est, gap_se, held, synth_est, synth_se, alphas, method, bounds, threads, progress))
 
 #' Nested-family regions (Algorithm 3) for m targets in d coordinates.
 #' gap_est, gap_se: t x d column-major; synth_est, synth_se: m x d column-major;
 #' truth: m x d or empty. Returns m x d column-major vectors and per-target flags.
 #' @noRd
-rs_exchange_region <- function(gap_est, gap_se, t, d, synth_est, synth_se, alphas, shape, center, scale, bounds, truth) .Call(wrap__rs_exchange_region, gap_est, gap_se, t, d, synth_est, synth_se, alphas, shape, center, scale, bounds, truth)
+rs_exchange_region <- function(gap_est, gap_se, t, d, synth_est, synth_se, alphas, shape, center, scale, bounds, truth) rust_call(.Call(wrap__rs_exchange_region, gap_est, gap_se, t, d, synth_est, synth_se, alphas, shape, center, scale, bounds, truth))
 
 #' Tasks from the section 5.4 design. Returns a list of columns.
 #' @noRd
-rs_simulate_tasks <- function(n_tasks, tau, bias, n_real, n_synth, seed) .Call(wrap__rs_simulate_tasks, n_tasks, tau, bias, n_real, n_synth, seed)
+rs_simulate_tasks <- function(n_tasks, tau, bias, n_real, n_synth, seed) rust_call(.Call(wrap__rs_simulate_tasks, n_tasks, tau, bias, n_real, n_synth, seed))
 
 #' Monte Carlo coverage study of the section 5.4 design. `progress`: NULL or
 #' an R callback (see watch.rs).
 #' @noRd
-rs_exchange_coverage <- function(n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads, progress) .Call(wrap__rs_exchange_coverage, n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads, progress)
-
-#' Fit one synth_glm method on numeric inputs built by synth_design().
-#' `x` n x p (finite: the kernels multiply unlabelled rows by zero weights);
-#' `y` length n (any value, NA included, where unlabelled); `labeled_rows`
-#' the 1-based positions of the labelled rows;
-#' `sources_x` / `sources_y` lists of surrogate matrices / responses, the
-#' first one being the proxy when `has_proxy`. Returns
-#' list(coefficients, covariance (finite-sample corrected for GMM),
-#' covariance_asymptotic (GMM), df (t degrees of freedom; Inf: normal),
-#' j_stat, j_df, j_pvalue, lambda, mix_alpha, surrogate_coefficients,
-#' n_labeled, n_unlabeled); absent entries are NULL (`mix_alpha`,
-#' PPI++Synth's weight per fold, is empty).
-#' On a numerical error (singular matrix, no convergence, bad data) returns
-#' list(error = message) instead.
-#' @noRd
-rs_synth_fit <- function(method, family, x, p, y, labeled_rows, sources_x, sources_y, has_proxy, threads) .Call(wrap__rs_synth_fit, method, family, x, p, y, labeled_rows, sources_x, sources_y, has_proxy, threads)
+rs_exchange_coverage <- function(n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads, progress) rust_call(.Call(wrap__rs_exchange_coverage, n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads, progress))
 
 #' Monte Carlo coverage study on simulate_synthetic()-style populations,
 #' replications in parallel (replicate_rng(seed, r) each). Returns
@@ -111,31 +107,30 @@ rs_synth_fit <- function(method, family, x, p, y, labeled_rows, sources_x, sourc
 #' over replications, one entry per method x coefficient (coefficient
 #' fastest; `term` 1-based, intercept first).
 #' @noRd
-rs_gmm_coverage_study <- function(n, n_labeled, family, regime, coefficients, strength, methods, reps, alpha, seed, threads) .Call(wrap__rs_gmm_coverage_study, n, n_labeled, family, regime, coefficients, strength, methods, reps, alpha, seed, threads)
+rs_gmm_coverage_study <- function(n, n_labeled, family, regime, coefficients, strength, methods, reps, alpha, seed, threads) rust_call(.Call(wrap__rs_gmm_coverage_study, n, n_labeled, family, regime, coefficients, strength, methods, reps, alpha, seed, threads))
 
 #' The few-labels study of the GMM interval (core `gmm::small_sample`):
 #' one cell, `reps` replications. Returns list(rule, covered90, covered95,
 #' width90, error_sq, reps, failed): sums over replications, one entry per
 #' interval rule.
 #' @noRd
-rs_gmm_small_sample_study <- function(estimand, scenario, n_labeled, reps, seed, threads) .Call(wrap__rs_gmm_small_sample_study, estimand, scenario, n_labeled, reps, seed, threads)
+rs_gmm_small_sample_study <- function(estimand, scenario, n_labeled, reps, seed, threads) rust_call(.Call(wrap__rs_gmm_small_sample_study, estimand, scenario, n_labeled, reps, seed, threads))
 
 #' Task table of a paired design (one weight per unit). `progress`: NULL or
 #' an R callback (see watch.rs); the bootstrap stops on an interrupt.
 #' @noRd
-rs_task_summaries_paired <- function(task, real, synth, weights, n_tasks, kind, p, reps, seed, threads, progress) .Call(wrap__rs_task_summaries_paired, task, real, synth, weights, n_tasks, kind, p, reps, seed, threads, progress)
+rs_task_summaries_paired <- function(task, real, synth, weights, n_tasks, kind, p, reps, seed, threads, progress) rust_call(.Call(wrap__rs_task_summaries_paired, task, real, synth, weights, n_tasks, kind, p, reps, seed, threads, progress))
 
 #' Task table of an unpaired design (separate real and synthetic units).
 #' @noRd
-rs_task_summaries_unpaired <- function(real_task, real, real_weights, synth_task, synth, synth_weights, n_tasks, kind, p, reps, seed, threads, progress) .Call(wrap__rs_task_summaries_unpaired, real_task, real, real_weights, synth_task, synth, synth_weights, n_tasks, kind, p, reps, seed, threads, progress)
+rs_task_summaries_unpaired <- function(real_task, real, real_weights, synth_task, synth, synth_weights, n_tasks, kind, p, reps, seed, threads, progress) rust_call(.Call(wrap__rs_task_summaries_unpaired, real_task, real, real_weights, synth_task, synth, synth_weights, n_tasks, kind, p, reps, seed, threads, progress))
 
 #' Bootstrap positions (1-based) of one task: list(real, synth), each an
 #' integer matrix with one column per replicate.
 #' @noRd
-rs_bootstrap_indices <- function(seed, task, reps, n_real, n_synth, paired) .Call(wrap__rs_bootstrap_indices, seed, task, reps, n_real, n_synth, paired)
+rs_bootstrap_indices <- function(seed, task, reps, n_real, n_synth, paired) rust_call(.Call(wrap__rs_bootstrap_indices, seed, task, reps, n_real, n_synth, paired))
 
 #' The most threads this process can use (see `check_threads()` in R).
 #' @noRd
-rs_max_threads <- function() .Call(wrap__rs_max_threads)
-
+rs_max_threads <- function() rust_call(.Call(wrap__rs_max_threads))
 

@@ -10,7 +10,7 @@
 #' on one data set: build the design once with `synth_design()`, then call
 #' [synth_fit_design()] for each mask.
 #'
-#' Rows whose response is not missing are the labelled ones. Each surrogate
+#' Rows whose response is not missing are the labeled ones. Each surrogate
 #' version of the data is the data frame with the mapped columns substituted
 #' (`proxy = c(y = "y_llm", x1 = "x1_llm")` replaces `y` by `y_llm` and `x1`
 #' by `x1_llm`), expanded with the same terms, factor levels and contrasts as
@@ -28,15 +28,15 @@
 #' @param synthetic `NULL`, a map as for `proxy` for one synthetic source (an
 #'   LLM-generated unit per real unit), or a list of such maps for several.
 #'   **Generation requirement**: each synthetic unit must be produced by the
-#'   same mechanism whether or not its real unit is labelled, conditioning
+#'   same mechanism whether or not its real unit is labeled, conditioning
 #'   only on what is observed on every row (e.g. the text and predicted
-#'   covariates, never the true covariates or labels of labelled units only).
+#'   covariates, never the true covariates or labels of labeled units only).
 #'   Otherwise the GMM moment blocks of the source are incompatible and the
 #'   estimate is biased; see [synth_glm()] (its J-test warning) and the
 #'   getting-started vignette. The same holds for `proxy`.
 #' @return A list of class `"synth_design"` with `y` (response, `NA` where
-#'   unlabelled), `X` (model matrix; entries of predicted covariates may be
-#'   `NA` on unlabelled rows), `x_complete` (whether `X` has no `NA`),
+#'   unlabeled), `X` (model matrix; entries of predicted covariates may be
+#'   `NA` on unlabeled rows), `x_complete` (whether `X` has no `NA`),
 #'   `labeled` (logical), `proxy` (`NULL` or
 #'   `list(X, y)`), `synthetic` (list of `list(X, y)`), `family` (name),
 #'   `terms` (coefficient names), and what [predict.synth_glm()] needs
@@ -89,12 +89,12 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
 
   observed_mm <- model_matrix(model_terms, data)
   y <- response_values(observed_mm$response, yname, family)
-  # Unlabelled rows are NA; NaN is the result of a computation gone wrong
+  # Unlabeled rows are NA; NaN is the result of a computation gone wrong
   # (0/0, log(-1)), not a missing label, and must not silently unlabel a row.
   # (is.nan() allocates a logical vector, so only when NA is present at all.)
   if (anyNA(y) && any(is.nan(y))) {
     stop_arg("data", "response `", yname, "` is NaN at row(s) ", format_positions(which(is.nan(y))),
-             ": mark unlabelled rows with NA; NaN usually comes from a failed computation.")
+             ": mark unlabeled rows with NA; NaN usually comes from a failed computation.")
   }
   labeled <- !is.na(y)
   X <- observed_mm$X
@@ -147,14 +147,14 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
     }
     if (!sy_supported) check_family_support(sy, family, paste0(what, " column `", map[[yname]], "`"))
     # A shared matrix needs no rank check of its own: synth_fit_design()
-    # checks the labelled rows, and a subset of full rank implies full rank.
+    # checks the labeled rows, and a subset of full rank implies full rank.
     if (!identical(names(map), yname)) check_full_rank(sX, paste0("the `", what, "` data"))
     list(X = sX, y = as.double(sy))
   }
   design <- list(
     y = as.double(y),
     X = X,
-    # Whether X has no NA (covariates predicted on unlabelled rows leave NA),
+    # Whether X has no NA (covariates predicted on unlabeled rows leave NA),
     # known without a scan on the plain route; the fit then skips its own.
     x_complete = x_known_finite || !anyNA(X),
     labeled = labeled,
@@ -253,7 +253,7 @@ bind_numeric_columns <- function(data, columns, intercept, names) {
 
 #' @export
 print.synth_design <- function(x, ...) {
-  cat(sprintf("<synth_design> %s model, %d rows (%d labelled), %d coefficient(s)\n",
+  cat(sprintf("<synth_design> %s model, %d rows (%d labeled), %d coefficient(s)\n",
               x$family, length(x$y), sum(x$labeled), length(x$terms)))
   cat(sprintf("  proxy: %s; synthetic sources: %d\n",
               if (is.null(x$proxy)) "none" else "yes", length(x$synthetic)))
@@ -314,9 +314,9 @@ check_family_support <- function(y, family, what) {
     need <- switch(family$family, gaussian = "finite values",
                    binomial = "values in [0, 1] (0/1 labels, or probabilities for a proxy)",
                    poisson = "non-negative counts")
-    stop(sprintf("%s has value(s) outside the %s family's support at row(s) %s (e.g. %s); it needs %s.",
-                 what, family$family, format_positions(bad), format(y[bad[1]]), need),
-         call. = FALSE)
+    abort_classed("synthinfer_error_input", sprintf(
+      "%s has value(s) outside the %s family's support at row(s) %s (e.g. %s); it needs %s.",
+      what, family$family, format_positions(bad), format(y[bad[1]]), need))
   }
   invisible(y)
 }

@@ -59,7 +59,7 @@ test_that("politeness-gmm vignette: the 5% row of the hedging comparison", {
   # Each (fraction, trial) draws its labelled subset from its own stream, so
   # the first fraction alone, with two of the four methods, reproduces the
   # vignette's rows for fraction 0.05 exactly.
-  cmp <- compare_methods(s, polite ~ hedging, family = binomial(),
+  cmp <- compare_methods(polite ~ hedging, s, family = binomial(),
                          proxy = c(polite = "polite_gpt"), synthetic = c(polite = "polite_syn"),
                          methods = c("classical", "gmm"), fractions = 0.05, trials = 500,
                          seed = 1, threads = 2)

@@ -30,7 +30,7 @@
 //! labelled and unlabelled rows, and the GMM moment blocks that share its
 //! parameter are incompatible (rho = strength in both).
 
-use super::{fit, Method, Surrogate, SynthData};
+use crate::estimate::{fit, Method, Surrogate, SynthData};
 use crate::dist::t_two_sided;
 use crate::error::{invalid, Result};
 use crate::glm::{expit, Family};
