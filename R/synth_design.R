@@ -71,9 +71,12 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
   yname <- as.character(response)
   # `y ~ .` means the observed covariates: the surrogate columns are excluded
   # from the expansion.
-  surrogate_cols <- unlist(c(if (is.character(proxy)) proxy,
-                             if (is.list(synthetic)) synthetic else if (is.character(synthetic)) synthetic))
-  observed <- data[setdiff(names(data), surrogate_cols)]
+  # Only `.` needs the data (and without the surrogate columns).
+  observed <- if ("." %in% all.names(formula[[3L]])) {
+    surrogate_cols <- unlist(c(if (is.character(proxy)) proxy,
+                               if (is.list(synthetic)) synthetic else if (is.character(synthetic)) synthetic))
+    data[setdiff(names(data), surrogate_cols)]
+  }
   model_terms <- tryCatch(stats::terms(formula, data = observed),
                           error = function(e) stop_arg("formula", "cannot be used: ", conditionMessage(e)))
   if (!is.null(attr(model_terms, "offset"))) {
@@ -111,7 +114,10 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
                "predicts it; covariates without a proxy must be observed on every row.")
     }
   }
-  check_family_support(y[labeled], family, paste0("response `", yname, "`"))
+  # The labels' range decides their support without copying them out.
+  if (!labels_in_support(y, family)) {
+    check_family_support(y[labeled], family, paste0("response `", yname, "`"))
+  }
   # A plain-column matrix is the intercept and the covariates just checked,
   # so it is finite unless a map predicts a covariate (NA allowed there).
   x_known_finite <- observed_mm$plain && !any(covariates %in% predicted)
@@ -194,10 +200,11 @@ model_matrix <- function(model_terms, data, xlev = NULL, contrasts = NULL, plain
     intercept <- attr(model_terms, "intercept") == 1L
     X <- bind_numeric_columns(data, columns, intercept,
                               c(if (intercept) "(Intercept)", attr(model_terms, "term.labels")))
-    # No factor among the columns: no levels (but .getXlevels()'s exact
-    # empty value) and no contrasts.
-    return(list(response = data[[response]], X = X, xlevels = stats::.getXlevels(model_terms, data),
-                contrasts = NULL, plain = TRUE))
+    # No factor among the columns: no levels and no contrasts. The levels
+    # are .getXlevels()'s exact empty value: NULL without covariates, an
+    # empty named list with plain numeric ones.
+    xlevels <- if (length(columns)) stats::setNames(list(), character()) else NULL
+    return(list(response = data[[response]], X = X, xlevels = xlevels, contrasts = NULL, plain = TRUE))
   }
   mf <- stats::model.frame(model_terms, data, na.action = stats::na.pass, xlev = xlev,
                            drop.unused.levels = FALSE)
@@ -301,6 +308,18 @@ in_family_support <- function(y, family) {
     gaussian = all_finite(y),
     binomial = isTRUE(min(y) >= 0 && max(y) <= 1),
     poisson = isTRUE(min(y) >= 0 && max(y) < Inf))
+}
+
+# Whether the non-missing values of `y` (NaN excluded beforehand) lie in
+# the family's support, from their range alone; FALSE sends the caller to
+# check_family_support() for the message.
+labels_in_support <- function(y, family) {
+  r <- suppressWarnings(range(y, na.rm = TRUE))
+  if (r[1L] > r[2L]) return(TRUE) # no labels
+  switch(family$family,
+    gaussian = is.finite(r[1L]) && is.finite(r[2L]),
+    binomial = r[1L] >= 0 && r[2L] <= 1,
+    poisson = r[1L] >= 0 && r[2L] < Inf)
 }
 
 # Error when values fall outside the family's support.

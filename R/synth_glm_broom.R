@@ -63,7 +63,7 @@ refit_method <- function(fit, method, threads) {
 
 #' Augment data with a synth_glm fit's values
 #'
-#' As [broom's `augment()` for `glm`][generics::augment]: the fitted values
+#' As broom's `augment()` for `glm` ([generics::augment()]): the fitted values
 #' and residuals of each row of the data the model was fitted on.
 #'
 #' @param x A `"synth_glm"` fit.

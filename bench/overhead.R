@@ -20,6 +20,7 @@ batches <- 40L
 per_batch <- 50L
 py_reps <- 2000L
 
+load_avg <- tryCatch(strsplit(readLines("/proc/loadavg"), " ")[[1]][1], error = function(e) "unknown")
 set.seed(20261202)
 n <- n_lab + n_unl
 y_true <- rnorm(n, 1, 1)
@@ -29,44 +30,54 @@ csv <- tempfile(fileext = ".csv")
 write.csv(data.frame(y = ifelse(is.na(d$y), 0, d$y), y_llm = d$y_llm,
                      labeled = as.integer(!is.na(d$y))), csv, row.names = FALSE)
 
-# Median seconds per call of `f` over `batches` batches of `per_batch` calls.
+# Median milliseconds per call of `f` over `batches` batches of
+# `per_batch` calls: elapsed and CPU (user + system, all threads) time.
 median_per_call <- function(f) {
   for (i in 1:20) f() # warm up
   times <- vapply(seq_len(batches), function(b) {
-    t0 <- proc.time()[["elapsed"]]
+    t0 <- proc.time()
     for (i in seq_len(per_batch)) f()
-    (proc.time()[["elapsed"]] - t0) / per_batch
-  }, 0)
-  stats::median(times)
+    t <- proc.time() - t0
+    c(elapsed = t[[3]], cpu = t[[1]] + t[[2]]) / per_batch
+  }, c(elapsed = 0, cpu = 0))
+  1000 * apply(times, 1, stats::median)
 }
 
 call_r <- function(threads) {
   function() synth_glm(y ~ 1, d, proxy = c(y = "y_llm"), method = "ppi++", threads = threads)
 }
 ci <- tidy(call_r(1L)())
-r_ms <- c(threads1 = median_per_call(call_r(1L)), threads2 = median_per_call(call_r(2L))) * 1000
+r1 <- median_per_call(call_r(1L))
+r2 <- median_per_call(call_r(2L))
 
 script <- sub("--file=", "", grep("--file=", commandArgs(FALSE), value = TRUE))
-out <- system2("python3", c(shQuote(file.path(dirname(script), "overhead_ppi.py")), shQuote(csv), py_reps),
+# One BLAS thread, as synth_glm(threads = 1): numpy's multithreaded BLAS
+# is no faster on these vector sizes and stalls on a loaded machine.
+Sys.setenv(OPENBLAS_NUM_THREADS = "1", OMP_NUM_THREADS = "1", MKL_NUM_THREADS = "1")
+# Without R's LD_LIBRARY_PATH: a Python linked to libpython would load the
+# system's copy through it, with the system's site-packages.
+out <- system2("env", c("-u", "LD_LIBRARY_PATH", "python3",
+                        shQuote(file.path(dirname(script), "overhead_ppi.py")), shQuote(csv), py_reps),
                stdout = TRUE)
 # A flat JSON object of numbers and one string: parsed without a JSON package.
 fields <- regmatches(out, gregexpr('"[a-z_]+": ("[^"]*"|[-0-9.e+]+)', out))[[1]]
 py <- stats::setNames(sub('^"[a-z_]+": "?([^"]*)"?$', "\\1", fields), sub('^"([a-z_]+)".*', "\\1", fields))
-py_ms <- as.numeric(py[["median_ms"]])
+py_ms <- c(elapsed = as.numeric(py[["median_ms"]]), cpu = as.numeric(py[["median_cpu_ms"]]))
 agree <- max(abs(c(ci$conf.low - as.numeric(py[["conf_low"]]), ci$conf.high - as.numeric(py[["conf_high"]]))))
 
-before_ms <- NA_real_
+before_ms <- c(elapsed = NA_real_, cpu = NA_real_)
 before_lib <- Sys.getenv("OVERHEAD_BEFORE_LIB")
 if (nzchar(before_lib)) {
   rds <- tempfile(fileext = ".rds")
-  saveRDS(d, rds)
+  saveRDS(list(d = d, batches = batches, per_batch = per_batch, f = median_per_call), rds)
   code <- sprintf(paste(
     "suppressPackageStartupMessages(library(synthinfer, lib.loc = '%s'));",
-    "d <- readRDS('%s'); f <- function() synth_glm(y ~ 1, d, proxy = c(y = 'y_llm'), method = 'ppi++', threads = 1L);",
-    "for (i in 1:20) f(); t <- vapply(1:%d, function(b) { t0 <- proc.time()[['elapsed']];",
-    "for (i in 1:%d) f(); (proc.time()[['elapsed']] - t0) / %d }, 0); cat(1000 * median(t))"),
-    before_lib, rds, batches, per_batch, per_batch)
-  before_ms <- as.numeric(system2(file.path(R.home("bin"), "Rscript"), c("-e", shQuote(code)), stdout = TRUE))
+    "a <- readRDS('%s'); d <- a$d; batches <- a$batches; per_batch <- a$per_batch;",
+    "m <- a$f; environment(m) <- environment();",
+    "cat(m(function() synth_glm(y ~ 1, d, proxy = c(y = 'y_llm'), method = 'ppi++', threads = 1L)))"),
+    before_lib, rds)
+  before_ms[] <- as.numeric(strsplit(system2(file.path(R.home("bin"), "Rscript"), c("-e", shQuote(code)),
+                                             stdout = TRUE), " ")[[1]])
 }
 
 profile <- character()
@@ -83,19 +94,25 @@ if (identical(Sys.getenv("OVERHEAD_PROFILE"), "1")) {
                sprintf("| `%s` | %.1f | %.1f |", gsub('"', "", rownames(s)), s$total.pct, s$self.pct))
 }
 
+row <- function(name, ms) {
+  sprintf("| %s | %.3f | %.3f | %.2f | %.2f |", name, ms[["elapsed"]], ms[["cpu"]],
+          ms[["elapsed"]] / py_ms[["elapsed"]], ms[["cpu"]] / py_ms[["cpu"]])
+}
 md <- c(
   "# Per-call overhead: synth_glm() against ppi-python",
   "",
-  sprintf("PPI++ mean, %s labeled + %s unlabeled rows; median time per call (R: %d batches of %d calls; Python: %d calls). Written by `bench/overhead.R` on %s.",
+  sprintf(paste("PPI++ mean, %s labeled + %s unlabeled rows; median time per call (R: %d batches of %d calls;",
+                "Python: %d calls, CPU time over all of them). Written by `bench/overhead.R` on %s; load average",
+                "at the start %s (on a shared machine, compare rows of one run only)."),
           format(n_lab, big.mark = ","), format(n_unl, big.mark = ","), batches, per_batch, py_reps,
-          format(Sys.Date())),
+          format(Sys.Date()), load_avg),
   "",
-  "| implementation | ms per call | ratio to ppi-python |",
-  "|---|---:|---:|",
-  if (!is.na(before_ms)) sprintf("| synthinfer before (threads = 1) | %.3f | %.2f |", before_ms, before_ms / py_ms),
-  sprintf("| synthinfer `synth_glm(y ~ 1, method = \"ppi++\")`, threads = 1 | %.3f | %.2f |", r_ms[["threads1"]], r_ms[["threads1"]] / py_ms),
-  sprintf("| synthinfer, threads = 2 | %.3f | %.2f |", r_ms[["threads2"]], r_ms[["threads2"]] / py_ms),
-  sprintf("| ppi-python 0.2.3 `ppi_mean_ci` (numpy %s) | %.3f | 1.00 |", py[["numpy"]], py_ms),
+  "| implementation | elapsed ms per call | CPU ms per call | ratio to ppi-python (elapsed) | ratio (CPU) |",
+  "|---|---:|---:|---:|---:|",
+  if (!is.na(before_ms[["elapsed"]])) row(sprintf("synthinfer before (`%s`), threads = 1", before_lib), before_ms),
+  row("synthinfer `synth_glm(y ~ 1, method = \"ppi++\")`, threads = 1", r1),
+  row("synthinfer, threads = 2", r2),
+  row(sprintf("ppi-python 0.2.3 `ppi_mean_ci` (numpy %s, one BLAS thread)", py[["numpy"]]), py_ms),
   "",
   sprintf("Largest difference between the two 90%% intervals' endpoints: %.2g.", agree),
   profile)

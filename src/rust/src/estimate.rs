@@ -37,7 +37,10 @@ fn rs_synth_glm(
     let sources = convert::sources(&proxy, &synthetic)?;
     let data = convert::synth_data(&x, y, &sources, !proxy.is_null())?;
     let threads = threads.max(1) as usize;
-    let fit = convert::core(parallel::with_threads(threads, || estimate::synth_glm(method, family, &data, &mask, variance)).and_then(|r| r))?;
+    // Entries the fit reads: the model matrix and every surrogate one.
+    let work = x.len() * (1 + sources.len());
+    let fit = parallel::with_row_threads(threads, work, || estimate::synth_glm(method, family, &data, &mask, variance));
+    let fit = convert::core(fit.and_then(|r| r))?;
     let p = fit.coefficients.len();
     let vcov = &fit.vcov;
     let real = |v: Option<f64>| v.map_or(Rfloat::na(), Rfloat::from);
