@@ -1,7 +1,8 @@
 # synth_glm(): GLMs fitted on a few human labels plus LLM proxies and
 # synthetic samples, by two-step GMM (Byun et al.), PPI / PPI++ and the
 # classical and naive baselines. The numerics run in the Rust core
-# (synthinfer_core::gmm::fit); this file validates and assembles.
+# (synthinfer_core::estimate::synth_glm, one call); this file validates and
+# assembles.
 
 synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "ppi++synth")
 

@@ -36,5 +36,5 @@ test_that("compare_methods() names the offending argument", {
   expect_error(compare_methods(y ~ x, d, trials = 0), "`trials`")
   expect_error(compare_methods(y ~ x, d, alpha = 2), "`alpha`")
   expect_error(compare_methods(y ~ x, d, threads = 0), "`threads`")
-  expect_error(compare_methods(y ~ x), list(1), "`data`")
+  expect_error(compare_methods(y ~ x, list(1)), "`data`")
 })
