@@ -314,7 +314,8 @@ in_family_support <- function(y, family) {
 # the family's support, from their range alone; FALSE sends the caller to
 # check_family_support() for the message.
 labels_in_support <- function(y, family) {
-  r <- suppressWarnings(range(y, na.rm = TRUE))
+  # min() and max() skip NA without copying the labels out (range() would).
+  r <- suppressWarnings(c(min(y, na.rm = TRUE), max(y, na.rm = TRUE)))
   if (r[1L] > r[2L]) return(TRUE) # no labels
   switch(family$family,
     gaussian = is.finite(r[1L]) && is.finite(r[2L]),
