@@ -22,7 +22,8 @@
 #' @param data A data frame in which every unit has a human label (no missing
 #'   response).
 #' @param methods Methods to compare: any of `"gmm"`, `"gmm_proxy"`,
-#'   `"ppi++"`, `"ppi"`, `"classical"`, `"naive"`, `"ppi++synth"`, and
+#'   `"ppi++"`, `"ppi"`, `"classical"`, `"naive"`, `"ppi++synth"`,
+#'   `"reppi"` (see [synth_glm()]), and
 #'   `"ppi++synth_oracle"`: PPI++Synth (see [ppi_synth]) with, for each trial
 #'   and coefficient, the grid weight whose estimate is closest to the truth.
 #'   The oracle is **not a valid method** (it looks at the truth); it is the
@@ -53,10 +54,13 @@
 #'
 #'   Angelopoulos, A. N., Duchi, J. C. and Zrnic, T. (2024). PPI++: efficient
 #'   prediction-powered inference. arXiv:2311.01453.
+#'
+#'   Ji, W., Lei, L. and Zrnic, T. (2025). Predictions as surrogates:
+#'   revisiting surrogate outcomes in the age of AI. arXiv:2501.09731.
 #' @export
 #' @examples
 #' set.seed(1)
-#' d <- simulate_synthetic(1000, labeled = 1, regime = "good")
+#' d <- simulate_synthetic(1000, fraction = 1, regime = "good")
 #' cmp <- compare_methods(y ~ x1 + x2, d, proxy = c(y = "y_llm"),
 #'   synthetic = c(y = "y_syn", x1 = "x1_syn", x2 = "x2_syn"),
 #'   fractions = c(0.1, 0.2), trials = 20, threads = 1)
@@ -98,7 +102,7 @@ compare_methods <- function(formula, data, family = stats::gaussian(), proxy = N
     }
     methods <- unique(replace(methods, methods == "gmm", "gmm_proxy"))
   }
-  needs_proxy <- intersect(methods, c("gmm_proxy", "ppi++", "ppi", "ppi++synth", oracle_method))
+  needs_proxy <- intersect(methods, c("gmm_proxy", "ppi++", "ppi", "ppi++synth", "reppi", oracle_method))
   if (length(needs_proxy) && is.null(design$proxy)) {
     stop_arg("proxy", "is required for method(s) ", paste0('"', needs_proxy, '"', collapse = ", "), ".")
   }
@@ -224,7 +228,7 @@ unclass_comparison <- function(x) {
 #' @export
 #' @examples
 #' set.seed(1)
-#' d <- simulate_synthetic(800, labeled = 1, regime = "good")
+#' d <- simulate_synthetic(800, fraction = 1, regime = "good")
 #' cmp <- compare_methods(y ~ x1, d, proxy = c(y = "y_llm"),
 #'   synthetic = c(y = "y_syn", x1 = "x1_syn"), fractions = c(0.1, 0.2),
 #'   trials = 10, threads = 1)
@@ -270,7 +274,7 @@ summary.synth_comparison <- function(object, reference = NULL, ...) {
 #' @name synth_comparison-tidiers
 #' @examples
 #' set.seed(1)
-#' d <- simulate_synthetic(600, labeled = 1, regime = "good")
+#' d <- simulate_synthetic(600, fraction = 1, regime = "good")
 #' cmp <- compare_methods(y ~ x1, d, proxy = c(y = "y_llm"),
 #'   methods = c("classical", "ppi++"), fractions = 0.2, trials = 10, threads = 1)
 #' tidy(cmp)

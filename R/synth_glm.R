@@ -4,7 +4,7 @@
 # (synthinfer_core::estimate::synth_glm, one call); this file validates and
 # assembles.
 
-synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "ppi++synth")
+synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "ppi++synth", "reppi")
 
 #' Regression with human labels, LLM proxies and synthetic data
 #'
@@ -43,6 +43,34 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "pp
 #' * `"ppi++synth"`: PPI++ whose imputed label mixes the proxy and the
 #'   synthetic prediction with a weight `alpha` chosen by cross-fitting
 #'   (Byun et al.'s PPI++Synth baseline); see [ppi_synth].
+#' * `"reppi"`: recalibrated prediction-powered inference (RePPI) of Ji, Lei
+#'   and Zrnic (2025), using the proxy. An imputed score
+#'   `g(x~, yhat) ~ E[psi(X, Y; theta0) | proxy]` is learned on the labeled
+#'   rows at the labeled-only fit `theta0`: for each score component `j`, a
+#'   least-squares regression of `psi_j` on `x~_j` times
+#'   `(1, yhat, x~, yhat x~)` (`x~` the proxy covariates without the
+#'   intercept, `yhat` the proxy response; for a mean, on `(1, yhat)`),
+#'   cross-fitted over 5 folds (the labeled rows in row order go
+#'   round-robin into the folds, so the fit needs no random numbers; each
+#'   fold's regression and its `theta0` are fitted on the other folds, and
+#'   the unlabeled rows get the folds' average). The learned score is then
+#'   recalibrated, `M = Cov(psi, g) Cov(g)^{-1} / (1 + n/N)` over the `n`
+#'   labeled rows (`N` unlabeled), and the estimate solves
+#'   `(1/n) sum_labeled [psi(theta) - M g] + (1/N) sum_unlabeled M g = 0`,
+#'   with variance `H^{-1} [Cov(psi - M g) + (n/N) M Cov_unlabeled(g) M']
+#'   H^{-1} / n`. `M = 0` is the classical fit, so RePPI is asymptotically
+#'   never less precise than the labeled rows alone, however poor the
+#'   proxy; for a mean it is, up to the cross-fitting of the slope, the
+#'   regression estimator of two-phase sampling. The learner is linear, so
+#'   the gain over `"ppi++"` comes from the recalibration (a rescaled or
+#'   negatively related proxy, covariate-dependent proxy errors), not from
+#'   flexible machine learning as in the paper. In our simulations (linear
+#'   model, 200 labels, 800 unlabeled rows, 400 replications) its mean
+#'   squared error relative to the labeled-only fit was 0.34-0.41 with a
+#'   good proxy (PPI++ the same), 0.74-0.79 with a proxy negatively related
+#'   to the label with a covariate-dependent error (PPI++ 1.00), and
+#'   1.01-1.04 with a useless proxy (the finite-sample cost of the fitted
+#'   learner and recalibration).
 #' * `"classical"`: the labeled rows only, with the sandwich (HC0) variance.
 #' * `"naive"`: the labeled rows pooled with the synthetic rows (or, without
 #'   synthetic data, with the proxy on the unlabeled rows) as if they were
@@ -111,7 +139,7 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "pp
 #' @param formula,data,family,proxy,synthetic See [synth_design()]. Rows with
 #'   a non-missing response are labeled.
 #' @param method One of `"gmm"`, `"gmm_proxy"`, `"ppi++"`, `"ppi"`,
-#'   `"classical"`, `"naive"`, `"ppi++synth"`; see Methods.
+#'   `"classical"`, `"naive"`, `"ppi++synth"`, `"reppi"`; see Methods.
 #' @param se Variance of the GMM methods (`"gmm"`, `"gmm_proxy"`):
 #'   `"small_sample"` (default; Windmeijer-corrected with HC3 leverage
 #'   multipliers, degrees-of-freedom scaled, t quantiles) or `"asymptotic"`
@@ -151,6 +179,9 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "pp
 #'
 #'   Angelopoulos, A. N., Duchi, J. C. and Zrnic, T. (2023). PPI++:
 #'   Efficient prediction-powered inference. arXiv:2311.01453.
+#'
+#'   Ji, W., Lei, L. and Zrnic, T. (2025). Predictions as surrogates:
+#'   revisiting surrogate outcomes in the age of AI. arXiv:2501.09731.
 #' @seealso [synth_design()] and [synth_fit_design()] to refit one design
 #'   under many label masks.
 #' @export
@@ -170,7 +201,7 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "pp
 #' glance(fit)
 #' tidy(synth_glm(y ~ x, d, proxy = c(y = "y_llm"), method = "ppi++", threads = 1))
 synth_glm <- function(formula, data, family = stats::gaussian(), proxy = NULL,
-                      synthetic = NULL, method = c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "ppi++synth"),
+                      synthetic = NULL, method = c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "ppi++synth", "reppi"),
                       alpha = 0.1, se = c("small_sample", "asymptotic"),
                       threads = default_threads(), ...) {
   if (...length() > 0L) {
@@ -250,7 +281,7 @@ fit_design <- function(design, method, alpha, labeled, se, threads) {
       "at least %d are needed (more in practice)."), n_lab, p, p + 1L))
   }
   check_labeled_rows(design, labeled, rows)
-  needs_proxy <- method %in% c("gmm_proxy", "ppi++", "ppi", "ppi++synth") ||
+  needs_proxy <- method %in% c("gmm_proxy", "ppi++", "ppi", "ppi++synth", "reppi") ||
     (method == "naive" && !length(design$synthetic))
   if (needs_proxy && is.null(design$proxy)) {
     stop_arg("proxy", "is required for method \"", method, "\".")
@@ -261,7 +292,7 @@ fit_design <- function(design, method, alpha, labeled, se, threads) {
   if (method == "ppi++synth" && !length(design$synthetic)) {
     stop_arg("synthetic", "is required for method \"ppi++synth\".")
   }
-  if (n - n_lab < 2L && method %in% c("ppi", "ppi++", "ppi++synth")) {
+  if (n - n_lab < 2L && method %in% c("ppi", "ppi++", "ppi++synth", "reppi")) {
     abort_classed("synthinfer_error_input", "PPI needs at least 2 unlabeled rows.")
   }
   if (n_lab == n && method %in% c("gmm", "gmm_proxy")) {

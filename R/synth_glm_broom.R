@@ -22,7 +22,7 @@
 #' @examples
 #' if (requireNamespace("ggplot2", quietly = TRUE)) {
 #'   set.seed(5)
-#'   d <- simulate_synthetic(600, labeled = 0.2, regime = "good")
+#'   d <- simulate_synthetic(600, fraction = 0.2, regime = "good")
 #'   fit <- synth_glm(y ~ x1, d, proxy = c(y = "y_llm"),
 #'                    synthetic = c(y = "y_syn", x1 = "x1_syn"), threads = 1)
 #'   ggplot2::autoplot(fit, methods = c("classical", "ppi++", "gmm_proxy", "gmm"),

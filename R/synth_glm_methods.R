@@ -9,7 +9,8 @@ synth_method_label <- function(method) {
     ppi = "PPI",
     classical = "classical (labeled rows only)",
     naive = "naive pooling (NOT valid; baseline)",
-    "ppi++synth" = "PPI++Synth (proxy and synthetic mixed, cross-fitted weight)")
+    "ppi++synth" = "PPI++Synth (proxy and synthetic mixed, cross-fitted weight)",
+    reppi = "RePPI (recalibrated PPI, cross-fitted imputed score)")
 }
 
 # Wald table; t quantiles on the fit's degrees of freedom (finite for the
@@ -23,6 +24,12 @@ coef_table <- function(object, level) {
   tibble::tibble(term = names(est), estimate = unname(est), std.error = unname(se),
                  statistic = unname(z), p.value = unname(2 * stats::pt(-abs(z), df)),
                  conf.low = unname(est - q * se), conf.high = unname(est + q * se))
+}
+
+# First line of print() and summary(): the class, the method and the model.
+fit_header <- function(fit) {
+  model <- if (inherits(fit, "synth_gmm")) "user-defined moments" else paste(fit$family, "family")
+  paste0("<", class(fit)[1], "> ", synth_method_label(fit$method), ", ", model)
 }
 
 fit_df <- function(object) if (is.null(object$df)) Inf else object$df
@@ -117,7 +124,7 @@ predict.synth_glm <- function(object, newdata = NULL, type = c("link", "response
 #' @rdname synth_glm-methods
 #' @export
 print.synth_glm <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  cat("<synth_glm> ", synth_method_label(x$method), ", ", x$family, " family\n", sep = "")
+  cat(fit_header(x), "\n", sep = "")
   cat(sprintf("%d labeled and %d unlabeled rows\n", x$nobs_labeled, x$nobs_unlabeled))
   cat("\nCoefficients:\n")
   print(x$coefficients, digits = digits)
@@ -136,7 +143,7 @@ summary.synth_glm <- function(object, ...) {
 #' @export
 print.summary.synth_glm <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   f <- x$fit
-  cat("<synth_glm> ", synth_method_label(f$method), ", ", f$family, " family\n", sep = "")
+  cat(fit_header(f), "\n", sep = "")
   if (!is.null(f$call)) cat("Call: ", paste(deparse(f$call), collapse = "\n"), "\n", sep = "")
   cat(sprintf("%d labeled and %d unlabeled rows\n\n", f$nobs_labeled, f$nobs_unlabeled))
   tab <- as.data.frame(x$table)

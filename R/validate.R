@@ -157,3 +157,18 @@ resolve_seed <- function(seed) {
   }
   as.double(seed)
 }
+
+# Evaluate `code`, which draws from R's random number generator, under the
+# seeding rule, for the few draws made in R rather than in the core: with
+# `seed = NULL` from R's generator as it stands (set.seed() before the call
+# reproduces them); with a seed from resolve_seed() on a generator seeded
+# with it, after which R's generator is restored. set.seed() takes a 32-bit
+# integer: seeds beyond it are reduced modulo 2^31 - 1.
+with_seed <- function(seed, code) {
+  if (is.null(seed)) return(code)
+  env <- globalenv()
+  old <- if (exists(".Random.seed", envir = env, inherits = FALSE)) get(".Random.seed", envir = env)
+  on.exit(if (is.null(old)) rm(".Random.seed", envir = env) else assign(".Random.seed", old, envir = env))
+  set.seed(seed %% .Machine$integer.max)
+  code
+}

@@ -6,7 +6,8 @@
 # Does nothing when everything is already there.
 set -euo pipefail
 pkgs=(r-base-dev r-cran-testthat r-cran-roxygen2 r-cran-knitr r-cran-rmarkdown
-      r-cran-tibble r-cran-generics r-cran-ggplot2 r-cran-gmm pandoc qpdf xz-utils)
+      r-cran-tibble r-cran-generics r-cran-ggplot2 r-cran-gmm r-cran-cli r-cran-rlang
+      r-cran-sandwich r-cran-survey pandoc qpdf xz-utils)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

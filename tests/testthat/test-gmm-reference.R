@@ -47,12 +47,7 @@ gmm_reference <- function(X, y, labeled, sources, family) {
   # Start values: per-block glm() fits.
   t0 <- coef(suppressWarnings(glm.fit(X[labeled, , drop = FALSE], y[labeled], family = family)))
   for (s in sources) t0 <- c(t0, coef(suppressWarnings(glm.fit(s$X, s$y, family = family))))
-  fit <- gmm::gmm(g, x = matrix(0, nrow(X), 1), t0 = t0, gradv = gradv, type = "twoStep",
-                  wmatrix = "optimal", vcov = "iid", centeredVcov = FALSE,
-                  optfct = "optim", method = "BFGS",
-                  control = list(reltol = 1e-16, maxit = 5000, abstol = 0))
-  list(coef = unname(coef(fit)), vcov = unname(fit$vcov),
-       j = as.numeric(unclass(gmm::specTest(fit)$test)[1, 1]), df = fit$df)
+  gmm_package_fit(g, gradv, t0, nrow(X))
 }
 
 simulate_gmm_data <- function(n, family, seed) {

@@ -11,6 +11,8 @@ mod convert;
 mod estimate;
 mod exchange;
 mod gmm;
+mod gmm_user;
+mod sim;
 mod summaries;
 mod watch;
 
@@ -58,6 +60,8 @@ extendr_module! {
     use estimate;
     use exchange;
     use gmm;
+    use gmm_user;
+    use sim;
     use summaries;
     use watch;
     fn rs_panic_probe;

@@ -54,6 +54,9 @@ pub enum Method {
     /// PPI++Synth: PPI++ with the proxy and synthetic prediction mixed,
     /// weight cross-fitted (see [`crate::ppi::synth`]).
     PpiSynth,
+    /// RePPI: recalibrated PPI of Ji, Lei and Zrnic, proxy (see
+    /// [`crate::ppi::reppi`]).
+    Reppi,
     /// Labelled rows only; sandwich variance.
     Classical,
     /// Surrogate rows pooled with the labelled rows as if they were real
@@ -70,6 +73,7 @@ impl Method {
             "ppi++" => Method::PpiPlusPlus,
             "ppi" => Method::Ppi,
             "ppi++synth" => Method::PpiSynth,
+            "reppi" => Method::Reppi,
             "classical" => Method::Classical,
             "naive" => Method::Naive,
             other => return invalid(format!("unknown method `{other}`")),
@@ -84,6 +88,7 @@ impl Method {
             Method::PpiPlusPlus => "ppi++",
             Method::Ppi => "ppi",
             Method::PpiSynth => "ppi++synth",
+            Method::Reppi => "reppi",
             Method::Classical => "classical",
             Method::Naive => "naive",
         }
@@ -244,6 +249,12 @@ pub fn fit(method: Method, family: Family, data: &SynthData<'_>, labeled: &[bool
             let mut out = Fit::plain(f.coefficients, f.covariance, n_lab, n_unl);
             out.lambda = Some(f.lambda);
             Ok(out)
+        }
+        Method::Reppi => {
+            let px = need_proxy()?;
+            let d = PpiData { x: data.x, y: data.y, x_proxy: px.x, y_proxy: px.y, labeled };
+            let f = crate::ppi::reppi::reppi(family, &d, crate::ppi::reppi::DEFAULT_FOLDS)?;
+            Ok(Fit::plain(f.coefficients, f.covariance, n_lab, n_unl))
         }
         Method::PpiSynth => {
             let px = need_proxy()?;
@@ -433,7 +444,7 @@ mod tests {
 
     #[test]
     fn method_names_round_trip() {
-        for m in [Method::Gmm, Method::GmmProxy, Method::PpiPlusPlus, Method::Ppi, Method::PpiSynth, Method::Classical, Method::Naive] {
+        for m in [Method::Gmm, Method::GmmProxy, Method::PpiPlusPlus, Method::Ppi, Method::PpiSynth, Method::Reppi, Method::Classical, Method::Naive] {
             assert_eq!(Method::from_name(m.name()).unwrap(), m);
         }
     }

@@ -39,6 +39,7 @@ use faer::{Mat, MatRef};
 use stats::Stats;
 use std::cell::OnceCell;
 
+pub mod reppi;
 mod stats;
 pub mod synth;
 

@@ -153,7 +153,7 @@ fn region_routines_never_panic() {
 fn simulation_and_study_never_panic_on_hostile_designs() {
     let mut r = rng(3);
     for _ in 0..iterations() / 4 {
-        let d = exchange::sim::Design {
+        let d = exchange::sim::TaskDesign {
             tau: nasty(&mut r),
             bias: nasty(&mut r),
             n_real: r.random_range(0..50),

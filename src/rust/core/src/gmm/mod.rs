@@ -9,6 +9,7 @@
 pub mod sim;
 pub mod small_sample;
 pub mod twostep;
+pub mod user;
 mod windmeijer;
 
 use crate::error::{invalid, Result};

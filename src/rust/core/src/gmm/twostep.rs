@@ -197,26 +197,11 @@ impl Problem<'_> {
 
     /// Gauss-Newton minimisation of gbar' W gbar from `start`.
     pub(super) fn gauss_newton(&self, start: &[f64], w: Option<&SpdFactor>, what: &str) -> Result<(Vec<f64>, usize)> {
-        let k = self.n_params();
-        let q = self.n_moments();
         let mut phi = start.to_vec();
         let mut mo = self.moments(&phi, false, true);
         for iter in 1..=MAX_ITER {
             let jac = mo.jac.take().expect("Jacobian requested");
-            let gcol = MatRef::from_column_major_slice(&mo.gbar, q, 1);
-            let (jw, rw) = match w {
-                Some(f) => (f.whiten(jac.as_ref()), f.whiten(gcol)),
-                None => (jac.clone(), gcol.to_owned()),
-            };
-            let value: f64 = (0..q).map(|i| rw[(i, 0)] * rw[(i, 0)]).sum();
-            // Normal equations of the linearised least-squares problem.
-            let jtj = jw.transpose() * &jw;
-            let jtr = jw.transpose() * &rw;
-            let f = SpdFactor::new(jtj.as_ref(), "the GMM Jacobian cross-product")?;
-            let neg: Vec<f64> = (0..k).map(|i| -jtr[(i, 0)]).collect();
-            let step = f.solve_vec(&neg);
-            // Directional derivative of the objective along the step: 2 r'J step.
-            let slope: f64 = 2.0 * (0..k).map(|i| jtr[(i, 0)] * step[i]).sum::<f64>();
+            let Direction { value, step, slope } = gauss_newton_direction(&jac, &mo.gbar, w)?;
             if -slope <= 1e-28 + 1e-20 * value {
                 return Ok((phi, iter - 1));
             }
@@ -255,7 +240,39 @@ impl Problem<'_> {
 /// Gauss-Newton iteration limit.
 const MAX_ITER: usize = 200;
 
-fn quad_form(gbar: &[f64], w: Option<&SpdFactor>) -> f64 {
+/// One Gauss-Newton direction for minimising gbar' W gbar.
+pub(super) struct Direction {
+    /// The objective gbar' W gbar at the current point.
+    pub value: f64,
+    /// The step -(G' W G)^{-1} G' W gbar.
+    pub step: Vec<f64>,
+    /// Directional derivative of the objective along the step (negative).
+    pub slope: f64,
+}
+
+/// The Gauss-Newton direction at a point with moment means `gbar` and
+/// Jacobian `jac` (q x K), W given by its factor (None: identity).
+pub(super) fn gauss_newton_direction(jac: &Mat<f64>, gbar: &[f64], w: Option<&SpdFactor>) -> Result<Direction> {
+    let q = gbar.len();
+    let k = jac.ncols();
+    let gcol = MatRef::from_column_major_slice(gbar, q, 1);
+    let (jw, rw) = match w {
+        Some(f) => (f.whiten(jac.as_ref()), f.whiten(gcol)),
+        None => (jac.clone(), gcol.to_owned()),
+    };
+    let value: f64 = (0..q).map(|i| rw[(i, 0)] * rw[(i, 0)]).sum();
+    // Normal equations of the linearised least-squares problem.
+    let jtj = jw.transpose() * &jw;
+    let jtr = jw.transpose() * &rw;
+    let f = SpdFactor::new(jtj.as_ref(), "the GMM Jacobian cross-product")?;
+    let neg: Vec<f64> = (0..k).map(|i| -jtr[(i, 0)]).collect();
+    let step = f.solve_vec(&neg);
+    // Directional derivative of the objective along the step: 2 r'J step.
+    let slope: f64 = 2.0 * (0..k).map(|i| jtr[(i, 0)] * step[i]).sum::<f64>();
+    Ok(Direction { value, step, slope })
+}
+
+pub(super) fn quad_form(gbar: &[f64], w: Option<&SpdFactor>) -> f64 {
     match w {
         None => gbar.iter().map(|v| v * v).sum(),
         Some(f) => {
