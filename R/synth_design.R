@@ -83,7 +83,7 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
     stop_arg("formula", "must not contain offset(): offsets are not supported.")
   }
   vars <- all.vars(attr(model_terms, "variables"))
-  missing_vars <- setdiff(vars, names(data))
+  missing_vars <- not_in(vars, names(data))
   if (length(missing_vars)) {
     stop_arg("formula", "uses variable(s) not in `data`: ",
              paste0("`", missing_vars, "`", collapse = ", "), ".")
@@ -106,9 +106,9 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
   if (ncol(X) == 0L) {
     stop_arg("formula", "has no coefficients to estimate (use `y ~ 1` for the mean).")
   }
-  covariates <- setdiff(vars, yname)
+  covariates <- not_in(vars, yname)
   predicted <- unique(unlist(lapply(maps$all, names)))
-  for (v in setdiff(covariates, predicted)) {
+  for (v in not_in(covariates, predicted)) {
     if (!all_finite(data[[v]])) {
       stop_arg("data", "column `", v, "` has missing or infinite values, but no surrogate map ",
                "predicts it; covariates without a proxy must be observed on every row.")
@@ -341,6 +341,11 @@ check_family_support <- function(y, family, what) {
   invisible(y)
 }
 
+# The elements of `x` not in `table`, in order: setdiff() without its
+# as.vector() and unique() (called with vectors of unique names here), which
+# cost more than the rest of a small fit's bookkeeping.
+not_in <- function(x, table) x[match(x, table, 0L) == 0L]
+
 # Validate the proxy / synthetic maps; returns list(proxy, synthetic, all).
 surrogate_maps <- function(proxy, synthetic, vars, yname, data) {
   check_map <- function(map, what) {
@@ -349,12 +354,12 @@ surrogate_maps <- function(proxy, synthetic, vars, yname, data) {
       stop_arg(what, "must be a named character vector such as c(y = \"y_llm\"), ",
                "mapping formula variables to data columns.")
     }
-    unknown <- setdiff(names(map), vars)
+    unknown <- not_in(names(map), vars)
     if (length(unknown)) {
       stop_arg(what, "names variable(s) not in the formula: ",
                paste0("`", unknown, "`", collapse = ", "), ".")
     }
-    absent <- setdiff(map, names(data))
+    absent <- unique(not_in(map, names(data)))
     if (length(absent)) {
       stop_arg(what, "refers to column(s) missing from `data`: ",
                paste0("`", absent, "`", collapse = ", "), ".")

@@ -16,9 +16,13 @@ suppressPackageStartupMessages(library(synthinfer))
 
 n_lab <- 1000L
 n_unl <- 10000L
-batches <- 40L
+# The sides alternate over `rounds` (the load of a shared machine drifts);
+# each round times R in `batches` batches of `per_batch` calls and Python
+# in `py_reps` calls; the table reports medians over rounds.
+rounds <- 7L
+batches <- 8L
 per_batch <- 50L
-py_reps <- 2000L
+py_reps <- 400L
 
 load_avg <- tryCatch(strsplit(readLines("/proc/loadavg"), " ")[[1]][1], error = function(e) "unknown")
 set.seed(20261202)
@@ -47,38 +51,49 @@ call_r <- function(threads) {
   function() synth_glm(y ~ 1, d, proxy = c(y = "y_llm"), method = "ppi++", threads = threads)
 }
 ci <- tidy(call_r(1L)())
-r1 <- median_per_call(call_r(1L))
-r2 <- median_per_call(call_r(2L))
 
 script <- sub("--file=", "", grep("--file=", commandArgs(FALSE), value = TRUE))
-# One BLAS thread, as synth_glm(threads = 1): numpy's multithreaded BLAS
-# is no faster on these vector sizes and stalls on a loaded machine.
-Sys.setenv(OPENBLAS_NUM_THREADS = "1", OMP_NUM_THREADS = "1", MKL_NUM_THREADS = "1")
-# Without R's LD_LIBRARY_PATH: a Python linked to libpython would load the
-# system's copy through it, with the system's site-packages.
-out <- system2("env", c("-u", "LD_LIBRARY_PATH", "python3",
-                        shQuote(file.path(dirname(script), "overhead_ppi.py")), shQuote(csv), py_reps),
-               stdout = TRUE)
-# A flat JSON object of numbers and one string: parsed without a JSON package.
-fields <- regmatches(out, gregexpr('"[a-z_]+": ("[^"]*"|[-0-9.e+]+)', out))[[1]]
-py <- stats::setNames(sub('^"[a-z_]+": "?([^"]*)"?$', "\\1", fields), sub('^"([a-z_]+)".*', "\\1", fields))
-py_ms <- c(elapsed = as.numeric(py[["median_ms"]]), cpu = as.numeric(py[["median_cpu_ms"]]))
-agree <- max(abs(c(ci$conf.low - as.numeric(py[["conf_low"]]), ci$conf.high - as.numeric(py[["conf_high"]]))))
+# ppi-python's median time per call; its interval and numpy's version are
+# kept in `py`. One BLAS thread, as synth_glm(threads = 1): numpy's
+# multithreaded BLAS is no faster on these vector sizes and stalls on a
+# loaded machine. R's LD_LIBRARY_PATH is dropped: a Python linked to
+# libpython would load the system's copy through it, with the system's
+# site-packages.
+time_python <- function() {
+  Sys.setenv(OPENBLAS_NUM_THREADS = "1", OMP_NUM_THREADS = "1", MKL_NUM_THREADS = "1")
+  out <- system2("env", c("-u", "LD_LIBRARY_PATH", "python3",
+                          shQuote(file.path(dirname(script), "overhead_ppi.py")), shQuote(csv), py_reps),
+                 stdout = TRUE)
+  # A flat JSON object of numbers and one string: parsed without a JSON package.
+  fields <- regmatches(out, gregexpr('"[a-z_]+": ("[^"]*"|[-0-9.e+]+)', out))[[1]]
+  py <<- stats::setNames(sub('^"[a-z_]+": "?([^"]*)"?$', "\\1", fields), sub('^"([a-z_]+)".*', "\\1", fields))
+  c(elapsed = as.numeric(py[["median_ms"]]), cpu = as.numeric(py[["median_cpu_ms"]]))
+}
 
-before_ms <- c(elapsed = NA_real_, cpu = NA_real_)
 before_lib <- Sys.getenv("OVERHEAD_BEFORE_LIB")
-if (nzchar(before_lib)) {
-  rds <- tempfile(fileext = ".rds")
-  saveRDS(list(d = d, batches = batches, per_batch = per_batch, f = median_per_call), rds)
+rds <- tempfile(fileext = ".rds")
+saveRDS(list(d = d, batches = batches, per_batch = per_batch, f = median_per_call), rds)
+time_before <- function() {
   code <- sprintf(paste(
     "suppressPackageStartupMessages(library(synthinfer, lib.loc = '%s'));",
     "a <- readRDS('%s'); d <- a$d; batches <- a$batches; per_batch <- a$per_batch;",
     "m <- a$f; environment(m) <- environment();",
     "cat(m(function() synth_glm(y ~ 1, d, proxy = c(y = 'y_llm'), method = 'ppi++', threads = 1L)))"),
     before_lib, rds)
-  before_ms[] <- as.numeric(strsplit(system2(file.path(R.home("bin"), "Rscript"), c("-e", shQuote(code)),
-                                             stdout = TRUE), " ")[[1]])
+  out <- system2(file.path(R.home("bin"), "Rscript"), c("-e", shQuote(code)), stdout = TRUE)
+  stats::setNames(as.numeric(strsplit(out, " ")[[1]]), c("elapsed", "cpu"))
 }
+
+runs <- lapply(seq_len(rounds), function(r) {
+  list(before = if (nzchar(before_lib)) time_before() else c(elapsed = NA_real_, cpu = NA_real_),
+       r1 = median_per_call(call_r(1L)), r2 = median_per_call(call_r(2L)), py = time_python())
+})
+med <- function(k) apply(sapply(runs, `[[`, k), 1, stats::median)
+before_ms <- med("before")
+r1 <- med("r1")
+r2 <- med("r2")
+py_ms <- med("py")
+agree <- max(abs(c(ci$conf.low - as.numeric(py[["conf_low"]]), ci$conf.high - as.numeric(py[["conf_high"]]))))
 
 profile <- character()
 if (identical(Sys.getenv("OVERHEAD_PROFILE"), "1")) {
@@ -101,10 +116,10 @@ row <- function(name, ms) {
 md <- c(
   "# Per-call overhead: synth_glm() against ppi-python",
   "",
-  sprintf(paste("PPI++ mean, %s labeled + %s unlabeled rows; median time per call (R: %d batches of %d calls;",
-                "Python: %d calls, CPU time over all of them). Written by `bench/overhead.R` on %s; load average",
+  sprintf(paste("PPI++ mean, %s labeled + %s unlabeled rows; median time per call over %d rounds alternating the sides (each round: R %d batches of %d calls;",
+                "Python %d calls, CPU time over all of them). Written by `bench/overhead.R` on %s; load average",
                 "at the start %s (on a shared machine, compare rows of one run only)."),
-          format(n_lab, big.mark = ","), format(n_unl, big.mark = ","), batches, per_batch, py_reps,
+          format(n_lab, big.mark = ","), format(n_unl, big.mark = ","), rounds, batches, per_batch, py_reps,
           format(Sys.Date()), load_avg),
   "",
   "| implementation | elapsed ms per call | CPU ms per call | ratio to ppi-python (elapsed) | ratio (CPU) |",
