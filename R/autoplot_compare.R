@@ -14,7 +14,7 @@
 #' if (requireNamespace("ggplot2", quietly = TRUE)) {
 #'   set.seed(1)
 #'   d <- simulate_synthetic(600, fraction = 1, regime = "good")
-#'   cmp <- compare_methods(d, y ~ x1, proxy = c(y = "y_llm"),
+#'   cmp <- compare_methods(y ~ x1, d, proxy = c(y = "y_llm"),
 #'     synthetic = c(y = "y_syn", x1 = "x1_syn"),
 #'     fractions = c(0.1, 0.2), trials = 10, threads = 1)
 #'   ggplot2::autoplot(cmp)

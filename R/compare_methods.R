@@ -17,10 +17,10 @@
 #' fraction is small; as the fraction grows the labeled estimate and the truth
 #' share more units and intervals over-cover.
 #'
-#' @param data A data frame in which every unit has a human label (no missing
-#'   response).
 #' @param formula,family,proxy,synthetic The model and the surrogate columns,
 #'   as in [synth_glm()].
+#' @param data A data frame in which every unit has a human label (no missing
+#'   response).
 #' @param methods Methods to compare: any of `"gmm"`, `"gmm_proxy"`,
 #'   `"ppi++"`, `"ppi"`, `"classical"`, `"naive"`, `"ppi++synth"`,
 #'   `"reppi"` (see [synth_glm()]), and
@@ -32,7 +32,10 @@
 #' @param fractions Labeled fractions to evaluate, each in (0, 1).
 #' @param trials Number of random labeled subsets per fraction.
 #' @param alpha Intervals have nominal coverage `1 - alpha`.
-#' @param seed Seed of the labeled subsets (a whole number).
+#' @param seed Seed of the labeled subsets: `NULL` (default) draws it from
+#'   R's random number generator, so [set.seed()] before the call reproduces
+#'   the comparison; a whole number is used as given and leaves R's generator
+#'   alone. The seed used is kept in `attr(result, "seed")`.
 #' @param threads Number of threads (see [default_threads()]).
 #' @return A tibble of class `synth_comparison` with one row per method,
 #'   fraction and coefficient: `method`, `fraction`, `n_labeled`, `term`,
@@ -58,15 +61,15 @@
 #' @examples
 #' set.seed(1)
 #' d <- simulate_synthetic(1000, fraction = 1, regime = "good")
-#' cmp <- compare_methods(d, y ~ x1 + x2, proxy = c(y = "y_llm"),
+#' cmp <- compare_methods(y ~ x1 + x2, d, proxy = c(y = "y_llm"),
 #'   synthetic = c(y = "y_syn", x1 = "x1_syn", x2 = "x2_syn"),
 #'   fractions = c(0.1, 0.2), trials = 20, threads = 1)
 #' cmp
-compare_methods <- function(data, formula, family = stats::gaussian(), proxy = NULL,
+compare_methods <- function(formula, data, family = stats::gaussian(), proxy = NULL,
                             synthetic = NULL,
                             methods = c("classical", "ppi++", "gmm_proxy", "gmm"),
                             fractions = c(0.05, 0.1, 0.15, 0.2), trials = 200,
-                            alpha = 0.1, seed = 1, threads = default_threads()) {
+                            alpha = 0.1, seed = NULL, threads = default_threads()) {
   if (!is.data.frame(data)) stop_arg("data", "must be a data frame, not ", class(data)[1], ".")
   methods <- check_methods(methods, extra = oracle_method)
   fractions <- check_numeric_vector(fractions, "fractions")
@@ -77,12 +80,6 @@ compare_methods <- function(data, formula, family = stats::gaussian(), proxy = N
   if (anyDuplicated(fractions)) stop_arg("fractions", "must not contain duplicates.")
   trials <- check_count(trials, "trials", min = 1L)
   alpha <- check_probability(alpha, "alpha")
-  # Seeds beyond R's integer range are fine (the core takes a 64-bit seed).
-  if (!is.numeric(seed) || length(seed) != 1L || is.na(seed) || seed < 0 ||
-      seed != round(seed) || seed >= 2^53) {
-    stop_arg("seed", "must be a single whole number >= 0.")
-  }
-  seed <- as.double(seed)
   threads <- check_threads(threads)
 
   design <- synth_design(formula, data, family, proxy, synthetic)
@@ -122,11 +119,11 @@ compare_methods <- function(data, formula, family = stats::gaussian(), proxy = N
     stop_arg("fractions", "labels too few units for ", p, " coefficient(s) at ",
              paste(format(too_few), collapse = ", "), " (", n, " units).")
   }
-  sources <- c(if (!is.null(design$proxy)) list(design$proxy), design$synthetic)
+  # Drawn last, after every check: an input error leaves R's generator alone.
+  seed <- resolve_seed(seed)
   res <- run_interruptible("Comparing methods", function(progress) {
     rs_compare_glm(
-      design$X, ncol(design$X), design$y, lapply(sources, `[[`, "X"),
-      lapply(sources, `[[`, "y"), !is.null(design$proxy), design$family,
+      design$X, design$y, design$proxy, design$synthetic, design$family,
       setdiff(methods, oracle_method), oracle, fractions, trials, seed, alpha, threads, progress)
   })
 
@@ -180,7 +177,7 @@ warn_j_rate <- function(cmp) {
   msg <- sprintf(paste0(
     "Hansen's J test rejected at the 1%% level in %s of the trials of method \"%s\" at fraction %s ",
     "(a valid 1%% test rejects in about 1%%). A surrogate source is likely generated differently ",
-    "on labelled and unlabelled rows or otherwise incompatible with the labelled data; the GMM ",
+    "on labeled and unlabeled rows or otherwise incompatible with the labeled data; the GMM ",
     "estimates are then pulled away from the truth. Regenerate it with the same mechanism on every ",
     "row, drop it, or compare \"gmm_proxy\"."),
     paste0(format(100 * high$j_reject[1], digits = 3), "%"), high$method[1], format(high$fraction[1]))
@@ -232,7 +229,7 @@ unclass_comparison <- function(x) {
 #' @examples
 #' set.seed(1)
 #' d <- simulate_synthetic(800, fraction = 1, regime = "good")
-#' cmp <- compare_methods(d, y ~ x1, proxy = c(y = "y_llm"),
+#' cmp <- compare_methods(y ~ x1, d, proxy = c(y = "y_llm"),
 #'   synthetic = c(y = "y_syn", x1 = "x1_syn"), fractions = c(0.1, 0.2),
 #'   trials = 10, threads = 1)
 #' summary(cmp)
@@ -256,4 +253,50 @@ summary.synth_comparison <- function(object, reference = NULL, ...) {
     out$width / ref$width[match(out$fraction, ref$fraction)]
   }
   out[c("method", "fraction", "coverage", "min_coverage", "width", "relative_width", "mse")]
+}
+
+#' Tidy and glance at a method comparison
+#'
+#' `tidy()` gives the comparison's table as a plain tibble, one row per
+#' method, labeled fraction and coefficient (the columns of
+#' [compare_methods()]'s result). `glance()` gives one row per comparison:
+#' its size and, over every method, fraction and coefficient, the lowest
+#' coverage and the failed fits.
+#'
+#' @param x A `synth_comparison` from [compare_methods()].
+#' @param ... Unused.
+#' @return `tidy()`: a tibble with `method`, `fraction`, `n_labeled`,
+#'   `term`, `truth`, `mse`, `coverage`, `width`, `trials`, `failed`,
+#'   `j_reject`. `glance()`: a one-row tibble with `n` (units), `methods`,
+#'   `fractions`, `terms` (counts), `trials` (per fraction, as requested),
+#'   `alpha`, `seed` (the seed used), `min_coverage` and `failed` (fits
+#'   left out, summed over methods and fractions).
+#' @name synth_comparison-tidiers
+#' @examples
+#' set.seed(1)
+#' d <- simulate_synthetic(600, fraction = 1, regime = "good")
+#' cmp <- compare_methods(y ~ x1, d, proxy = c(y = "y_llm"),
+#'   methods = c("classical", "ppi++"), fractions = 0.2, trials = 10, threads = 1)
+#' tidy(cmp)
+#' glance(cmp)
+NULL
+
+#' @rdname synth_comparison-tidiers
+#' @method tidy synth_comparison
+#' @export
+tidy.synth_comparison <- function(x, ...) {
+  tibble::as_tibble(unclass_comparison(x))
+}
+
+#' @rdname synth_comparison-tidiers
+#' @method glance synth_comparison
+#' @export
+glance.synth_comparison <- function(x, ...) {
+  # A fit fails for every coefficient at once: count failures on one term.
+  first <- x$term == x$term[1]
+  tibble::tibble(n = attr(x, "n"), methods = length(unique(x$method)),
+                 fractions = length(unique(x$fraction)), terms = length(unique(x$term)),
+                 trials = attr(x, "trials_requested"), alpha = attr(x, "alpha"),
+                 seed = attr(x, "seed"), min_coverage = suppressWarnings(min(x$coverage, na.rm = TRUE)),
+                 failed = sum(x$failed[first]))
 }

@@ -30,16 +30,28 @@ rs_compare_masks <- function(n, fractions, trials, seed) rust_call(.Call(wrap__r
 #' @noRd
 rs_compare_score <- function(truth, estimate, lower, upper) rust_call(.Call(wrap__rs_compare_score, truth, estimate, lower, upper))
 
-#' Monte Carlo comparison of `methods` on fully labelled data (see the core's
-#' `compare_glm`). `sources_x` / `sources_y` as for `rs_synth_fit`: the
-#' surrogate matrices and responses, the proxy first when `has_proxy`;
+#' Monte Carlo comparison of `methods` on fully labeled data (see the core's
+#' `compare_glm`). `proxy`, `synthetic` as for `rs_synth_glm`: NULL or
+#' list(X, y), and a list of list(X, y);
 #' `oracle`: also score the oracle-weight PPI++Synth, after the methods.
 #' Returns list(truth, mse, coverage, width, n_ok, j_reject, first_error):
 #' scores ordered fraction, method, coefficient (coefficient fastest);
 #' `j_reject` NA for methods without a J test.
 #' `progress`: NULL or an R callback (see watch.rs).
 #' @noRd
-rs_compare_glm <- function(x, p, y, sources_x, sources_y, has_proxy, family, methods, oracle, fractions, trials, seed, alpha, threads, progress) rust_call(.Call(wrap__rs_compare_glm, x, p, y, sources_x, sources_y, has_proxy, family, methods, oracle, fractions, trials, seed, alpha, threads, progress))
+rs_compare_glm <- function(x, y, proxy, synthetic, family, methods, oracle, fractions, trials, seed, alpha, threads, progress) rust_call(.Call(wrap__rs_compare_glm, x, y, proxy, synthetic, family, methods, oracle, fractions, trials, seed, alpha, threads, progress))
+
+#' Fit one synth_glm method on a synth_design(): `x` the n x p model matrix
+#' (finite: the kernels multiply unlabeled rows by zero weights), `y` the
+#' response (any value, NA included, where unlabeled), `labeled_rows` the
+#' 1-based positions of the labeled rows, `proxy` NULL or list(X, y),
+#' `synthetic` a list of list(X, y) (the sources the method uses), `se`
+#' "small_sample" or "asymptotic". Returns list(coefficients, vcov, df,
+#' j_statistic, j_df, j_p_value, lambda, mix_alpha, surrogate_coefficients,
+#' n_effective, nobs_labeled, nobs_unlabeled), named as the R result; NA
+#' where a method has no such value.
+#' @noRd
+rs_synth_glm <- function(method, family, x, y, labeled_rows, proxy, synthetic, se, threads) rust_call(.Call(wrap__rs_synth_glm, method, family, x, y, labeled_rows, proxy, synthetic, se, threads))
 
 #' Gap band of Algorithm 1 from historical gap-interval endpoints, finite
 #' or an error naming the tasks needed. Returns list(lower, upper, k_lower,
@@ -101,23 +113,6 @@ rs_simulate_tasks <- function(n_tasks, tau, bias, n_real, n_synth, seed) rust_ca
 #' an R callback (see watch.rs).
 #' @noRd
 rs_exchange_coverage <- function(n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads, progress) rust_call(.Call(wrap__rs_exchange_coverage, n_tasks, alpha, tau, bias, n_real, n_synth, method, reps, seed, threads, progress))
-
-#' Fit one synth_glm method on numeric inputs built by synth_design().
-#' `x` n x p (finite: the kernels multiply unlabelled rows by zero weights);
-#' `y` length n (any value, NA included, where unlabelled); `labeled_rows`
-#' the 1-based positions of the labelled rows;
-#' `sources_x` / `sources_y` lists of surrogate matrices / responses, the
-#' first one being the proxy when `has_proxy`; `weights` the sampling weights
-#' (length n, normalised to mean 1; empty: unweighted). Returns
-#' list(coefficients, covariance (finite-sample corrected for GMM),
-#' covariance_asymptotic (GMM), df (t degrees of freedom; Inf: normal),
-#' j_stat, j_df, j_pvalue, lambda, mix_alpha, surrogate_coefficients,
-#' n_labeled, n_unlabeled); absent entries are NULL (`mix_alpha`,
-#' PPI++Synth's weight per fold, is empty).
-#' On a numerical error (singular matrix, no convergence, bad data) returns
-#' list(error = message) instead.
-#' @noRd
-rs_synth_fit <- function(method, family, x, p, y, labeled_rows, sources_x, sources_y, has_proxy, threads, weights) rust_call(.Call(wrap__rs_synth_fit, method, family, x, p, y, labeled_rows, sources_x, sources_y, has_proxy, threads, weights))
 
 #' The few-labels study of the GMM interval (core `gmm::small_sample`):
 #' one cell, `reps` replications. Returns list(rule, covered90, covered95,

@@ -17,8 +17,8 @@ warn_j_test <- function(fit) {
   }
   msg <- sprintf(paste0(
     "Hansen's J test rejects the over-identifying restrictions (J = %.3g on %d df, p = %s < %s). ",
-    "The likely cause is label-dependent generation, a surrogate source whose labelled and ",
-    "unlabelled rows follow different laws (such as synthetic units generated from the true covariates on labelled rows and from ",
+    "The likely cause is label-dependent generation, a surrogate source whose labeled and ",
+    "unlabeled rows follow different laws (such as synthetic units generated from the true covariates on labeled rows and from ",
     "predicted covariates elsewhere), or an otherwise incompatible surrogate block; the estimate and ",
     "its interval are then not valid. Regenerate the synthetic data with the same mechanism on every ",
     "row (conditioning only on what every row has), drop that source, or use method = \"gmm_proxy\"."),
@@ -31,7 +31,7 @@ warn_j_test <- function(fit) {
 }
 
 # Lines print() adds under a fit: the generation requirement of GMM fits that
-# use synthetic data, the J test, a GMM fit less precise than the labelled
+# use synthetic data, the J test, a GMM fit less precise than the labeled
 # rows alone (the surrogates carry too little information for the
 # parameters they add), and PPI++Synth's weights.
 # `j = FALSE` leaves out the J line (summary() prints its own).
@@ -46,7 +46,7 @@ surrogate_notes <- function(fit, digits, j = TRUE) {
   if (fit$method == "gmm" && length(fit$design$synthetic)) {
     notes <- c(notes, paste0(
       "Valid only if every synthetic unit was generated the same way whether or not its real unit ",
-      "is labelled (conditioning only on what every row has)."))
+      "is labeled (conditioning only on what every row has)."))
   }
   n_eff <- mean(fit$n_effective)
   if (fit$method %in% c("gmm", "gmm_proxy") && is.finite(n_eff) && n_eff < fit$nobs_labeled) {

@@ -18,11 +18,11 @@
 #' row-wise mean.
 #'
 #' @section Choice of alpha by cross-fitting:
-#' The labelled rows and the unlabelled rows are each dealt, in row order,
+#' The labeled rows and the unlabeled rows are each dealt, in row order,
 #' into 5 folds. For each fold, `alpha` is the value of the grid
 #' `0, 0.1, ..., 1` that minimises the trace of the estimated PPI++
 #' covariance computed on the other four folds only (moments at their
-#' labelled-only fit, `lambda` tuned there). The fold's rows are imputed with
+#' labeled-only fit, `lambda` tuned there). The fold's rows are imputed with
 #' that weight, and the final PPI++ estimate and variance use all rows with
 #' these per-fold imputations. The weights are in `fit$mix_alpha`.
 #'
@@ -40,7 +40,7 @@
 #' Byun et al.'s main figures use an *oracle* weight, the grid value whose
 #' estimate is closest to the truth, as the best any PPI++Synth could do.
 #' It needs the truth, so it is available only in [compare_methods()]
-#' (method `"ppi++synth_oracle"`), labelled there as not a valid method.
+#' (method `"ppi++synth_oracle"`), labeled there as not a valid method.
 #'
 #' @references Byun, Y., Gupta, S., Lipton, Z. C., Childers, R. L. and
 #'   Wilder, B. (2025). Valid inference with imperfect synthetic data.

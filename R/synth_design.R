@@ -10,7 +10,7 @@
 #' on one data set: build the design once with `synth_design()`, then call
 #' [synth_fit_design()] for each mask.
 #'
-#' Rows whose response is not missing are the labelled ones. Each surrogate
+#' Rows whose response is not missing are the labeled ones. Each surrogate
 #' version of the data is the data frame with the mapped columns substituted
 #' (`proxy = c(y = "y_llm", x1 = "x1_llm")` replaces `y` by `y_llm` and `x1`
 #' by `x1_llm`), expanded with the same terms, factor levels and contrasts as
@@ -28,15 +28,15 @@
 #' @param synthetic `NULL`, a map as for `proxy` for one synthetic source (an
 #'   LLM-generated unit per real unit), or a list of such maps for several.
 #'   **Generation requirement**: each synthetic unit must be produced by the
-#'   same mechanism whether or not its real unit is labelled, conditioning
+#'   same mechanism whether or not its real unit is labeled, conditioning
 #'   only on what is observed on every row (e.g. the text and predicted
-#'   covariates, never the true covariates or labels of labelled units only).
+#'   covariates, never the true covariates or labels of labeled units only).
 #'   Otherwise the GMM moment blocks of the source are incompatible and the
 #'   estimate is biased; see [synth_glm()] (its J-test warning) and the
 #'   getting-started vignette. The same holds for `proxy`.
 #' @return A list of class `"synth_design"` with `y` (response, `NA` where
-#'   unlabelled), `X` (model matrix; entries of predicted covariates may be
-#'   `NA` on unlabelled rows), `x_complete` (whether `X` has no `NA`),
+#'   unlabeled), `X` (model matrix; entries of predicted covariates may be
+#'   `NA` on unlabeled rows), `x_complete` (whether `X` has no `NA`),
 #'   `labeled` (logical), `proxy` (`NULL` or
 #'   `list(X, y)`), `synthetic` (list of `list(X, y)`), `family` (name),
 #'   `terms` (coefficient names), and what [predict.synth_glm()] needs
@@ -71,16 +71,19 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
   yname <- as.character(response)
   # `y ~ .` means the observed covariates: the surrogate columns are excluded
   # from the expansion.
-  surrogate_cols <- unlist(c(if (is.character(proxy)) proxy,
-                             if (is.list(synthetic)) synthetic else if (is.character(synthetic)) synthetic))
-  observed <- data[setdiff(names(data), surrogate_cols)]
+  # Only `.` needs the data (and without the surrogate columns).
+  observed <- if ("." %in% all.names(formula[[3L]])) {
+    surrogate_cols <- unlist(c(if (is.character(proxy)) proxy,
+                               if (is.list(synthetic)) synthetic else if (is.character(synthetic)) synthetic))
+    data[setdiff(names(data), surrogate_cols)]
+  }
   model_terms <- tryCatch(stats::terms(formula, data = observed),
                           error = function(e) stop_arg("formula", "cannot be used: ", conditionMessage(e)))
   if (!is.null(attr(model_terms, "offset"))) {
     stop_arg("formula", "must not contain offset(): offsets are not supported.")
   }
   vars <- all.vars(attr(model_terms, "variables"))
-  missing_vars <- setdiff(vars, names(data))
+  missing_vars <- not_in(vars, names(data))
   if (length(missing_vars)) {
     stop_arg("formula", "uses variable(s) not in `data`: ",
              paste0("`", missing_vars, "`", collapse = ", "), ".")
@@ -89,12 +92,12 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
 
   observed_mm <- model_matrix(model_terms, data)
   y <- response_values(observed_mm$response, yname, family)
-  # Unlabelled rows are NA; NaN is the result of a computation gone wrong
+  # Unlabeled rows are NA; NaN is the result of a computation gone wrong
   # (0/0, log(-1)), not a missing label, and must not silently unlabel a row.
   # (is.nan() allocates a logical vector, so only when NA is present at all.)
   if (anyNA(y) && any(is.nan(y))) {
     stop_arg("data", "response `", yname, "` is NaN at row(s) ", format_positions(which(is.nan(y))),
-             ": mark unlabelled rows with NA; NaN usually comes from a failed computation.")
+             ": mark unlabeled rows with NA; NaN usually comes from a failed computation.")
   }
   labeled <- !is.na(y)
   X <- observed_mm$X
@@ -103,15 +106,18 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
   if (ncol(X) == 0L) {
     stop_arg("formula", "has no coefficients to estimate (use `y ~ 1` for the mean).")
   }
-  covariates <- setdiff(vars, yname)
+  covariates <- not_in(vars, yname)
   predicted <- unique(unlist(lapply(maps$all, names)))
-  for (v in setdiff(covariates, predicted)) {
+  for (v in not_in(covariates, predicted)) {
     if (!all_finite(data[[v]])) {
       stop_arg("data", "column `", v, "` has missing or infinite values, but no surrogate map ",
                "predicts it; covariates without a proxy must be observed on every row.")
     }
   }
-  check_family_support(y[labeled], family, paste0("response `", yname, "`"))
+  # The labels' range decides their support without copying them out.
+  if (!labels_in_support(y, family)) {
+    check_family_support(y[labeled], family, paste0("response `", yname, "`"))
+  }
   # A plain-column matrix is the intercept and the covariates just checked,
   # so it is finite unless a map predicts a covariate (NA allowed there).
   x_known_finite <- observed_mm$plain && !any(covariates %in% predicted)
@@ -147,14 +153,14 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
     }
     if (!sy_supported) check_family_support(sy, family, paste0(what, " column `", map[[yname]], "`"))
     # A shared matrix needs no rank check of its own: synth_fit_design()
-    # checks the labelled rows, and a subset of full rank implies full rank.
+    # checks the labeled rows, and a subset of full rank implies full rank.
     if (!identical(names(map), yname)) check_full_rank(sX, paste0("the `", what, "` data"))
     list(X = sX, y = as.double(sy))
   }
   design <- list(
     y = as.double(y),
     X = X,
-    # Whether X has no NA (covariates predicted on unlabelled rows leave NA),
+    # Whether X has no NA (covariates predicted on unlabeled rows leave NA),
     # known without a scan on the plain route; the fit then skips its own.
     x_complete = x_known_finite || !anyNA(X),
     labeled = labeled,
@@ -194,10 +200,11 @@ model_matrix <- function(model_terms, data, xlev = NULL, contrasts = NULL, plain
     intercept <- attr(model_terms, "intercept") == 1L
     X <- bind_numeric_columns(data, columns, intercept,
                               c(if (intercept) "(Intercept)", attr(model_terms, "term.labels")))
-    # No factor among the columns: no levels (but .getXlevels()'s exact
-    # empty value) and no contrasts.
-    return(list(response = data[[response]], X = X, xlevels = stats::.getXlevels(model_terms, data),
-                contrasts = NULL, plain = TRUE))
+    # No factor among the columns: no levels and no contrasts. The levels
+    # are .getXlevels()'s exact empty value: NULL without covariates, an
+    # empty named list with plain numeric ones.
+    xlevels <- if (length(columns)) stats::setNames(list(), character()) else NULL
+    return(list(response = data[[response]], X = X, xlevels = xlevels, contrasts = NULL, plain = TRUE))
   }
   mf <- stats::model.frame(model_terms, data, na.action = stats::na.pass, xlev = xlev,
                            drop.unused.levels = FALSE)
@@ -253,7 +260,7 @@ bind_numeric_columns <- function(data, columns, intercept, names) {
 
 #' @export
 print.synth_design <- function(x, ...) {
-  cat(sprintf("<synth_design> %s model, %d rows (%d labelled), %d coefficient(s)\n",
+  cat(sprintf("<synth_design> %s model, %d rows (%d labeled), %d coefficient(s)\n",
               x$family, length(x$y), sum(x$labeled), length(x$terms)))
   cat(sprintf("  proxy: %s; synthetic sources: %d\n",
               if (is.null(x$proxy)) "none" else "yes", length(x$synthetic)))
@@ -303,6 +310,19 @@ in_family_support <- function(y, family) {
     poisson = isTRUE(min(y) >= 0 && max(y) < Inf))
 }
 
+# Whether the non-missing values of `y` (NaN excluded beforehand) lie in
+# the family's support, from their range alone; FALSE sends the caller to
+# check_family_support() for the message.
+labels_in_support <- function(y, family) {
+  # min() and max() skip NA without copying the labels out (range() would).
+  r <- suppressWarnings(c(min(y, na.rm = TRUE), max(y, na.rm = TRUE)))
+  if (r[1L] > r[2L]) return(TRUE) # no labels
+  switch(family$family,
+    gaussian = is.finite(r[1L]) && is.finite(r[2L]),
+    binomial = r[1L] >= 0 && r[2L] <= 1,
+    poisson = r[1L] >= 0 && r[2L] < Inf)
+}
+
 # Error when values fall outside the family's support.
 check_family_support <- function(y, family, what) {
   if (in_family_support(y, family)) return(invisible(y))
@@ -314,12 +334,17 @@ check_family_support <- function(y, family, what) {
     need <- switch(family$family, gaussian = "finite values",
                    binomial = "values in [0, 1] (0/1 labels, or probabilities for a proxy)",
                    poisson = "non-negative counts")
-    stop(sprintf("%s has value(s) outside the %s family's support at row(s) %s (e.g. %s); it needs %s.",
-                 what, family$family, format_positions(bad), format(y[bad[1]]), need),
-         call. = FALSE)
+    abort_classed("synthinfer_error_input", sprintf(
+      "%s has value(s) outside the %s family's support at row(s) %s (e.g. %s); it needs %s.",
+      what, family$family, format_positions(bad), format(y[bad[1]]), need))
   }
   invisible(y)
 }
+
+# The elements of `x` not in `table`, in order: setdiff() without its
+# as.vector() and unique() (called with vectors of unique names here), which
+# cost more than the rest of a small fit's bookkeeping.
+not_in <- function(x, table) x[match(x, table, 0L) == 0L]
 
 # Validate the proxy / synthetic maps; returns list(proxy, synthetic, all).
 surrogate_maps <- function(proxy, synthetic, vars, yname, data) {
@@ -329,12 +354,12 @@ surrogate_maps <- function(proxy, synthetic, vars, yname, data) {
       stop_arg(what, "must be a named character vector such as c(y = \"y_llm\"), ",
                "mapping formula variables to data columns.")
     }
-    unknown <- setdiff(names(map), vars)
+    unknown <- not_in(names(map), vars)
     if (length(unknown)) {
       stop_arg(what, "names variable(s) not in the formula: ",
                paste0("`", unknown, "`", collapse = ", "), ".")
     }
-    absent <- setdiff(map, names(data))
+    absent <- unique(not_in(map, names(data)))
     if (length(absent)) {
       stop_arg(what, "refers to column(s) missing from `data`: ",
                paste0("`", absent, "`", collapse = ", "), ".")

@@ -1,7 +1,8 @@
 # synth_glm(): GLMs fitted on a few human labels plus LLM proxies and
 # synthetic samples, by two-step GMM (Byun et al.), PPI / PPI++ and the
 # classical and naive baselines. The numerics run in the Rust core
-# (synthinfer_core::gmm::fit); this file validates and assembles.
+# (synthinfer_core::estimate::synth_glm, one call); this file validates and
+# assembles.
 
 synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "ppi++synth", "reppi")
 
@@ -21,9 +22,9 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "pp
 #' `[S_i psi(X_i, Y_i; theta); for each surrogate source m:
 #' S_i psi(X^m_i, Y^m_i; eta_m), psi(X^m_i, Y^m_i; eta_m)]` with parameters
 #' `(theta, eta_1, ..., eta_M)`.
-#' * `"gmm"`: the labelled block, the proxy and every synthetic source.
+#' * `"gmm"`: the labeled block, the proxy and every synthetic source.
 #'   Step 1 minimises the identity-weighted criterion (theta is then the
-#'   labelled-only fit); step 2 uses the inverse of the step-1 moment
+#'   labeled-only fit); step 2 uses the inverse of the step-1 moment
 #'   covariance (uncentred) as weight, minimised by Gauss-Newton with a line
 #'   search. The variance is `(G' S^{-1} G)^{-1} / n` with the Jacobian `G`
 #'   and moment covariance `S` at the estimate; Hansen's J statistic tests the
@@ -33,10 +34,10 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "pp
 #'   reports it as `"gmm_proxy"`.
 #' * `"ppi++"`: prediction-powered inference with the power-tuned `lambda`
 #'   of Angelopoulos et al. (2023), using the proxy; conventions (tuning,
-#'   variance) as in ppi-python 0.2.3, the labelled rows being its labelled
-#'   set and the unlabelled rows its unlabelled set. When `proxy` also
+#'   variance) as in ppi-python 0.2.3, the labeled rows being its labeled
+#'   set and the unlabeled rows its unlabeled set. When `proxy` also
 #'   predicts covariates (beyond ppi-python), the estimate minimises the
-#'   rectified loss for every family and the variance uses the labelled
+#'   rectified loss for every family and the variance uses the labeled
 #'   rows' true-covariate Hessian.
 #' * `"ppi"`: the same with `lambda = 1`.
 #' * `"ppi++synth"`: PPI++ whose imputed label mixes the proxy and the
@@ -70,16 +71,16 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "pp
 #'   to the label with a covariate-dependent error (PPI++ 1.00), and
 #'   1.01-1.04 with a useless proxy (the finite-sample cost of the fitted
 #'   learner and recalibration).
-#' * `"classical"`: the labelled rows only, with the sandwich (HC0) variance.
-#' * `"naive"`: the labelled rows pooled with the synthetic rows (or, without
-#'   synthetic data, with the proxy on the unlabelled rows) as if they were
+#' * `"classical"`: the labeled rows only, with the sandwich (HC0) variance.
+#' * `"naive"`: the labeled rows pooled with the synthetic rows (or, without
+#'   synthetic data, with the proxy on the unlabeled rows) as if they were
 #'   real, sandwich variance. **Not valid**: for comparison only.
 #'
 #' @section Generating the synthetic data:
 #' Each synthetic unit must be produced by the same mechanism whether or not
-#' its real unit is labelled, conditioning only on what every row has. For
+#' its real unit is labeled, conditioning only on what every row has. For
 #' a synthetic source `m`, the GMM blocks `S_i psi(eta_m)` and `psi(eta_m)`
-#' share one `eta_m`; if, say, labelled units were prompted with their true
+#' share one `eta_m`; if, say, labeled units were prompted with their true
 #' covariates and the others with predicted ones, no single `eta_m` solves
 #' both, and the off-diagonal weights pull `theta` away from the truth: the
 #' interval is invalid although each block looks fine. Hansen's J test
@@ -94,7 +95,7 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "pp
 #' no J test to flag it.
 #'
 #' @section Effective sample size:
-#' `glance()` reports `n_effective`, the number of labelled rows the classical
+#' `glance()` reports `n_effective`, the number of labeled rows the classical
 #' estimator would need to match this fit's precision: `n_labeled` times the
 #' ratio of classical to this method's variance, averaged over the
 #' coefficients. Per-coefficient values are in `fit$n_effective` and
@@ -105,31 +106,31 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "pp
 #' estimated weight matrix as known. With a few dozen to a few hundred labels
 #' that is optimistic: in our few-labels study (`bench/gmm_small_sample.R`;
 #' means, linear, logistic and Poisson slopes; 50-200 labels and five times
-#' as many unlabelled rows; one proxy and one synthetic source; good, noisy
+#' as many unlabeled rows; one proxy and one synthetic source; good, noisy
 #' proxy, anticorrelated, weakly related synthetic data and a skewed
 #' covariate; 2,000 replications per cell) its nominal 90% interval covered
 #' as little as 0.69 (Poisson slope, skewed covariate, 50 labels).
 #' `se = "small_sample"` (the default) corrects it in three ways: Windmeijer's
 #' (2005) correction for the estimated weight matrix; HC3-type leverage
-#' multipliers `1 / (1 - h_i)^2` on the labelled rows' moment products (`h_i`
-#' the row's leverage in the labelled-rows GLM fit; MacKinnon and White,
+#' multipliers `1 / (1 - h_i)^2` on the labeled rows' moment products (`h_i`
+#' the row's leverage in the labeled-rows GLM fit; MacKinnon and White,
 #' 1985), against the downward bias of outer-product variances on
 #' high-leverage rows; and a degrees-of-freedom correction, the covariance
 #' times `n_lab / (n_lab - K)` with t quantiles on `n_lab - K` degrees of
 #' freedom, `K = p (1 + M)` being the number of parameters whose moments
-#' live on the labelled rows (`p` coefficients, `M` surrogate sources). In
+#' live on the labeled rows (`p` coefficients, `M` surrogate sources). In
 #' the 48 cells of the four stress scenarios its 90% and 95% intervals
 #' covered at least the nominal level minus two Monte Carlo standard errors
 #' (lowest: 0.893 and 0.946), and in the skewed-covariate cells all but one
 #' 95% cell (0.9395 against 0.9403), while keeping most of the gain: with
 #' good synthetic data and 200 labels the interval is 0.5-0.65 times as wide
-#' as the labelled-only one. The candidates compared (textbook, degrees of
+#' as the labeled-only one. The candidates compared (textbook, degrees of
 #' freedom alone, Windmeijer with and without HC2 or HC3 leverage
 #' multipliers, iterated GMM, a bootstrap of the whole two-step estimator)
 #' and the full tables are in
 #' `vignette("gmm-few-labels", package = "synthinfer")`.
 #' `se = "asymptotic"` gives the textbook variance with normal quantiles (as
-#' `gmm::gmm`). GMM needs more than `K` labelled rows (an error says so);
+#' `gmm::gmm`). GMM needs more than `K` labeled rows (an error says so);
 #' below `8 K` labels a warning (class `synthinfer_warning_few_labels`) says
 #' that the correction has not been validated there. Other methods are
 #' unaffected by `se`: their intervals are Wald intervals with normal
@@ -181,7 +182,7 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "pp
 #' match the fit (Kish's approximation).
 #'
 #' @param formula,data,family,proxy,synthetic See [synth_design()]. Rows with
-#'   a non-missing response are labelled.
+#'   a non-missing response are labeled.
 #' @param method One of `"gmm"`, `"gmm_proxy"`, `"ppi++"`, `"ppi"`,
 #'   `"classical"`, `"naive"`, `"ppi++synth"`, `"reppi"`; see Methods.
 #' @param se Variance of the GMM methods (`"gmm"`, `"gmm_proxy"`):
@@ -204,13 +205,15 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "pp
 #'   `tidy()` and `glance()`. Elements: `coefficients`, `vcov`, `method`,
 #'   `family`, `alpha`, `nobs_labeled`, `nobs_unlabeled`, `j_statistic`,
 #'   `j_df`, `j_p_value` (GMM), `lambda` (PPI), `mix_alpha` (PPI++Synth's
-#'   weight per fold), `df`, `se_type`, `n_effective`, `weights` (the
-#'   normalised weights, or `NULL`), `design`.
+#'   weight per fold), `df`, `se_type`, `n_effective`, `design`,
+#'   `labeled_rows` (positions of the labeled rows). [autoplot()][ggplot2::autoplot]
+#'   draws its coefficients beside other methods' (see [autoplot.synth_glm()]),
+#'   and [augment()][augment.synth_glm] adds fitted values and residuals to the data.
 #'
 #'   A GMM fit whose Hansen J test rejects at the 1% level raises a warning
 #'   of class `synthinfer_warning_j_test` naming the likely cause (a
-#'   surrogate source generated differently on labelled rows, or otherwise
-#'   incompatible with the labelled block) and the remedies.
+#'   surrogate source generated differently on labeled rows, or otherwise
+#'   incompatible with the labeled block) and the remedies.
 #' @references Byun, Y., Gupta, S., Lipton, Z. C., Childers, R. L. and
 #'   Wilder, B. (2025). Valid inference with imperfect synthetic data.
 #'   Advances in Neural Information Processing Systems (NeurIPS).
@@ -252,8 +255,8 @@ synth_glm <- function(formula, data, family = stats::gaussian(), proxy = NULL,
                       alpha = 0.1, se = c("small_sample", "asymptotic"), weights = NULL,
                       threads = default_threads(), ...) {
   if (...length() > 0L) {
-    stop("Unused argument(s) in `...`: ", paste(names(list(...)), collapse = ", "),
-         call. = FALSE)
+    abort_classed("synthinfer_error_input", paste0("Unused argument(s) in `...`: ",
+                                                   paste(names(list(...)), collapse = ", ")), arg = "...")
   }
   method <- check_method(method)
   alpha <- check_probability(alpha, "alpha")
@@ -261,8 +264,8 @@ synth_glm <- function(formula, data, family = stats::gaussian(), proxy = NULL,
   se <- check_se(se)
   design <- synth_design(formula, data, family, proxy, synthetic)
   weights <- weights_in_data(substitute(weights), data, parent.frame(), function() weights)
-  fit <- synth_fit_design(design, method, alpha = alpha, se = se, threads = threads,
-                          weights = weights)
+  if (!is.null(weights)) weights <- check_weights(weights, length(design$y))
+  fit <- fit_design(design, method, alpha, design$labeled, se, threads, weights)
   fit$call <- match.call()
   fit
 }
@@ -272,7 +275,7 @@ synth_glm <- function(formula, data, family = stats::gaussian(), proxy = NULL,
 #' The fitting half of [synth_glm()]: `synth_glm(...)` is
 #' `synth_fit_design(synth_design(...), method, alpha)`. Building the design
 #' once and refitting with different `labeled` masks is how simulation code
-#' (e.g. hiding labels at random in a fully labelled data set) avoids
+#' (e.g. hiding labels at random in a fully labeled data set) avoids
 #' rebuilding model matrices.
 #'
 #' @param design A [synth_design()] object.
@@ -281,7 +284,7 @@ synth_glm <- function(formula, data, family = stats::gaussian(), proxy = NULL,
 #' @param weights `NULL` or a numeric vector of sampling weights, one per
 #'   row (here a vector only, not a column name); see [synth_glm()].
 #' @param labeled Logical vector, one entry per row: which rows count as
-#'   labelled. Defaults to the rows with a non-missing response; any mask
+#'   labeled. Defaults to the rows with a non-missing response; any mask
 #'   may be given if the response (and covariates) are present on its rows.
 #' @return A `"synth_glm"` object, as from [synth_glm()].
 #' @export
@@ -308,44 +311,36 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
   if (!is.logical(labeled) || length(labeled) != n || anyNA(labeled)) {
     stop_arg("labeled", "must be a logical vector without NA, one entry per row (", n, ").")
   }
-  p <- ncol(design$X)
   if (!is.null(weights)) weights <- check_weights(weights, n)
-  # The labelled rows by position, computed once: each logical subscript of
+  fit_design(design, method, alpha, labeled, se, threads, weights)
+}
+
+# The fit behind synth_glm() and synth_fit_design(), on arguments they have
+# validated: checks what depends on the label mask, then makes the one call
+# into the core (estimate::synth_glm), which returns every reported number.
+fit_design <- function(design, method, alpha, labeled, se, threads, weights = NULL) {
+  p <- ncol(design$X)
+  # The labeled rows by position, computed once: each logical subscript of
   # a million-row vector would convert the mask again.
   rows <- which(labeled)
-  # Under weights, the labelled rows that carry information: positive weight.
+  n <- length(labeled)
+  # Under weights, the labeled rows that carry information: positive weight.
   info_rows <- if (is.null(weights)) rows else rows[weights[rows] > 0]
   n_lab <- length(info_rows)
   if (n_lab == 0L && length(rows)) {
-    stop_arg("weights", "are zero on every labelled row, so nothing anchors the estimate to real data.")
+    stop_arg("weights", "are zero on every labeled row, so nothing anchors the estimate to real data.")
   }
   if (n_lab == 0L) {
-    stop("No labelled rows: `labeled` marks no row (by default the rows with a response), so nothing ",
-         "anchors the estimate to real data.", call. = FALSE)
+    abort_classed("synthinfer_error_input", paste0(
+      "No labeled rows: `labeled` marks no row (by default the rows with a response), so nothing ",
+      "anchors the estimate to real data."), arg = "labeled")
   }
   if (n_lab <= p) {
-    stop(sprintf(paste0("Too few labelled rows: %d labelled row(s) for %d coefficient(s); ",
-                        "at least %d are needed (more in practice)."), n_lab, p, p + 1L),
-         call. = FALSE)
+    abort_classed("synthinfer_error_input", sprintf(paste0(
+      "Too few labeled rows: %d labeled row(s) for %d coefficient(s); ",
+      "at least %d are needed (more in practice)."), n_lab, p, p + 1L))
   }
-  y_lab <- design$y[rows]
-  if (anyNA(y_lab)) {
-    stop_arg("labeled", "marks row(s) without a response as labelled: ",
-             format_positions(which(labeled & is.na(design$y))), ".")
-  }
-  X <- design$X
-  X_lab <- X[rows, , drop = FALSE]
-  if (anyNA(X_lab)) {
-    stop_arg("labeled", "marks row(s) with missing covariates as labelled: ",
-             format_positions(which(labeled & rowSums(is.na(X)) > 0)), ".")
-  }
-  if (!all(is.finite(X_lab))) {
-    stop_arg("data", "has infinite covariate values at row(s) ",
-             format_positions(which(labeled & rowSums(!is.finite(X)) > 0)), ".")
-  }
-  check_full_rank(if (is.null(weights)) X_lab else X[info_rows, , drop = FALSE],
-                  if (is.null(weights)) "the labelled rows" else "the labelled rows with a positive weight",
-                  "Drop them from the formula or label more rows.")
+  check_labeled_rows(design, labeled, rows, info_rows)
   needs_proxy <- method %in% c("gmm_proxy", "ppi++", "ppi", "ppi++synth", "reppi") ||
     (method == "naive" && !length(design$synthetic))
   if (needs_proxy && is.null(design$proxy)) {
@@ -362,15 +357,16 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
              "use method = \"ppi++\" or \"gmm\", which do.")
   }
   if (n - length(rows) < 2L && method %in% c("ppi", "ppi++", "ppi++synth", "reppi")) {
-    stop("PPI needs at least 2 unlabelled rows.", call. = FALSE)
+    abort_classed("synthinfer_error_input", "PPI needs at least 2 unlabeled rows.")
   }
   if (!is.null(weights) && method %in% c("ppi", "ppi++", "ppi++synth") &&
       sum(weights[-rows] > 0) < 2L) {
-    stop_arg("weights", "must be positive on at least 2 unlabelled rows for PPI.")
+    stop_arg("weights", "must be positive on at least 2 unlabeled rows for PPI.")
   }
   if (length(rows) == n && method %in% c("gmm", "gmm_proxy")) {
-    stop("Every row is labelled, so the surrogate moments duplicate the labelled ones ",
-         "and carry no extra information; use method = \"classical\".", call. = FALSE)
+    abort_classed("synthinfer_error_input", paste0(
+      "Every row is labeled, so the surrogate moments duplicate the labeled ones ",
+      "and carry no extra information; use method = \"classical\"."))
   }
   # Without synthetic sources, "gmm" is the proxy-only GMM: say so.
   if (method == "gmm" && !length(design$synthetic)) method <- "gmm_proxy"
@@ -378,34 +374,61 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
     design <- drop_constant_sources(design, method)
     check_gmm_labels(design, method, n_lab, p)
   }
-  res <- rust_fit(design, method, rows, threads, weights)
-  if (se == "asymptotic" && !is.null(res$covariance_asymptotic)) {
-    res$covariance <- res$covariance_asymptotic
-    res$df <- Inf
+  res <- rust_fit(design, method, rows, se, threads, weights)
+  warn_j_test(new_synth_glm(res, design, method, alpha, se, rows, weights))
+}
+
+# The labeled rows' data must be complete and of full rank. The rank check
+# (a QR of the labeled rows) is skipped for the mean, whose one column is
+# the intercept, of rank one.
+check_labeled_rows <- function(design, labeled, rows, info_rows = rows) {
+  if (anyNA(design$y[rows])) {
+    stop_arg("labeled", "marks row(s) without a response as labeled: ",
+             format_positions(which(labeled & is.na(design$y))), ".")
   }
-  classical_var <- if (method == "classical") diag(res$covariance) else
-    classical_variances(design$family, X_lab, y_lab, threads, weights[rows])
-  warn_j_test(new_synth_glm(res, design, method, alpha, classical_var, se, weights, rows))
+  X <- design$X
+  if (is_intercept_only(design)) return(invisible(TRUE))
+  X_lab <- X[rows, , drop = FALSE]
+  if (anyNA(X_lab)) {
+    stop_arg("labeled", "marks row(s) with missing covariates as labeled: ",
+             format_positions(which(labeled & rowSums(is.na(X)) > 0)), ".")
+  }
+  if (!all(is.finite(X_lab))) {
+    stop_arg("data", "has infinite covariate values at row(s) ",
+             format_positions(which(labeled & rowSums(!is.finite(X)) > 0)), ".")
+  }
+  if (length(info_rows) < length(rows)) {
+    check_full_rank(X[info_rows, , drop = FALSE], "the labeled rows with a positive weight",
+                    "Drop them from the formula or label more rows.")
+  } else {
+    check_full_rank(X_lab, "the labeled rows", "Drop them from the formula or label more rows.")
+  }
+}
+
+# Whether the design is the mean (`y ~ 1`): its model matrix is the
+# intercept column, all ones, which synth_design() built itself.
+is_intercept_only <- function(design) {
+  identical(design$terms, "(Intercept)") && isTRUE(design$x_complete)
 }
 
 # GMM fits p coefficients for the labels and p per surrogate source, all of
-# whose moments are observed on the labelled rows only. The few-labels study
+# whose moments are observed on the labeled rows only. The few-labels study
 # (bench/gmm_small_sample.R) checked the small-sample interval down to
 # n_lab / K = 50 / 6; below that ratio its coverage is not established.
 check_gmm_labels <- function(design, method, n_lab, p) {
   m <- length(method_sources(design, method))
   k <- p * (1L + m)
   if (n_lab <= k) {
-    stop(sprintf(paste0(
-      "Too few labelled rows for GMM: with %d surrogate source(s) it fits %d parameters ",
+    abort_classed("synthinfer_error_input", sprintf(paste0(
+      "Too few labeled rows for GMM: with %d surrogate source(s) it fits %d parameters ",
       "(%d coefficient(s) for the labels and %d per source) from moments observed on the ",
-      "labelled rows only, so it needs more than %d labelled rows; there are %d. ",
+      "labeled rows only, so it needs more than %d labeled rows; there are %d. ",
       "Label more rows, use fewer surrogate sources, or use method = \"classical\" or \"ppi++\"."),
-      m, k, p, p, k, n_lab), call. = FALSE)
+      m, k, p, p, k, n_lab))
   }
   if (n_lab < 8L * k) {
     warn_classed("synthinfer_warning_few_labels", sprintf(paste0(
-      "Only %d labelled rows for %d GMM parameters (%d surrogate source(s) x %d coefficient(s) ",
+      "Only %d labeled rows for %d GMM parameters (%d surrogate source(s) x %d coefficient(s) ",
       "plus the labels' own): below 8 labels per parameter the interval's finite-sample ",
       "correction has not been validated and may under-cover. Label more rows, use fewer ",
       "surrogate sources, or use method = \"ppi++\" or \"classical\"."),
@@ -438,14 +461,50 @@ drop_constant_sources <- function(design, method) {
   if (!length(dropped)) return(design)
   left <- !is.null(design$proxy) || (method == "gmm" && length(design$synthetic))
   if (!left) {
-    stop(sprintf(paste0("The surrogate response of %s is constant on every row, so it carries no ",
-                        "information about the labels and GMM has nothing to combine; ",
-                        "use method = \"classical\"."), paste(dropped, collapse = " and ")),
-         call. = FALSE)
+    abort_classed("synthinfer_error_input", sprintf(paste0(
+      "The surrogate response of %s is constant on every row, so it carries no ",
+      "information about the labels and GMM has nothing to combine; ",
+      "use method = \"classical\"."), paste(dropped, collapse = " and ")))
   }
   message(sprintf("Dropping %s from the GMM fit: its response is constant on every row, so it carries no information about the labels.",
                   paste(dropped, collapse = " and ")))
   design
+}
+
+check_se <- function(se) {
+  choices <- c("small_sample", "asymptotic")
+  if (identical(se, choices)) return("small_sample")
+  if (!is.character(se) || length(se) != 1L || !(se %in% choices)) {
+    stop_arg("se", "must be \"small_sample\" or \"asymptotic\".")
+  }
+  se
+}
+
+# The one call into the core; `rows` are the positions of the labeled rows.
+# The core uses y on those rows only, so the NA of unlabeled rows cross as
+# they are (no copy of a million-row response). Covariates missing on
+# unlabeled rows are set to 0: the core's column-wise kernels multiply them
+# by a zero weight, and NA * 0 is NA. The sources go as the design holds
+# them: the proxy (NULL or list(X, y)) and the synthetic sources the method
+# uses (a list of list(X, y)). A core error names the method.
+rust_fit <- function(design, method, rows, se, threads, weights = NULL) {
+  X <- design$X
+  if (!isTRUE(design$x_complete) && anyNA(X)) X[is.na(X)] <- 0
+  synthetic <- if (method %in% c("gmm", "naive", "ppi++synth")) design$synthetic else list()
+  tryCatch(
+    rs_synth_glm(method, design$family, X, design$y, rows, design$proxy, synthetic, se,
+                 if (is.null(weights)) double() else weights, threads),
+    synthinfer_error = function(e) {
+      e$message <- sprintf("Method \"%s\" failed: %s", method, conditionMessage(e))
+      stop(e)
+    })
+}
+
+# The surrogate sources `method` uses, the proxy first: the proxy if any,
+# then the synthetic sources for the methods that read them.
+method_sources <- function(design, method) {
+  c(if (!is.null(design$proxy)) list(design$proxy),
+    if (method %in% c("gmm", "naive", "ppi++synth")) design$synthetic)
 }
 
 # synth_glm()'s `weights`, as lm() takes them: an expression evaluated in
@@ -467,59 +526,6 @@ weights_in_data <- function(expr, data, env, value) {
   w
 }
 
-check_se <- function(se) {
-  choices <- c("small_sample", "asymptotic")
-  if (identical(se, choices)) return("small_sample")
-  if (!is.character(se) || length(se) != 1L || !(se %in% choices)) {
-    stop_arg("se", "must be \"small_sample\" or \"asymptotic\".")
-  }
-  se
-}
-
-# Variances of the classical (labelled-only) fit, the reference of
-# n_effective. That fit reads nothing but the labelled rows, so the core gets
-# just those, without the surrogate sources: no pass over a million
-# unlabelled rows for a reported statistic.
-classical_variances <- function(family, X_lab, y_lab, threads, w_lab = NULL) {
-  labelled_design <- list(X = X_lab, y = y_lab, family = family, proxy = NULL, synthetic = list())
-  # A reported statistic only: when the labelled-only fit does not exist
-  # (separated labelled rows), n_effective is NA rather than an error.
-  fit <- tryCatch(rust_fit(labelled_design, "classical", seq_len(nrow(X_lab)), threads, w_lab),
-                  error = function(e) NULL)
-  if (is.null(fit)) return(rep(NA_real_, ncol(X_lab)))
-  diag(fit$covariance)
-}
-
-# Call the Rust core with the surrogate sources the method uses; `rows` are
-# the positions of the labelled rows. The core uses y on those rows only, so
-# the NA of unlabelled rows cross as they are (no copy of a million-row
-# response). Covariates missing on unlabelled rows are set to 0: the core's
-# column-wise kernels multiply them by a zero weight, and NA * 0 is NA.
-rust_fit <- function(design, method, rows, threads, weights = NULL) {
-  X <- design$X
-  if (!isTRUE(design$x_complete) && anyNA(X)) X[is.na(X)] <- 0
-  sources <- method_sources(design, method)
-  res <- rs_synth_fit(method, design$family, X, ncol(X), design$y, as.integer(rows),
-                      lapply(sources, `[[`, "X"), lapply(sources, `[[`, "y"),
-                      !is.null(design$proxy), as.integer(threads),
-                      if (is.null(weights)) double() else as.double(weights))
-  if (!is.null(res$error)) {
-    stop(sprintf("Method \"%s\" failed: %s", method, res$error), call. = FALSE)
-  }
-  if (!all(is.finite(res$coefficients)) || !all(is.finite(res$covariance))) {
-    stop("The ", method, " fit produced non-finite estimates; the data may be degenerate.",
-         call. = FALSE)
-  }
-  res
-}
-
-# The surrogate sources `method` uses, the proxy first: the proxy if any,
-# then the synthetic sources for the methods that read them.
-method_sources <- function(design, method) {
-  c(if (!is.null(design$proxy)) list(design$proxy),
-    if (method %in% c("gmm", "naive", "ppi++synth")) design$synthetic)
-}
-
 check_method <- function(method, several = TRUE) {
   if (!is.character(method) || anyNA(method) || length(method) == 0L) {
     stop_arg("method", "must be one of ", paste0("\"", synth_methods, "\"", collapse = ", "), ".")
@@ -532,46 +538,25 @@ check_method <- function(method, several = TRUE) {
   method
 }
 
-new_synth_glm <- function(res, design, method, alpha, classical_var, se = "small_sample",
-                          weights = NULL, rows = NULL) {
+# The fit object: the core's result as it comes (renamed nothing,
+# recomputed nothing) with names on the coefficients and what the methods
+# need of the design.
+new_synth_glm <- function(res, design, method, alpha, se, rows, weights = NULL) {
   terms <- design$terms
-  coefs <- stats::setNames(res$coefficients, terms)
-  vc <- res$covariance
-  dimnames(vc) <- list(terms, terms)
-  if (!is.null(weights)) {
-    # Under weights: rows with a positive weight are counted, and the
-    # classical reference precision is that of Kish's effective number of
-    # labelled rows, (sum w)^2 / sum w^2 over the labelled rows.
-    w_lab <- weights[rows]
-    res$n_labeled <- sum(w_lab > 0)
-    res$n_unlabeled <- sum(weights[-rows] > 0)
-    n_ref <- sum(w_lab)^2 / sum(w_lab^2)
-  } else {
-    n_ref <- res$n_labeled
-  }
-  n_eff <- stats::setNames(n_ref * classical_var / diag(vc), terms)
-  structure(list(
-    coefficients = coefs,
-    vcov = vc,
-    method = method,
-    family = design$family,
-    alpha = alpha,
-    nobs_labeled = res$n_labeled,
-    nobs_unlabeled = res$n_unlabeled,
-    n_sources = length(method_sources(design, method)),
-    j_statistic = if (is.null(res$j_stat)) NA_real_ else res$j_stat,
-    j_df = if (is.null(res$j_df)) NA_integer_ else res$j_df,
-    j_p_value = if (is.null(res$j_pvalue)) NA_real_ else res$j_pvalue,
-    lambda = if (is.null(res$lambda)) NA_real_ else res$lambda,
-    df = if (is.null(res$df)) Inf else res$df,
-    se_type = if (method %in% c("gmm", "gmm_proxy")) se else "asymptotic",
-    mix_alpha = res$mix_alpha,
-    surrogate_coefficients = res$surrogate_coefficients,
-    n_effective = n_eff,
-    weights = weights,
-    design = design,
-    call = NULL
-  ), class = "synth_glm")
+  names(res$coefficients) <- terms
+  dimnames(res$vcov) <- list(terms, terms)
+  names(res$n_effective) <- terms
+  res$method <- method
+  res$family <- design$family
+  res$alpha <- alpha
+  res$n_sources <- length(method_sources(design, method))
+  res$se_type <- if (method %in% c("gmm", "gmm_proxy")) se else "asymptotic"
+  res$design <- design
+  res$labeled_rows <- rows
+  res$weights <- weights
+  res$call <- NULL
+  class(res) <- "synth_glm"
+  res
 }
 
 # Error naming the model-matrix columns that are collinear with earlier ones
@@ -580,9 +565,10 @@ check_full_rank <- function(X, where, advice = "Drop them from the formula.") {
   qx <- qr(X, tol = 1e-9)
   if (qx$rank < ncol(X)) {
     aliased <- colnames(X)[qx$pivot[seq.int(qx$rank + 1L, ncol(X))]]
-    stop(sprintf(paste0("The model matrix is rank deficient on %s: column(s) %s ",
-                        "are linear combinations of the others (or constant). %s"),
-                 where, paste0("`", aliased, "`", collapse = ", "), advice), call. = FALSE)
+    abort_classed("synthinfer_error_input", sprintf(paste0(
+      "The model matrix is rank deficient on %s: column(s) %s ",
+      "are linear combinations of the others (or constant). %s"),
+      where, paste0("`", aliased, "`", collapse = ", "), advice))
   }
   invisible(TRUE)
 }

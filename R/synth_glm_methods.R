@@ -7,7 +7,7 @@ synth_method_label <- function(method) {
     gmm_proxy = "two-step GMM (labels + proxy)",
     "ppi++" = "PPI++ (power-tuned)",
     ppi = "PPI",
-    classical = "classical (labelled rows only)",
+    classical = "classical (labeled rows only)",
     naive = "naive pooling (NOT valid; baseline)",
     "ppi++synth" = "PPI++Synth (proxy and synthetic mixed, cross-fitted weight)",
     reppi = "RePPI (recalibrated PPI, cross-fitted imputed score)")
@@ -38,7 +38,7 @@ fit_df <- function(object) if (is.null(object$df)) Inf else object$df
 #'
 #' Standard accessors for [synth_glm()] fits. Intervals and tests are Wald
 #' type with normal quantiles. `nobs()` counts the real units the estimate
-#' uses: the labelled rows for `"classical"`, all rows otherwise.
+#' uses: the labeled rows for `"classical"`, all rows otherwise.
 #'
 #' @param object,x A `"synth_glm"` fit.
 #' @param parm Coefficients (names or indices); all by default.
@@ -118,15 +118,14 @@ predict.synth_glm <- function(object, newdata = NULL, type = c("link", "response
     X <- stats::model.matrix(tt, mf, contrasts.arg = des$contrasts)
   }
   eta <- drop(X %*% object$coefficients)
-  if (type == "link") return(eta)
-  switch(object$family, gaussian = eta, binomial = stats::plogis(eta), poisson = exp(eta))
+  if (type == "link") eta else mean_of(object$family, eta)
 }
 
 #' @rdname synth_glm-methods
 #' @export
 print.synth_glm <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
   cat(fit_header(x), "\n", sep = "")
-  cat(sprintf("%d labelled and %d unlabelled rows\n", x$nobs_labeled, x$nobs_unlabeled))
+  cat(sprintf("%d labeled and %d unlabeled rows\n", x$nobs_labeled, x$nobs_unlabeled))
   cat("\nCoefficients:\n")
   print(x$coefficients, digits = digits)
   notes <- surrogate_notes(x, digits)
@@ -146,7 +145,7 @@ print.summary.synth_glm <- function(x, digits = max(3L, getOption("digits") - 3L
   f <- x$fit
   cat(fit_header(f), "\n", sep = "")
   if (!is.null(f$call)) cat("Call: ", paste(deparse(f$call), collapse = "\n"), "\n", sep = "")
-  cat(sprintf("%d labelled and %d unlabelled rows\n\n", f$nobs_labeled, f$nobs_unlabeled))
+  cat(sprintf("%d labeled and %d unlabeled rows\n\n", f$nobs_labeled, f$nobs_unlabeled))
   tab <- as.data.frame(x$table)
   out <- data.frame(Estimate = tab$estimate, `Std. Error` = tab$std.error,
                     `z value` = tab$statistic, `Pr(>|z|)` = tab$p.value,

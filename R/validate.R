@@ -84,7 +84,7 @@ check_count <- function(x, arg, min = 0L) {
 # "synthinfer_threads_clamped".
 check_threads <- function(threads) {
   threads <- check_count(threads, "threads", min = 1L)
-  cap <- rs_max_threads()
+  cap <- usable_cores()
   if (threads > cap) {
     msg <- sprintf("`threads` = %d is more than the %d core(s) this session can use; using %d.",
                    threads, cap, cap)
@@ -109,6 +109,14 @@ all_finite <- function(x) {
   }
   !anyNA(x) && !any(is.infinite(x))
 }
+
+# The cores this session can use (CPU affinity and cgroup quota), asked of
+# the core once per session: every fit checks `threads` against it.
+usable_cores <- function() {
+  if (is.null(thread_cap$cores)) thread_cap$cores <- rs_max_threads()
+  thread_cap$cores
+}
+thread_cap <- new.env(parent = emptyenv())
 
 format_positions <- function(i, max = 5L) {
   shown <- paste(utils::head(i, max), collapse = ", ")
@@ -138,7 +146,7 @@ format_positions <- function(i, max = 5L) {
 #' default_threads()
 default_threads <- function() {
   threads <- getOption("synthinfer.threads")
-  if (is.null(threads)) return(min(2L, rs_max_threads()))
+  if (is.null(threads)) return(min(2L, usable_cores()))
   check_threads(threads)
 }
 

@@ -5,7 +5,7 @@
 #   R_LIBS=.lib Rscript bench/interrupt_latency.R [repeats]
 repeats <- as.integer(commandArgs(TRUE)[1]); if (is.na(repeats)) repeats <- 5L
 calls <- c(cov = "exchange_coverage_study(40, reps = 2e7, threads = 2)",
-           cmp = "compare_methods(d, y ~ x1 + x2, proxy = c(y = 'y_llm'), trials = 1e5, threads = 2)",
+           cmp = "compare_methods(y ~ x1 + x2, d, proxy = c(y = 'y_llm'), trials = 1e5, threads = 2)",
            boot = "task_summaries(u, 'g', 'y', 's', estimand = 'median', reps = 1e6, threads = 2)")
 lat <- list()
 for (k in names(calls)) for (rep in seq_len(repeats)) {

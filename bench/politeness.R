@@ -35,7 +35,7 @@ print(round(attr(s, "confusion"), 3))
 
 for (x in c("hedging", "first_plural")) {
   t0 <- proc.time()[["elapsed"]]
-  cmp <- compare_methods(s, stats::reformulate(x, "polite"), family = stats::binomial(),
+  cmp <- compare_methods(stats::reformulate(x, "polite"), s, family = stats::binomial(),
                          proxy = c(polite = "polite_gpt"), synthetic = c(polite = "polite_syn"),
                          methods = c("classical", "ppi++", "gmm_proxy", "gmm"),
                          fractions = c(0.05, 0.1, 0.15, 0.2), trials = trials, seed = 1,

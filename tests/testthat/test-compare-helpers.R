@@ -30,11 +30,11 @@ test_that("scores equal a direct R computation, failed fits left out", {
 
 test_that("compare_methods() names the offending argument", {
   d <- data.frame(y = rnorm(50), x = rnorm(50))
-  expect_error(compare_methods(d, y ~ x, methods = "best"), "`methods`")
-  expect_error(compare_methods(d, y ~ x, fractions = c(0.1, 1)), "`fractions`")
-  expect_error(compare_methods(d, y ~ x, fractions = c(0.1, 0.1)), "`fractions`")
-  expect_error(compare_methods(d, y ~ x, trials = 0), "`trials`")
-  expect_error(compare_methods(d, y ~ x, alpha = 2), "`alpha`")
-  expect_error(compare_methods(d, y ~ x, threads = 0), "`threads`")
-  expect_error(compare_methods(list(1), y ~ x), "`data`")
+  expect_error(compare_methods(y ~ x, d, methods = "best"), "`methods`")
+  expect_error(compare_methods(y ~ x, d, fractions = c(0.1, 1)), "`fractions`")
+  expect_error(compare_methods(y ~ x, d, fractions = c(0.1, 0.1)), "`fractions`")
+  expect_error(compare_methods(y ~ x, d, trials = 0), "`trials`")
+  expect_error(compare_methods(y ~ x, d, alpha = 2), "`alpha`")
+  expect_error(compare_methods(y ~ x, d, threads = 0), "`threads`")
+  expect_error(compare_methods(y ~ x, list(1)), "`data`")
 })

@@ -13,7 +13,7 @@ test_that("scores equal an R loop over synth_fit_design() on the same subsets", 
   methods <- c("classical", "ppi++", "gmm")
   fr <- c(0.1, 0.3)
   trials <- 6L
-  cmp <- compare_methods(d, y ~ x1 + x2, proxy = c(y = "y_llm"), synthetic = syn_map,
+  cmp <- compare_methods(y ~ x1 + x2, d, proxy = c(y = "y_llm"), synthetic = syn_map,
                          methods = methods, fractions = fr, trials = trials, seed = 5,
                          threads = 1)
   design <- synth_design(y ~ x1 + x2, d, gaussian(), c(y = "y_llm"), syn_map)
@@ -39,7 +39,7 @@ test_that("scores equal an R loop over synth_fit_design() on the same subsets", 
 test_that("results do not depend on the number of threads", {
   d <- sim_cmp_data(300, family = "binomial")
   run <- function(threads) {
-    compare_methods(d, y ~ x1 + x2, family = binomial(), proxy = c(y = "y_llm"),
+    compare_methods(y ~ x1 + x2, d, family = binomial(), proxy = c(y = "y_llm"),
                     synthetic = syn_map, fractions = c(0.2, 0.4), trials = 20,
                     seed = 3, threads = threads)
   }
@@ -54,18 +54,18 @@ test_that("results do not depend on the number of threads", {
 test_that("the data must be fully labeled and the fractions feasible", {
   d <- sim_cmp_data(100)
   d$y[3] <- NA
-  expect_error(compare_methods(d, y ~ x1, proxy = c(y = "y_llm"), trials = 2), "`data`")
+  expect_error(compare_methods(y ~ x1, d, proxy = c(y = "y_llm"), trials = 2), "`data`")
   d <- sim_cmp_data(100)
-  expect_error(compare_methods(d, y ~ x1 + x2, proxy = c(y = "y_llm"),
+  expect_error(compare_methods(y ~ x1 + x2, d, proxy = c(y = "y_llm"),
                                fractions = 0.02, trials = 2), "`fractions`")
-  expect_error(compare_methods(d, y ~ x1, methods = "ppi++", trials = 2), "`proxy`")
+  expect_error(compare_methods(y ~ x1, d, methods = "ppi++", trials = 2), "`proxy`")
 })
 
 test_that("autoplot draws one panel row per metric", {
   skip_if_not_installed("ggplot2")
   d <- sim_cmp_data(200)
-  cmp <- compare_methods(d, y ~ x1, proxy = c(y = "y_llm"), synthetic = syn_map[1:2],
-                         fractions = c(0.2, 0.4), trials = 5, threads = 1)
+  cmp <- compare_methods(y ~ x1, d, proxy = c(y = "y_llm"), synthetic = syn_map[1:2],
+                         fractions = c(0.2, 0.4), trials = 5, threads = 1, seed = 1)
   p <- ggplot2::autoplot(cmp, metrics = c("coverage", "width"))
   expect_s3_class(p, "ggplot")
   expect_setequal(levels(p$data$metric), c("coverage", "width"))
@@ -84,8 +84,8 @@ test_that("failed fits are counted, left out and reported", {
   d$y <- d$x + rnorm(400)
   d$y_llm <- d$y + rnorm(400)
   expect_warning(
-    cmp <- compare_methods(d, y ~ x, proxy = c(y = "y_llm"), methods = c("classical", "ppi++"),
-                           fractions = c(0.05, 0.5), trials = 30, threads = 1),
+    cmp <- compare_methods(y ~ x, d, proxy = c(y = "y_llm"), methods = c("classical", "ppi++"),
+                           fractions = c(0.05, 0.5), trials = 30, threads = 1, seed = 1),
     "left out of the averages")
   expect_true(all(cmp$trials + cmp$failed == 30))
   expect_gt(sum(cmp$failed[cmp$fraction == 0.05]), 0)
@@ -95,7 +95,7 @@ test_that("failed fits are counted, left out and reported", {
 test_that("seeds beyond the integer range work and change the subsets", {
   d <- sim_cmp_data(150)
   run <- function(seed) {
-    compare_methods(d, y ~ x1, proxy = c(y = "y_llm"), methods = "classical",
+    compare_methods(y ~ x1, d, proxy = c(y = "y_llm"), methods = "classical",
                     fractions = 0.2, trials = 5, seed = seed, threads = 1)
   }
   big <- run(3e9)
@@ -107,9 +107,9 @@ test_that("seeds beyond the integer range work and change the subsets", {
 
 test_that("summary() averages over coefficients and divides by the reference width", {
   d <- sim_cmp_data(300)
-  cmp <- compare_methods(d, y ~ x1 + x2, proxy = c(y = "y_llm"), synthetic = syn_map,
+  cmp <- compare_methods(y ~ x1 + x2, d, proxy = c(y = "y_llm"), synthetic = syn_map,
                          methods = c("classical", "gmm"), fractions = c(0.2, 0.4),
-                         trials = 8, threads = 1)
+                         trials = 8, threads = 1, seed = 1)
   s <- summary(cmp)
   expect_equal(nrow(s), 4)
   g <- cmp[cmp$method == "gmm" & cmp$fraction == 0.4, ]

@@ -39,7 +39,7 @@ for (fam in c("gaussian", "binomial", "poisson")) {
   })
 }
 
-test_that("naive pooling equals glm() on labelled rows stacked with synthetic rows", {
+test_that("naive pooling equals glm() on labeled rows stacked with synthetic rows", {
   d <- classical_data(300, seed = 2)
   d$y <- ifelse(d$lab, d$y_bin, NA)
   d$y_syn <- rbinom(nrow(d), 1, 0.5)
@@ -53,7 +53,7 @@ test_that("naive pooling equals glm() on labelled rows stacked with synthetic ro
   expect_equal(vcov(fit), hc0(ref), tolerance = 1e-8)
 })
 
-test_that("naive pooling without synthetic data uses the proxy on unlabelled rows", {
+test_that("naive pooling without synthetic data uses the proxy on unlabeled rows", {
   d <- classical_data(300, seed = 3)
   d$y <- ifelse(d$lab, d$y_gauss, NA)
   d$y_llm <- d$y_gauss + rnorm(nrow(d))

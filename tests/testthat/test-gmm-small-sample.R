@@ -21,7 +21,7 @@ few_label_data <- function(n_lab = 60, n_unl = 300, seed = 1, family = "gaussian
 test_that("the default GMM interval uses t quantiles on n_lab - K degrees of freedom", {
   d <- few_label_data()
   fit <- synth_glm(y ~ x, d, proxy = c(y = "y_llm"), synthetic = c(y = "y_syn"), threads = 1)
-  # K = p (1 + M) = 2 * 3 parameters whose moments live on the 60 labelled rows.
+  # K = p (1 + M) = 2 * 3 parameters whose moments live on the 60 labeled rows.
   expect_identical(fit$df, 54)
   expect_identical(fit$se_type, "small_sample")
   se <- sqrt(diag(vcov(fit)))
@@ -46,11 +46,11 @@ test_that("the default GMM interval uses t quantiles on n_lab - K degrees of fre
 test_that("too few labels for the GMM parameters is an error with the numbers", {
   d <- few_label_data(n_lab = 6, n_unl = 100)
   expect_error(synth_glm(y ~ x, d, proxy = c(y = "y_llm"), synthetic = c(y = "y_syn"), threads = 1),
-               "fits 6 parameters .* needs more than 6 labelled rows; there are 6")
+               "fits 6 parameters .* needs more than 6 labeled rows; there are 6")
   # Between K and 8 K labels: a classed warning that names the remedy.
   d <- few_label_data(n_lab = 30, n_unl = 150)
   expect_warning(synth_glm(y ~ x, d, proxy = c(y = "y_llm"), synthetic = c(y = "y_syn"), threads = 1),
-                 "Only 30 labelled rows for 6 GMM parameters", class = "synthinfer_warning_few_labels")
+                 "Only 30 labeled rows for 6 GMM parameters", class = "synthinfer_warning_few_labels")
   expect_no_warning(synth_glm(y ~ x, d, proxy = c(y = "y_llm"), method = "ppi++", threads = 1))
 })
 
@@ -65,25 +65,25 @@ test_that("gmm without synthetic sources is reported as the proxy-only GMM", {
   full <- few_label_data(n_lab = 400, n_unl = 0)
   full$y <- 0.5 + full$x + rnorm(400)
   expect_message(
-    cmp <- compare_methods(full, y ~ x, proxy = c(y = "y_llm"), methods = c("gmm", "gmm_proxy"),
+    cmp <- compare_methods(y ~ x, full, proxy = c(y = "y_llm"), methods = c("gmm", "gmm_proxy"),
                            fractions = 0.3, trials = 3, seed = 1, threads = 1),
     "compared once")
   expect_identical(unique(cmp$method), "gmm_proxy")
   expect_identical(nrow(cmp), 2L) # one row per coefficient
 })
 
-test_that("a NaN response is an error, not an unlabelled row", {
+test_that("a NaN response is an error, not an unlabeled row", {
   d <- few_label_data()
   d$y[5] <- NaN
   expect_error(synth_glm(y ~ x, d, proxy = c(y = "y_llm"), threads = 1), "NaN at row\\(s\\) 5")
 })
 
-test_that("naive on separated labelled rows is not blocked by the effective-n side fit", {
+test_that("naive on separated labeled rows is not blocked by the effective-n side fit", {
   set.seed(4)
   n <- 200
   x <- rnorm(n)
   lab <- seq_len(n) <= 40
-  y <- ifelse(lab, as.numeric(x > 0), NA) # separated on the labelled rows
+  y <- ifelse(lab, as.numeric(x > 0), NA) # separated on the labeled rows
   d <- data.frame(x, y, y_syn = rbinom(n, 1, plogis(x)))
   fit <- synth_glm(y ~ x, d, binomial(), synthetic = c(y = "y_syn"), method = "naive", threads = 1)
   expect_true(all(is.finite(coef(fit))))
@@ -124,7 +124,7 @@ test_that("method = 'ppi' uses lambda = 1, not the tuned lambda", {
 
 test_that("GMM's small-sample interval covers at 60 labels where the textbook one does not", {
   # 400 replications of the study design (ordinary least squares, good
-  # synthetic data, 60 labels and 300 unlabelled rows), run in Rust. The
+  # synthetic data, 60 labels and 300 unlabeled rows), run in Rust. The
   # Monte Carlo standard error of a 90% coverage is sqrt(.09 / 400) = 0.015;
   # we accept the small-sample coverage within 3 of them (>= 0.855) and
   # require it above the textbook interval's, which the full study puts
@@ -137,7 +137,7 @@ test_that("GMM's small-sample interval covers at 60 labels where the textbook on
   expect_gt(cov90[["windmeijer_hc3_t"]], cov90[["asymptotic_z"]])
 })
 
-test_that("print() says when GMM is less precise than the labelled rows alone", {
+test_that("print() says when GMM is less precise than the labeled rows alone", {
   set.seed(21)
   n <- 300
   x <- rnorm(n)

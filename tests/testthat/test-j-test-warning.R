@@ -1,11 +1,11 @@
 # The J-test warning of synth_glm() against synthetic data generated
-# differently on labelled rows (the design of bench/label_dependent_synthetic.R).
+# differently on labeled rows (the design of bench/label_dependent_synthetic.R).
 
 # y = 0.5 + x1 - 0.5 x2 + e. The synthetic unit is read off a text generated
 # from the real unit's text and prompted covariates: its outcome tracks the
 # real unit, its covariates are the prompted ones: predicted covariates
 # x + N(0, 0.8^2) on every row, or (label_dependent) the true covariates on
-# labelled rows.
+# labeled rows.
 label_dependent_data <- function(n, frac, label_dependent) {
   x1 <- rnorm(n)
   x2 <- rnorm(n)
@@ -63,7 +63,7 @@ test_that("the J warning stays at its 1% rate when generation is the same on eve
   # The same design in the Rust coverage study, 1000 replications: the
   # rejection rate has sd sqrt(.01 * .99 / 1000) = 0.0031 at the nominal
   # 1%, so at most 0.021 is 3.5 sd; with the synthetic covariates prompted
-  # from the true ones on labelled rows it must reject almost always.
+  # from the true ones on labeled rows it must reject almost always.
   ok <- synthinfer:::coverage_study(2000, fraction = 0.3, reps = 1000, methods = "gmm",
                                     regime = "predicted_covariates", seed = 5, threads = 2)
   expect_lte(ok$j_reject[1], 0.021)

@@ -1,7 +1,7 @@
 # PPI, PPI++ and GMM when a covariate is predicted too (x observed only on
-# labelled rows, its LLM prediction on every row), a case ppi-python does not
+# labeled rows, its LLM prediction on every row), a case ppi-python does not
 # cover. The PPI variance then needs the true-covariate Hessian (see
-# src/rust/core/src/ppi.rs); pooling the unlabelled rows' predicted
+# src/rust/core/src/ppi.rs); pooling the unlabeled rows' predicted
 # covariates, as ppi-python does when covariates are observed, gave 0.85
 # coverage for the PPI++ slope in 600 replications of this design.
 #

@@ -28,7 +28,7 @@ test_that("ppi++ and gmm are valid and narrower than classical (hedging, first p
   s <- politeness_semi_synthetic()
   for (x in c("hedging", "first_plural")) {
     cmp <- suppressWarnings(compare_methods(
-      s, reformulate(x, "polite"), family = binomial(), proxy = c(polite = "polite_gpt"),
+      reformulate(x, "polite"), s, family = binomial(), proxy = c(polite = "polite_gpt"),
       synthetic = c(polite = "polite_syn"), fractions = c(0.1, 0.2), trials = 40,
       seed = 3, threads = 2))
     expect_true(all(cmp$trials + cmp$failed == 40))

@@ -192,8 +192,8 @@ test_that("compare_methods() runs \"reppi\"", {
   x <- rnorm(n)
   y <- 1 + 0.5 * x + rnorm(n)
   d <- data.frame(x, y, y_llm = y + rnorm(n, sd = 0.5))
-  cmp <- compare_methods(d, y ~ x, proxy = c(y = "y_llm"), methods = c("classical", "reppi"),
-                         fractions = c(0.1, 0.2), trials = 40, threads = 2)
+  cmp <- compare_methods(y ~ x, d, proxy = c(y = "y_llm"), methods = c("classical", "reppi"),
+                         fractions = c(0.1, 0.2), trials = 40, threads = 2, seed = 1)
   expect_setequal(unique(cmp$method), c("classical", "reppi"))
   expect_equal(nrow(cmp), 2 * 2 * 2)
   expect_true(all(cmp$trials == 40 & cmp$failed == 0))
@@ -201,9 +201,9 @@ test_that("compare_methods() runs \"reppi\"", {
   w <- tapply(cmp$width, cmp$method, mean)
   expect_lt(w[["reppi"]], 0.8 * w[["classical"]])
   # The same trials are reproducible.
-  again <- compare_methods(d, y ~ x, proxy = c(y = "y_llm"), methods = c("classical", "reppi"),
-                           fractions = c(0.1, 0.2), trials = 40, threads = 1)
+  again <- compare_methods(y ~ x, d, proxy = c(y = "y_llm"), methods = c("classical", "reppi"),
+                           fractions = c(0.1, 0.2), trials = 40, threads = 1, seed = 1)
   expect_identical(cmp$mse, again$mse)
-  expect_error(compare_methods(d, y ~ x, methods = "reppi", fractions = 0.1, trials = 2),
+  expect_error(compare_methods(y ~ x, d, methods = "reppi", fractions = 0.1, trials = 2),
                class = "synthinfer_error_input")
 })

@@ -50,7 +50,7 @@ test_that("plain numeric terms give the general route's design, attributes inclu
   expect_same_design(y ~ k + x1, d_int, fam, proxy = c(y = "y_llm"))
   expect_same_design(y ~ k - 1, d_int, fam, proxy = c(y = "y_llm"))
   expect_same_design(y ~ x1 + k, tibble::as_tibble(d), fam, proxy = c(y = "y_llm"))
-  # Surrogate covariates (NA on unlabelled rows of the observed one) and
+  # Surrogate covariates (NA on unlabeled rows of the observed one) and
   # several sources.
   d_na <- d
   d_na$x1[!d$lab] <- NA

@@ -24,7 +24,7 @@ test_that("surrogate model matrices use the observed data's terms, levels and co
   expect_equal(des$proxy$y, d$y_llm)
   expect_identical(des$labeled, d$lab)
   expect_identical(des$terms, colnames(model.matrix(~ x * g, d)))
-  expect_output(print(des), "600 rows \\(\\d+ labelled\\)")
+  expect_output(print(des), "600 rows \\(\\d+ labeled\\)")
 })
 
 test_that("synth_fit_design() with a mask equals synth_glm() on data with hidden labels", {
@@ -76,7 +76,7 @@ test_that("confint, tidy and glance agree and follow alpha", {
   expect_equal(gl$j_p_value, pchisq(gl$j_statistic, 8, lower.tail = FALSE))
   expect_true(is.na(gl$lambda))
   expect_equal(gl$n_effective, mean(fit$n_effective))
-  # Effective n: classical variance / this variance x labelled n.
+  # Effective n: classical variance / this variance x labeled n.
   cl <- synth_glm(y ~ x + g, d, proxy = c(y = "y_llm"), method = "classical", threads = 1)
   expect_equal(fit$n_effective, sum(d$lab) * diag(vcov(cl)) / diag(vcov(fit)))
   expect_identical(nobs(fit), nrow(d))
@@ -132,7 +132,7 @@ test_that("print and summary show the method, table and J test", {
   expect_output(print(summary(nv)), "not valid")
 })
 
-test_that("a covariate observed only on labelled rows works through its proxy", {
+test_that("a covariate observed only on labeled rows works through its proxy", {
   d <- api_data()
   d$x_obs <- ifelse(d$lab, d$x, NA)
   d$x_llm <- d$x + rnorm(nrow(d), sd = 0.3)
@@ -153,7 +153,7 @@ test_that("a covariate observed only on labelled rows works through its proxy", 
 
 test_that("uninformative surrogates leave the GMM variance at the classical one", {
   # With surrogate residuals independent of the real ones, GMM's asymptotic
-  # variance equals the labelled-only variance (Byun et al., section 4.5).
+  # variance equals the labeled-only variance (Byun et al., section 4.5).
   # n = 20000 with 25% labels: the estimated variance ratio is within a few
   # percent of 1 (its sampling error is O(n^-1/2)); we allow 10%.
   set.seed(21)
@@ -167,7 +167,7 @@ test_that("uninformative surrogates leave the GMM variance at the classical one"
   ratio <- diag(vcov(gm)) / diag(vcov(cl))
   expect_true(all(abs(ratio - 1) < 0.1), info = paste(round(ratio, 3), collapse = " "))
   # A surrogate that tracks the real residual closely recovers most of the
-  # unlabelled rows' information: effective n far above the labelled count.
+  # unlabeled rows' information: effective n far above the labeled count.
   d$y_good <- y + rnorm(n, sd = 0.1)
   good <- synth_glm(y ~ x, d, proxy = c(y = "y_good"), method = "gmm_proxy", threads = 2)
   expect_true(all(good$n_effective > 3 * sum(!is.na(d$y))))

@@ -11,13 +11,13 @@ bad_input_data <- function(n = 200, seed = 1) {
   d
 }
 
-test_that("no labelled rows is an error", {
+test_that("no labeled rows is an error", {
   d <- bad_input_data()
   d$y <- NA_real_
-  expect_error(synth_glm(y ~ x, d, binomial(), proxy = c(y = "y_llm")), "No labelled rows")
+  expect_error(synth_glm(y ~ x, d, binomial(), proxy = c(y = "y_llm")), "No labeled rows")
   des <- synth_design(y ~ x, bad_input_data(), binomial(), proxy = c(y = "y_llm"))
   expect_error(synth_fit_design(des, "gmm", labeled = rep(FALSE, 200)),
-               "No labelled rows: `labeled` marks no row")
+               "No labeled rows: `labeled` marks no row")
 })
 
 test_that("confint() with an unknown parm names the coefficients", {
@@ -29,18 +29,18 @@ test_that("confint() with an unknown parm names the coefficients", {
   expect_equal(confint(fit, parm = 2), confint(fit, parm = "x"))
 })
 
-test_that("too few labelled rows for the coefficients is an error", {
+test_that("too few labeled rows for the coefficients is an error", {
   d <- bad_input_data()
   d$y <- NA
   d$y[1:2] <- c(0, 1)
   expect_error(synth_glm(y ~ x, d, binomial(), proxy = c(y = "y_llm")),
-               "2 labelled row\\(s\\) for 2 coefficient\\(s\\)")
+               "2 labeled row\\(s\\) for 2 coefficient\\(s\\)")
   d$y[1:3] <- c(0, 1, 0)
   expect_error(synth_glm(y ~ x + I(x^2) + I(x^3), d, binomial(), proxy = c(y = "y_llm")),
-               "Too few labelled rows")
+               "Too few labeled rows")
 })
 
-test_that("perfect separation in the labelled logistic data is an error for every method", {
+test_that("perfect separation in the labeled logistic data is an error for every method", {
   d <- bad_input_data()
   d$y <- ifelse(is.na(d$y), NA, as.numeric(d$x > 0))
   for (m in c("gmm", "gmm_proxy", "ppi++", "ppi", "classical")) {
@@ -135,12 +135,12 @@ test_that("arguments are validated", {
   expect_error(synth_glm(y ~ x, as.list(d), binomial()), "`data` must be a data frame")
   des <- synth_design(y ~ x, d, binomial(), proxy = c(y = "y_llm"))
   expect_error(synth_fit_design(des, "gmm", labeled = !is.na(d$y) | TRUE),
-               "without a response as labelled")
+               "without a response as labeled")
   expect_error(synth_fit_design(des, c("gmm", "ppi")), "`method`")
   full <- d
   full$y <- full$y_full
-  expect_error(synth_glm(y ~ x, full, binomial(), proxy = c(y = "y_llm")), "Every row is labelled")
+  expect_error(synth_glm(y ~ x, full, binomial(), proxy = c(y = "y_llm")), "Every row is labeled")
   expect_error(synth_glm(y ~ x, full, binomial(), proxy = c(y = "y_llm"), method = "ppi"),
-               "at least 2 unlabelled")
+               "at least 2 unlabeled")
   expect_error(synth_fit_design(list(), "gmm"), "synth_design")
 })

@@ -20,7 +20,7 @@ vig_fit_hedging <- function(x, method) {
             synthetic = c(polite = "polite_syn"), method = method)
 }
 
-test_that("politeness-gmm vignette: one labelled subset and Hansen's J as a diagnostic", {
+test_that("politeness-gmm vignette: one labeled subset and Hansen's J as a diagnostic", {
   s <- vig_politeness()
   expect_equal(nrow(s), 4384L)
   expect_equal(unname(attr(s, "confusion")), c(0.560, 0.934), tolerance = 5e-3)
@@ -33,7 +33,7 @@ test_that("politeness-gmm vignette: one labelled subset and Hansen's J as a diag
   }
   expect_equal(unname(slope("classical")), c(0.6018868, 0.2154608), tolerance = 1e-6)
   expect_equal(unname(slope("gmm")), c(0.4694664, 0.1589650), tolerance = 1e-6)
-  # The classical fit is plain glm() on the labelled rows (independent check).
+  # The classical fit is plain glm() on the labeled rows (independent check).
   g <- stats::glm(polite ~ hedging, binomial(), data = one[!is.na(one$polite), ])
   expect_equal(unname(slope("classical")[1]), unname(stats::coef(g)[2]), tolerance = 1e-8)
 
@@ -56,10 +56,10 @@ test_that("politeness-gmm vignette: one labelled subset and Hansen's J as a diag
 
 test_that("politeness-gmm vignette: the 5% row of the hedging comparison", {
   s <- vig_politeness()
-  # Each (fraction, trial) draws its labelled subset from its own stream, so
+  # Each (fraction, trial) draws its labeled subset from its own stream, so
   # the first fraction alone, with two of the four methods, reproduces the
   # vignette's rows for fraction 0.05 exactly.
-  cmp <- compare_methods(s, polite ~ hedging, family = binomial(),
+  cmp <- compare_methods(polite ~ hedging, s, family = binomial(),
                          proxy = c(polite = "polite_gpt"), synthetic = c(polite = "polite_syn"),
                          methods = c("classical", "gmm"), fractions = 0.05, trials = 500,
                          seed = 1, threads = 2)

@@ -4,7 +4,7 @@ use crate::convert;
 use extendr_api::prelude::*;
 use synthinfer_core::compare::{compare_glm, score, Interval, Plan};
 use synthinfer_core::glm::Family;
-use synthinfer_core::gmm::Method;
+use synthinfer_core::estimate::Method;
 
 /// Labeled subsets of a comparison: for each fraction (outer) and trial
 /// (inner), the 1-based indices of the units whose label is kept.
@@ -50,9 +50,9 @@ fn rs_compare_score(truth: &[f64], estimate: &[f64], lower: &[f64], upper: &[f64
     )
 }
 
-/// Monte Carlo comparison of `methods` on fully labelled data (see the core's
-/// `compare_glm`). `sources_x` / `sources_y` as for `rs_synth_fit`: the
-/// surrogate matrices and responses, the proxy first when `has_proxy`;
+/// Monte Carlo comparison of `methods` on fully labeled data (see the core's
+/// `compare_glm`). `proxy`, `synthetic` as for `rs_synth_glm`: NULL or
+/// list(X, y), and a list of list(X, y);
 /// `oracle`: also score the oracle-weight PPI++Synth, after the methods.
 /// Returns list(truth, mse, coverage, width, n_ok, j_reject, first_error):
 /// scores ordered fraction, method, coefficient (coefficient fastest);
@@ -63,11 +63,9 @@ fn rs_compare_score(truth: &[f64], estimate: &[f64], lower: &[f64], upper: &[f64
 #[allow(clippy::too_many_arguments)]
 fn rs_compare_glm(
     x: Robj,
-    p: i32,
     y: &[f64],
-    sources_x: List,
-    sources_y: List,
-    has_proxy: bool,
+    proxy: Robj,
+    synthetic: List,
     family: &str,
     methods: Vec<String>,
     oracle: bool,
@@ -80,10 +78,8 @@ fn rs_compare_glm(
 ) -> extendr_api::Result<List> {
     let family = convert::core(Family::from_name(family))?;
     let methods = methods.iter().map(|m| convert::core(Method::from_name(m))).collect::<extendr_api::Result<Vec<_>>>()?;
-    let p = p.max(0) as usize;
-    let xs: Vec<Robj> = sources_x.values().collect();
-    let ys: Vec<Robj> = sources_y.values().collect();
-    let data = convert::synth_data(&x, y, p, &xs, &ys, has_proxy)?;
+    let sources = convert::sources(&proxy, &synthetic)?;
+    let data = convert::synth_data(&x, y, &sources, !proxy.is_null())?;
     let plan = convert::core(Plan::new(y.len(), fractions.to_vec(), trials.max(0) as usize, seed as u64))?;
     let threads = threads.max(1) as usize;
     let c = crate::watch::run(threads, &progress, |m| compare_glm(&methods, oracle, family, &data, &plan, alpha, threads, m))?;

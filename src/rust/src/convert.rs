@@ -100,14 +100,14 @@ pub fn matrix_view<'a>(
     n: usize,
     p: usize,
     what: &str,
-) -> extendr_api::Result<synthinfer_core::gmm::MatView<'a>> {
+) -> extendr_api::Result<synthinfer_core::estimate::MatView<'a>> {
     let data = obj
         .as_real_slice()
         .ok_or_else(|| Error::Other(format!("{what} must be a double matrix")))?;
     if data.len() != n * p {
         return Err(Error::Other(format!("{what} has {} entries, expected {}", data.len(), n * p)));
     }
-    Ok(synthinfer_core::gmm::column_major(data, n, p))
+    Ok(synthinfer_core::estimate::column_major(data, n, p))
 }
 
 /// The n-long mask of the rows at 1-based positions `rows`.
@@ -116,35 +116,53 @@ pub fn row_mask(rows: &[i32], n: usize) -> extendr_api::Result<Vec<bool>> {
     for &r in rows {
         match usize::try_from(r).ok().filter(|&r| (1..=n).contains(&r)) {
             Some(r) => mask[r - 1] = true,
-            None => return Err(Error::Other(format!("labelled row position {r} is not in 1..{n}"))),
+            None => return Err(Error::Other(format!("labeled row position {r} is not in 1..{n}"))),
         }
     }
     Ok(mask)
 }
 
+/// The surrogate sources of a `synth_design()` as (X, y) pairs, the proxy
+/// first: `proxy` is NULL or `list(X, y)`, `synthetic` a list of
+/// `list(X, y)`. Collected here so that [`synth_data`] can borrow them.
+pub fn sources(proxy: &Robj, synthetic: &List) -> extendr_api::Result<Vec<(Robj, Robj)>> {
+    let pair = |s: Robj| -> extendr_api::Result<(Robj, Robj)> {
+        let l = List::try_from(s).map_err(|_| Error::Other("a surrogate source must be list(X, y)".into()))?;
+        match (l.elt(0), l.elt(1)) {
+            (Ok(x), Ok(y)) if l.len() == 2 => Ok((x, y)),
+            _ => Err(Error::Other("a surrogate source must be list(X, y)".into())),
+        }
+    };
+    let mut out = Vec::with_capacity(synthetic.len() + 1);
+    if !proxy.is_null() {
+        out.push(pair(proxy.clone())?);
+    }
+    for s in synthetic.values() {
+        out.push(pair(s)?);
+    }
+    Ok(out)
+}
+
 /// Borrow the data of a `synth_design()` as the core's `SynthData`: `x` is
-/// n x p, `sources_x` / `sources_y` hold the surrogate matrices / responses
-/// (already collected from their R lists), the first one being the proxy when
-/// `has_proxy`. Every GMM-family binding assembles its input here.
+/// the n x p model matrix, `sources` the (X, y) pairs of [`sources`], the
+/// first one being the proxy when `has_proxy`. Every GMM-family binding
+/// assembles its input here.
 pub fn synth_data<'a>(
     x: &'a Robj,
     y: &'a [f64],
-    p: usize,
-    sources_x: &'a [Robj],
-    sources_y: &'a [Robj],
+    sources: &'a [(Robj, Robj)],
     has_proxy: bool,
-) -> extendr_api::Result<synthinfer_core::gmm::SynthData<'a>> {
+) -> extendr_api::Result<synthinfer_core::estimate::SynthData<'a>> {
+    use synthinfer_core::estimate::{Surrogate, SynthData};
     let n = y.len();
-    if sources_x.len() != sources_y.len() {
-        return Err(Error::Other("sources_x and sources_y differ in length".into()));
-    }
-    let mut surrogates = Vec::with_capacity(sources_x.len());
-    for (k, (sx, sy)) in sources_x.iter().zip(sources_y).enumerate() {
+    let p = if n == 0 { 0 } else { x.len() / n };
+    let mut surrogates = Vec::with_capacity(sources.len());
+    for (k, (sx, sy)) in sources.iter().enumerate() {
         let sy = sy
             .as_real_slice()
             .ok_or_else(|| Error::Other(format!("surrogate response {} must be double", k + 1)))?;
-        surrogates.push(synthinfer_core::gmm::Surrogate { x: matrix_view(sx, n, p, "surrogate matrix")?, y: sy });
+        surrogates.push(Surrogate { x: matrix_view(sx, n, p, "surrogate matrix")?, y: sy });
     }
     let proxy = if has_proxy && !surrogates.is_empty() { Some(surrogates.remove(0)) } else { None };
-    Ok(synthinfer_core::gmm::SynthData { x: matrix_view(x, n, p, "x")?, y, proxy, synthetic: surrogates, weights: None })
+    Ok(SynthData { x: matrix_view(x, n, p, "x")?, y, proxy, synthetic: surrogates, weights: None })
 }

@@ -14,7 +14,7 @@
 use crate::convert;
 use extendr_api::prelude::*;
 use synthinfer_core::gmm::user::{self, SmallSampleInput, UserJacobian, UserMoments, UserPoint, UserRowDerivatives};
-use synthinfer_core::gmm::MatView;
+use synthinfer_core::estimate::MatView;
 
 fn positions(labeled_rows: &[i32], n: usize) -> extendr_api::Result<Vec<usize>> {
     let mask = convert::row_mask(labeled_rows, n)?;

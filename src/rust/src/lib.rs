@@ -8,6 +8,7 @@ use extendr_api::prelude::*;
 
 mod compare;
 mod convert;
+mod estimate;
 mod exchange;
 mod gmm;
 mod gmm_user;
@@ -56,6 +57,7 @@ fn rs_quiet_error_panics() {
 extendr_module! {
     mod synthinfer;
     use compare;
+    use estimate;
     use exchange;
     use gmm;
     use gmm_user;

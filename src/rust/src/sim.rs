@@ -5,7 +5,7 @@ use crate::convert;
 use extendr_api::prelude::*;
 use synthinfer_core::glm::Family;
 use synthinfer_core::gmm::sim::{self, PopulationDesign, Regime};
-use synthinfer_core::gmm::Method;
+use synthinfer_core::estimate::Method;
 
 /// The core design from the named list R's check_population_design()
 /// returns: n (integer), fraction, family, regime, coefficients, strength.

@@ -5,7 +5,7 @@
 use rand::Rng;
 use std::time::Instant;
 use synthinfer_core::glm::Family;
-use synthinfer_core::gmm::{self, column_major, Method, Surrogate, SynthData};
+use synthinfer_core::estimate::{self, column_major, Method, Surrogate, SynthData};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -41,7 +41,7 @@ fn main() {
         let mut coef = 0.0;
         for _ in 0..reps {
             let t = Instant::now();
-            let f = synthinfer_core::parallel::with_threads(threads, || gmm::fit(method, family, &data, &labeled)).unwrap().unwrap();
+            let f = synthinfer_core::parallel::with_threads(threads, || estimate::fit(method, family, &data, &labeled)).unwrap().unwrap();
             best = best.min(t.elapsed().as_secs_f64());
             coef = f.coefficients[0];
         }

@@ -19,7 +19,7 @@ use crate::dist::t_two_sided;
 use crate::error::{invalid, Result};
 use crate::glm::Family;
 use crate::gmm::sim::J_LEVEL;
-use crate::gmm::{fit, with_mix_data, Method, SynthData};
+use crate::estimate::{fit, with_mix_data, Method, SynthData};
 use crate::monitor::Monitor;
 use crate::parallel::{map_fold, replicate_rng, with_threads};
 use crate::ppi::synth::{alpha_grid, ppi_synth_fixed};
@@ -213,15 +213,6 @@ pub fn score(truth: &[f64], fits: &[&Result<Interval>]) -> Vec<Score> {
     let mut sums = ScoreSums::new(truth.len());
     fits.iter().for_each(|f| sums.add(truth, f));
     sums.scores()
-}
-
-/// A borrowed matrix, as the fits take it.
-pub type MatView<'a> = faer::MatRef<'a, f64>;
-
-/// A column-major `nrows x ncols` view of `data` (an R matrix's storage),
-/// so callers of [`compare_glm`] need not depend on faer themselves.
-pub fn column_major(data: &[f64], nrows: usize, ncols: usize) -> MatView<'_> {
-    faer::MatRef::from_column_major_slice(data, nrows, ncols)
 }
 
 /// The outcome of [`compare_glm`].
@@ -430,7 +421,7 @@ mod tests {
         let mut xd = vec![1.0; n];
         xd.extend_from_slice(&xs);
         let x = faer::MatRef::from_column_major_slice(&xd, n, 2);
-        let data = SynthData { x, y: &y, proxy: Some(crate::gmm::Surrogate { x, y: &yp }), synthetic: vec![], weights: None };
+        let data = SynthData { x, y: &y, proxy: Some(crate::estimate::Surrogate { x, y: &yp }), synthetic: vec![], weights: None };
         let plan = Plan::new(n, vec![0.1, 0.25], 100, 1).unwrap();
         let methods = [Method::Classical, Method::PpiPlusPlus, Method::GmmProxy];
         let a = compare_glm(&methods, false, Family::Gaussian, &data, &plan, 0.1, 1, &Monitor::default()).unwrap();
@@ -458,7 +449,7 @@ mod tests {
         let mut xd = vec![1.0; n];
         xd.extend_from_slice(&xs);
         let x = faer::MatRef::from_column_major_slice(&xd, n, 2);
-        let s = |y| crate::gmm::Surrogate { x, y };
+        let s = |y| crate::estimate::Surrogate { x, y };
         let data = SynthData { x, y: &y, proxy: Some(s(&yp)), synthetic: vec![s(&ys)], weights: None };
         let plan = Plan::new(n, vec![0.2], 30, 2).unwrap();
         let methods = [Method::PpiPlusPlus, Method::Gmm];

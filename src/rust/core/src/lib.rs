@@ -15,12 +15,15 @@
 //! - [`glm`]: GLM scores, Hessians and Newton fits.
 //! - [`ppi`]: prediction-powered inference, PPI and PPI++.
 //! - [`gmm`]: two-step GMM with proxies and synthetic samples.
+//! - [`estimate`]: every estimator of `synth_glm()` behind one dispatch, and
+//!   what `synth_glm()` reports of a fit (variance choice, effective sample sizes).
 //! - [`compare`]: Monte Carlo comparison of the estimators on labelled data.
 //! - [`weights`]: sampling weights: checks and design-based variance pieces.
 
 pub mod compare;
 pub mod dist;
 pub mod error;
+pub mod estimate;
 pub mod exchange;
 pub mod glm;
 pub mod gmm;

@@ -49,6 +49,41 @@ pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> Re
     Ok(pool(threads)?.install(f))
 }
 
+thread_local! {
+    /// Set while [`with_row_threads`] runs a computation on the calling thread.
+    static SEQUENTIAL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the current computation runs its row reductions one chunk after
+/// the other on the calling thread (see [`with_row_threads`]).
+pub fn sequential() -> bool {
+    SEQUENTIAL.with(|s| s.get())
+}
+
+/// Below this many matrix entries (rows x columns over every block), a fit
+/// runs on the calling thread: handing it to a pool worker and waiting for
+/// the answer costs more than the parallel row reductions save.
+pub const INLINE_WORK: usize = 1 << 17;
+
+/// Run `f`, a computation whose only parallel loops are the row reductions
+/// of [`crate::glm::rows::chunked_reduce`] (one fit), on `threads` workers;
+/// with one thread or less than [`INLINE_WORK`] entries of `work`, on the
+/// calling thread, the reductions folding their chunks in order. The chunks
+/// and their merge order are the same either way, so results are too.
+pub fn with_row_threads<T: Send>(threads: usize, work: usize, f: impl FnOnce() -> T + Send) -> Result<T> {
+    if threads > 1 && work >= INLINE_WORK {
+        return with_threads(threads, f);
+    }
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            SEQUENTIAL.with(|s| s.set(self.0));
+        }
+    }
+    let _reset = Reset(SEQUENTIAL.with(|s| s.replace(true)));
+    Ok(f())
+}
+
 /// Items per chunk of [`map_fold`]: large enough that scheduling costs
 /// nothing next to the work, small enough that the buffered results of one
 /// chunk stay small whatever the number of items.

@@ -19,7 +19,7 @@ use synthinfer_core::exchange::{
     weighted_gap_band, Alphas, Method, Shape,
 };
 use synthinfer_core::glm::Family;
-use synthinfer_core::gmm::{self, SynthData, Surrogate};
+use synthinfer_core::estimate::{self, SynthData, Surrogate};
 use synthinfer_core::monitor::Monitor;
 use synthinfer_core::parallel::replicate_rng;
 
@@ -176,8 +176,8 @@ fn simulation_and_study_never_panic_on_hostile_designs() {
 #[test]
 fn glm_fits_never_panic_on_hostile_data() {
     let mut r = rng(4);
-    let methods = [gmm::Method::Gmm, gmm::Method::GmmProxy, gmm::Method::PpiPlusPlus, gmm::Method::Ppi,
-                   gmm::Method::Classical, gmm::Method::Naive];
+    let methods = [estimate::Method::Gmm, estimate::Method::GmmProxy, estimate::Method::PpiPlusPlus, estimate::Method::Ppi,
+                   estimate::Method::Classical, estimate::Method::Naive];
     for _ in 0..iterations() / 2 {
         let (n, p) = (r.random_range(0..25), r.random_range(1..3));
         let hostile = r.random_bool(0.5);
@@ -188,11 +188,11 @@ fn glm_fits_never_panic_on_hostile_data() {
         let labeled: Vec<bool> = (0..n).map(|i| i % 3 != 0).collect();
         let family = [Family::Gaussian, Family::Binomial, Family::Poisson][r.random_range(0..3)];
         let method = methods[r.random_range(0..methods.len())];
-        let xm = gmm::column_major(&x, n, p);
-        let pm = gmm::column_major(&px, n, p);
+        let xm = estimate::column_major(&x, n, p);
+        let pm = estimate::column_major(&px, n, p);
         let data = SynthData { x: xm, y: &y, proxy: Some(Surrogate { x: pm, y: &py }), synthetic: vec![Surrogate { x: pm, y: &py }], weights: None };
         let case = || format!("n={n} p={p} {family:?} {method:?} x={x:?} y={y:?} px={px:?} py={py:?}");
-        if let Ok(f) = no_panic("gmm::fit", case, || gmm::fit(method, family, &data, &labeled)) {
+        if let Ok(f) = no_panic("estimate::fit", case, || estimate::fit(method, family, &data, &labeled)) {
             assert!(f.coefficients.iter().all(|v| !v.is_nan()), "NaN coefficients from {}", case());
         }
     }

@@ -1,4 +1,4 @@
-//! Sampling weights in `gmm::fit` (every synth_glm method): unit weights
+//! Sampling weights in `estimate::fit` (every synth_glm method): unit weights
 //! reproduce the unweighted fit, the scale of the weights does not matter,
 //! integer weights equal row duplication for the exactly identified
 //! estimators, and the weighted classical variance and PPI mean equal
@@ -10,7 +10,7 @@ use faer::MatRef;
 use rand::Rng;
 use rand_distr::StandardNormal;
 use synthinfer_core::glm::Family;
-use synthinfer_core::gmm::{fit, Fit, Method, Surrogate, SynthData};
+use synthinfer_core::estimate::{fit, Fit, Method, Surrogate, SynthData};
 use synthinfer_core::parallel::replicate_rng;
 
 struct Sim {

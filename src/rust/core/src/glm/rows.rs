@@ -281,10 +281,10 @@ where
         fold(&mut acc, (c * CHUNK)..((c + 1) * CHUNK).min(n));
         acc
     };
-    let parts: Vec<A> = if n_chunks > 1 {
+    let parts: Vec<A> = if n_chunks > 1 && !crate::parallel::sequential() {
         (0..n_chunks).into_par_iter().map(run).collect()
     } else {
-        vec![run(0)]
+        (0..n_chunks).map(run).collect()
     };
     let mut it = parts.into_iter();
     let mut acc = it.next().unwrap_or_else(&init);

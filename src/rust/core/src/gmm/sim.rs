@@ -34,7 +34,7 @@
 //! the GMM moment blocks that share its parameter are incompatible
 //! (rho = strength in both).
 
-use super::{fit, Method, Surrogate, SynthData};
+use crate::estimate::{fit, Method, Surrogate, SynthData};
 use crate::dist::t_two_sided;
 use crate::error::{invalid, Result};
 use crate::memory::{ensure_fits, product};

@@ -23,7 +23,8 @@
 //! inversion from a uniform U, the synthetic unit reusing U (its mirror
 //! 1 - U when rho < 0) with probability |rho|, a fresh uniform otherwise.
 
-use super::{fit, two_step_with, Method, Problem, Surrogate, SynthData};
+use super::{two_step_with, Problem};
+use crate::estimate::{fit, Method, Surrogate, SynthData};
 use crate::dist::t_two_sided;
 use crate::error::{invalid, Result};
 use crate::glm::{expit, Family};
