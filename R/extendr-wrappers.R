@@ -51,7 +51,7 @@ rs_compare_glm <- function(x, y, proxy, synthetic, family, methods, oracle, frac
 #' n_effective, nobs_labeled, nobs_unlabeled), named as the R result; NA
 #' where a method has no such value.
 #' @noRd
-rs_synth_glm <- function(method, family, x, y, labeled_rows, proxy, synthetic, se, threads) rust_call(.Call(wrap__rs_synth_glm, method, family, x, y, labeled_rows, proxy, synthetic, se, threads))
+rs_synth_glm <- function(method, family, x, y, labeled_rows, proxy, synthetic, se, weights, threads) rust_call(.Call(wrap__rs_synth_glm, method, family, x, y, labeled_rows, proxy, synthetic, se, weights, threads))
 
 #' Gap band of Algorithm 1 from historical gap-interval endpoints, finite
 #' or an error naming the tasks needed. Returns list(lower, upper, k_lower,
