@@ -15,7 +15,7 @@ test_that("one core call returns every reported number, named as the fit", {
   d <- seam_data()
   des <- synth_design(y ~ x, d, proxy = c(y = "y_llm"), synthetic = c(y = "y_syn"))
   res <- synthinfer:::rs_synth_glm("gmm", "gaussian", des$X, des$y, which(des$labeled),
-                                   des$proxy, des$synthetic, "small_sample", 1L)
+                                   des$proxy, des$synthetic, "small_sample", double(), 1L)
   expect_named(res, c("coefficients", "vcov", "df", "j_statistic", "j_df", "j_p_value", "lambda",
                       "mix_alpha", "surrogate_coefficients", "n_effective", "nobs_labeled",
                       "nobs_unlabeled"))

@@ -170,7 +170,7 @@ test_that("bad weights are input errors naming the positions", {
                "cannot be evaluated", class = "synthinfer_error_input")
   # Zero weight on every labelled row.
   expect_error(fit_w(d, "gaussian", "classical", weights = ifelse(is.na(d$y), 1, 0)),
-               "zero on every labelled row", class = "synthinfer_error_input")
+               "zero on every labeled row", class = "synthinfer_error_input")
 })
 
 test_that("weighted intervals cover under informative Poisson sampling; unweighted are biased", {
