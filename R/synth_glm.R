@@ -69,7 +69,10 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "pp
 #'   good proxy (PPI++ the same), 0.74-0.79 with a proxy negatively related
 #'   to the label with a covariate-dependent error (PPI++ 1.00), and
 #'   1.01-1.04 with a useless proxy (the finite-sample cost of the fitted
-#'   learner and recalibration).
+#'   learner and recalibration). That variance treats `M`, the learners and
+#'   `theta` as known and is optimistic with few labels; it is what
+#'   `se = "asymptotic"` reports. The default, `se = "small_sample"`,
+#'   corrects it: see the section on few labels.
 #' * `"classical"`: the labelled rows only, with the sandwich (HC0) variance.
 #' * `"naive"`: the labelled rows pooled with the synthetic rows (or, without
 #'   synthetic data, with the proxy on the unlabelled rows) as if they were
@@ -131,19 +134,46 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "pp
 #' `se = "asymptotic"` gives the textbook variance with normal quantiles (as
 #' `gmm::gmm`). GMM needs more than `K` labelled rows (an error says so);
 #' below `8 K` labels a warning (class `synthinfer_warning_few_labels`) says
-#' that the correction has not been validated there. Other methods are
-#' unaffected by `se`: their intervals are Wald intervals with normal
-#' quantiles.
+#' that the correction has not been validated there.
+#'
+#' @section Few labels: the default variance of RePPI:
+#' RePPI's plain sandwich (Methods) ignores that the recalibration `M`, the
+#' fold learners and `theta` are estimated on the same few labeled rows;
+#' with 200 labels its nominal 90% intervals covered 0.85-0.90.
+#' `se = "small_sample"` (the default) corrects it in the same spirit as
+#' GMM's: the centred labeled residuals `psi(theta) - M g` are multiplied
+#' by `1 / ((1 - h_i) sqrt(1 - l_i))`, HC3-type for `h_i`, the row's
+#' leverage in the labeled GLM fit at the estimate, and HC2-type for `l_i`,
+#' its leverage in the least-squares regression of the score on the
+#' centred learned scores that defines `M` (`(g_i - mean g)' [(n - 1)
+#' Cov(g)]^{-1} (g_i - mean g)`); their cross-product is divided by `n - K`
+#' instead of `n - 1`, and intervals use t quantiles on `df = n - K`
+#' degrees of freedom (`fit$df`), with `K = 2 p + q` the parameters the
+#' labeled rows pay for: `p` coefficients, `p` recalibration coefficients
+#' per score component and the `q = 2 (1 + p')` learner features per
+#' component (`p'` proxy covariates besides the intercept; `K = 12` for an
+#' intercept and two covariates, `K = 4` for a mean). The unlabeled part of
+#' the variance is unchanged. RePPI needs more than `K` labeled rows (an
+#' error says so); below `4 K` labels (48 for `K = 12`) a warning (class
+#' `synthinfer_warning_few_labels`) says that the correction has not been
+#' validated there. Coverage and widths by labels, family and proxy are in
+#' `bench/results/reppi_few_labels.md`. `se = "asymptotic"` gives the plain
+#' sandwich with normal quantiles.
+#'
+#' Other methods are unaffected by `se`: their intervals are Wald intervals
+#' with normal quantiles.
 #'
 #' @param formula,data,family,proxy,synthetic See [synth_design()]. Rows with
 #'   a non-missing response are labelled.
 #' @param method One of `"gmm"`, `"gmm_proxy"`, `"ppi++"`, `"ppi"`,
 #'   `"classical"`, `"naive"`, `"ppi++synth"`, `"reppi"`; see Methods.
-#' @param se Variance of the GMM methods (`"gmm"`, `"gmm_proxy"`):
-#'   `"small_sample"` (default; Windmeijer-corrected with HC3 leverage
-#'   multipliers, degrees-of-freedom scaled, t quantiles) or `"asymptotic"`
-#'   (textbook two-step variance, normal quantiles). See the section on few
-#'   labels.
+#' @param se Variance of the GMM methods (`"gmm"`, `"gmm_proxy"`) and of
+#'   `"reppi"`: `"small_sample"` (default; for GMM Windmeijer-corrected with
+#'   HC3 leverage multipliers, degrees-of-freedom scaled, t quantiles; for
+#'   RePPI leverage-corrected labeled residuals divided by `n - K`, t quantiles
+#'   on `n - K` degrees of freedom) or `"asymptotic"` (textbook two-step
+#'   variance or RePPI's plain sandwich, normal quantiles). See the
+#'   sections on few labels.
 #' @param alpha Error level of the reported intervals: `confint()` and
 #'   `tidy()` default to level `1 - alpha`.
 #' @param threads Number of threads for the row reductions (results do not
@@ -308,6 +338,7 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
     check_gmm_labels(design, method, n_lab, p)
   }
   res <- rust_fit(design, method, rows, threads)
+  if (method == "reppi") warn_reppi_labels(n_lab, n_lab - res$df, p)
   if (se == "asymptotic" && !is.null(res$covariance_asymptotic)) {
     res$covariance <- res$covariance_asymptotic
     res$df <- Inf
@@ -340,6 +371,24 @@ check_gmm_labels <- function(design, method, n_lab, p) {
       "surrogate sources, or use method = \"ppi++\" or \"classical\"."),
       n_lab, k, m, p))
   }
+  invisible(k)
+}
+
+# RePPI's finite-sample variance charges K = n_lab - df parameters to the
+# labeled rows (the core's count: 2 p + learner features). The few-labels
+# study (bench/reppi_few_labels.R) checked it down to 50 labels for K = 12, about 4 labels
+# per parameter; below that its coverage is not established (each fold
+# learner then fits its features on a few dozen rows).
+reppi_labels_per_parameter <- 4
+warn_reppi_labels <- function(n_lab, k, p) {
+  if (n_lab >= reppi_labels_per_parameter * k) return(invisible(k))
+  warn_classed("synthinfer_warning_few_labels", sprintf(paste0(
+    "Only %d labeled rows for the %d parameters RePPI fits on them (%d coefficient(s), and per ",
+    "score component %d recalibration coefficient(s) and %d learner feature(s) fitted on 4/5 of ",
+    "the labeled rows): below %g labels per parameter the interval's finite-sample correction ",
+    "has not been validated and may under-cover. Label more rows, predict fewer covariates, or ",
+    "use method = \"ppi++\" or \"classical\"."),
+    n_lab, k, p, p, k - 2L * p, reppi_labels_per_parameter))
   invisible(k)
 }
 

@@ -47,8 +47,11 @@
 //!   the fold learners and `theta` as known; with a few hundred labels it is
 //!   optimistic (90% intervals covered 0.85-0.90 at 200 labels). In the
 //!   spirit of the GMM correction: the labeled residuals `e_r` (centred)
-//!   get HC3-type multipliers `1 / (1 - h_r)` (`h_r` the row's leverage in
-//!   the labeled GLM fit at the estimate), their cross-product is divided
+//!   are multiplied by `1 / ((1 - h_r) sqrt(1 - l_r))`: HC3-type for
+//!   `h_r`, the row's leverage in the labeled GLM fit at the estimate, and
+//!   HC2-type for `l_r`, its leverage in the regression of the score on the
+//!   centred learned scores that defines `M` (HC3 on both was far too wide
+//!   at 50 labels in the few-labels study); their cross-product is divided
 //!   by `n - K` instead of `n - 1`, and intervals use t quantiles on
 //!   `df = n - K` degrees of freedom, where `K = 2 p + q` counts what the
 //!   labeled rows pay for: `p` coefficients, the `p` columns of `M` each
@@ -383,14 +386,22 @@ pub fn reppi(family: Family, d: &PpiData<'_>, folds: usize) -> Result<ReppiFit> 
     let meat = Mat::from_fn(p, p, |a, b| cov_e[a + b * p] + nf / nu * mcm[(a, b)]);
     let h = SpdFactor::new(square(&hess, p), "the RePPI Hessian")?;
     let sigma = h.sandwich(meat.as_ref());
-    // Finite-sample variance: centred residuals with HC3 multipliers
-    // 1 / (1 - h_r), h_r = w_r x_r' (n H)^{-1} x_r, divided by n - K.
+    // Finite-sample variance: centred residuals times
+    // 1 / ((1 - h_r) sqrt(1 - l_r)), cross-product divided by n - K. The
+    // residual psi - M g is left after fitting theta on x and M on g:
+    // h_r = w_r x_r' (n H)^{-1} x_r is the row's leverage in the labeled
+    // GLM fit (HC3-type), l_r = (g_r - gbar)' [(n - 1) Cov(g)]^+ (g_r - gbar)
+    // its leverage in the regression of the score on the learned scores
+    // (HC2-type).
     let ebar: Vec<f64> = (0..p).map(|a| (0..n).map(|r| e[r * p + a]).sum::<f64>() / nf).collect();
+    let gbar: Vec<f64> = (0..p).map(|a| (0..n).map(|r| g_lab[r * p + a]).sum::<f64>() / nf).collect();
     let mut e_hc = vec![0.0; n * p];
     for (r, &i) in lab.iter().enumerate() {
         xc.row_into(i, &mut xi);
-        let lev = family.weight(xc.eta(i, &theta)) * xi.iter().zip(h.solve_vec(&xi)).map(|(a, b)| a * b).sum::<f64>() / nf;
-        let mult = 1.0 / (1.0 - lev.min(0.99));
+        let gc: Vec<f64> = (0..p).map(|a| g_lab[r * p + a] - gbar[a]).collect();
+        let lev_g = gc.iter().zip(psd_solve(&vg, &gc, p)).map(|(a, b)| a * b).sum::<f64>() / (nf - 1.0);
+        let lev_x = family.weight(xc.eta(i, &theta)) * xi.iter().zip(h.solve_vec(&xi)).map(|(a, b)| a * b).sum::<f64>() / nf;
+        let mult = 1.0 / ((1.0 - lev_x.min(0.99)) * (1.0 - lev_g.min(0.99)).sqrt());
         for a in 0..p {
             e_hc[r * p + a] = (e[r * p + a] - ebar[a]) * mult;
         }
