@@ -13,7 +13,7 @@
 #' @examples
 #' if (requireNamespace("ggplot2", quietly = TRUE)) {
 #'   set.seed(1)
-#'   d <- simulate_synthetic(600, labeled = 1, regime = "good")
+#'   d <- simulate_synthetic(600, fraction = 1, regime = "good")
 #'   cmp <- compare_methods(d, y ~ x1, proxy = c(y = "y_llm"),
 #'     synthetic = c(y = "y_syn", x1 = "x1_syn"),
 #'     fractions = c(0.1, 0.2), trials = 10, threads = 1)

@@ -7,9 +7,8 @@ bootstrap_user_estimand <- function(units, labels, fun, paired, reps, seed) {
   apply_fun <- function(x, w, task) {
     value <- fun(x, w)
     if (!is.numeric(value) || length(value) != 1L || !is.finite(value)) {
-      stop(sprintf(paste0("`estimand` must return one finite number; on task '%s' it ",
-                          "returned %s."), labels[task], deparse1(value, nlines = 1L)),
-           call. = FALSE)
+      stop_arg("estimand", sprintf("must return one finite number; on task '%s' it returned %s.",
+                                   labels[task], deparse1(value, nlines = 1L)))
     }
     as.double(value)
   }

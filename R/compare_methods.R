@@ -57,7 +57,7 @@
 #' @export
 #' @examples
 #' set.seed(1)
-#' d <- simulate_synthetic(1000, labeled = 1, regime = "good")
+#' d <- simulate_synthetic(1000, fraction = 1, regime = "good")
 #' cmp <- compare_methods(d, y ~ x1 + x2, proxy = c(y = "y_llm"),
 #'   synthetic = c(y = "y_syn", x1 = "x1_syn", x2 = "x2_syn"),
 #'   fractions = c(0.1, 0.2), trials = 20, threads = 1)
@@ -231,7 +231,7 @@ unclass_comparison <- function(x) {
 #' @export
 #' @examples
 #' set.seed(1)
-#' d <- simulate_synthetic(800, labeled = 1, regime = "good")
+#' d <- simulate_synthetic(800, fraction = 1, regime = "good")
 #' cmp <- compare_methods(d, y ~ x1, proxy = c(y = "y_llm"),
 #'   synthetic = c(y = "y_syn", x1 = "x1_syn"), fractions = c(0.1, 0.2),
 #'   trials = 10, threads = 1)

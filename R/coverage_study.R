@@ -1,33 +1,35 @@
 # Internal: the Monte Carlo coverage study of the synth_glm estimators on
-# simulate_synthetic()-style populations, shared by bench/gmm_simulation.R
+# simulate_synthetic() populations, shared by bench/gmm_simulation.R
 # (the full study) and tests/testthat/test-simulation-gmm.R (a small
 # version). Unlike compare_methods(), every replication draws a fresh
 # population sample, and intervals are scored against the true coefficients.
 # The replication loop runs in Rust, in parallel: replication r draws from
 # its own random stream (seed, r), so results do not depend on `threads`.
-# The data-generating design is simulate_synthetic()'s (its defaults:
-# coefficients c(0.5, 1, -0.5), strength 0.8), drawn with Rust's generator,
-# plus two regimes of synthetic covariates prompted from predicted covariates
-# on every row ("predicted_covariates") or from the true ones on labelled rows
-# only ("label_dependent"; see the core's gmm::sim). `j_reject`: share of
-# replications whose J test rejected at 1% (GMM methods).
-coverage_study <- function(n, labeled, reps, regime, family = "gaussian",
-                           methods = synth_methods, alpha = 0.1, seed = 1,
+# The data-generating design is simulate_synthetic()'s, drawn by the same
+# core generator (gmm::sim; replication r is the population
+# simulate_synthetic() would draw on stream r of the seed), plus two regimes
+# of synthetic covariates prompted from predicted covariates on every row
+# ("predicted_covariates") or from the true ones on labeled rows only
+# ("label_dependent"; see the core's gmm::sim). `fraction`: share of labeled
+# units, in (0, 1). `seed`: the seeding rule (NULL draws it from R's
+# generator). `j_reject`: share of replications whose J test rejected at 1%
+# (GMM methods).
+coverage_study <- function(n, fraction, reps, regime, family = "gaussian",
+                           methods = synth_methods, alpha = 0.1, seed = NULL,
                            threads = default_threads(),
                            coefficients = c(0.5, 1, -0.5), strength = 0.8) {
-  n <- check_count(n, "n", min = 20L)
-  reps <- check_count(reps, "reps")
-  labeled <- check_probability(labeled, "labeled")
-  alpha <- check_probability(alpha, "alpha")
-  threads <- check_threads(threads)
   regime <- check_choice(regime, c("good", "noise", "biased", "anticorrelated",
                                    "predicted_covariates", "label_dependent"), "regime")
   family <- check_choice(family, c("gaussian", "binomial"), "family")
+  design <- check_population_design(n, fraction, family, regime, coefficients, strength,
+                                    all_labeled = FALSE)
+  reps <- check_count(reps, "reps")
+  alpha <- check_probability(alpha, "alpha")
+  threads <- check_threads(threads)
   methods <- vapply(methods, check_method, "", several = FALSE, USE.NAMES = FALSE)
-  res <- rs_gmm_coverage_study(as.integer(n), as.integer(max(1L, round(labeled * n))), family,
-                               regime, as.double(coefficients), as.double(strength), methods,
-                               as.integer(reps), alpha, as.double(seed), as.integer(threads))
-  terms <- c("(Intercept)", paste0("x", seq_len(length(coefficients) - 1L)))
+  res <- rs_gmm_coverage_study(design, methods, as.integer(reps), alpha, resolve_seed(seed),
+                               as.integer(threads))
+  terms <- c("(Intercept)", paste0("x", seq_len(length(design$coefficients) - 1L)))
   ok <- res$reps
   tibble::tibble(regime = regime, family = family, method = res$method,
                  term = terms[res$term], coverage = res$covered / ok, width = res$width / ok,

@@ -41,7 +41,7 @@
 #' believed less similar to the target (coverage then degrades gracefully
 #' with the distance from exchangeability, Theorem 2).
 #'
-#' With `real`, a small real sample of the target, the result is the
+#' With `real_estimate`, from a small real sample of the target, the result is the
 #' intersection of the real-data Wald interval at `gamma * alpha` and the
 #' exchangeability interval at `(1 - gamma) * alpha` (section 4.4). An empty
 #' intersection (at least one of the two then misses) gives `NA` bounds and a
@@ -92,11 +92,12 @@
 #'   section "Methods").
 #' @param weights `NULL`, or one weight in `[0, 1]` per historical task, in
 #'   the order of the historical rows of `tasks` or named by task id.
-#' @param real `NULL`, or the target's real-sample estimate and standard
-#'   error: `c(est = , se = )` for one target, or a data frame with `task`,
-#'   `real_est`, `real_se`.
-#' @param gamma Share of `alpha` spent on the real-data interval when `real`
-#'   is given, in (0, 1).
+#' @param real_estimate `NULL`, or the target's real-sample estimate and
+#'   standard error: `c(estimate, std.error)` (names `est`, `se` are also
+#'   read) for one target, or a data frame with `task`, `real_est`,
+#'   `real_se`. (Called `real` in synthinfer 0.1.0.)
+#' @param gamma Share of `alpha` spent on the real-data interval when
+#'   `real_estimate` is given, in (0, 1).
 #' @param bounds `NULL` or `c(lower, upper)`: the parameter's range (e.g.
 #'   `c(0, 1)` for proportions); intervals and estimates are clipped to it.
 #' @param paired `TRUE` uses the table's `gap_se` (paired real and synthetic
@@ -112,7 +113,8 @@
 #'   (after clipping) and its decomposition before clipping: `width_synth`
 #'   (synthetic interval), `width_gap` (widening by the per-task gap
 #'   intervals) and `width_spread` (spread of the historical point gaps at the
-#'   same ranks). With `real`: `real_low`, `real_high`. With `band`,
+#'   same ranks). With `real_estimate`: `real_low`, `real_high` (the
+#'   real-data interval at `gamma * alpha`). With `band`,
 #'   `n_tasks`, `k_lower`, `k_upper` are the band's (`NA` when unknown).
 #' @references Tan, Z. and Zrnic, T. (2026). Valid inference with synthetic
 #'   data via task exchangeability.
@@ -130,7 +132,7 @@
 #' exchangeable_ci(tasks[41, ], alpha = 0.1, band = band, bounds = c(0, 1))
 exchangeable_ci <- function(tasks, target, alpha = 0.1, split = NULL,
                             method = c("population", "finite_sample", "task_only"),
-                            weights = NULL, real = NULL, gamma = 0.5,
+                            weights = NULL, real_estimate = NULL, gamma = 0.5,
                             bounds = NULL, paired = TRUE, band = NULL) {
   method_given <- !missing(method)
   method <- check_choice(method, c("population", "finite_sample", "task_only"), "method")
@@ -144,7 +146,9 @@ exchangeable_ci <- function(tasks, target, alpha = 0.1, split = NULL,
   bounds <- check_bounds(bounds)
   if (!is.null(band)) {
     if (!is.null(weights)) stop_arg("weights", "cannot be combined with `band`: the band's weights were fixed when it was made.")
-    if (!is.null(real)) stop_arg("real", "cannot be combined with `band` (the band is not calibrated at (1 - gamma) alpha).")
+    if (!is.null(real_estimate)) {
+      stop_arg("real_estimate", "cannot be combined with `band` (the band is not calibrated at (1 - gamma) alpha).")
+    }
     return(exchange_ci_band(tasks, if (missing(target)) NULL else target, alpha, split,
                             method, method_given, bounds, band))
   }
@@ -152,14 +156,10 @@ exchangeable_ci <- function(tasks, target, alpha = 0.1, split = NULL,
   if (nrow(parts$hist) == 0L) stop_arg("tasks", "has no historical tasks besides the target(s).")
   gaps <- history_gaps(parts$hist, need_se = method != "finite_sample", paired = paired)
   weights <- check_task_weights(weights, parts$hist$task)
-  if (!is.null(real) && method == "finite_sample") {
-    stop_arg("real", "combines with the population target only: a real-data interval ",
-             "covers theta, not the finite-sample value of method = \"finite_sample\".")
-  }
-  real <- check_real(real, parts$targets)
+  real <- check_real_estimate(real_estimate, parts$targets, method)
   if (!is.null(real)) gamma <- check_probability(gamma, "gamma")
   exchange_ci_engine(gaps, parts$targets, alpha, split, method, weights, real,
-                     gamma, bounds, parts$hist$task)
+                     gamma, bounds)
 }
 
 # Weights: NULL, or one per historical task (positional or named by task id).
@@ -187,45 +187,44 @@ check_task_weights <- function(weights, hist_ids) {
 }
 
 # Real-sample summaries for the targets: NULL or list(est, se), one per target.
-check_real <- function(real, targets) {
+check_real_estimate <- function(real, targets, method) {
   if (is.null(real)) return(NULL)
+  if (method == "finite_sample") {
+    stop_arg("real_estimate", "combines with the population target only: a real-data interval ",
+             "covers theta, not the finite-sample value of method = \"finite_sample\".")
+  }
   if (is.data.frame(real)) {
-    if (!"task" %in% names(real)) stop_arg("real", "needs a `task` column.")
+    if (!"task" %in% names(real)) stop_arg("real_estimate", "needs a `task` column.")
     idx <- match(as.character(targets$task), as.character(real$task))
     if (anyNA(idx)) {
-      stop_arg("real", "has no row for target(s) ", format_ids(targets$task[is.na(idx)]), ".")
+      stop_arg("real_estimate", "has no row for target(s) ", format_ids(targets$task[is.na(idx)]), ".")
     }
     real <- real[idx, , drop = FALSE]
     est_col <- if ("real_est" %in% names(real)) "real_est" else "est"
     se_col <- if ("real_se" %in% names(real)) "real_se" else "se"
-    return(list(est = task_column(real, est_col, "real"),
-                se = task_column(real, se_col, "real", nonneg = TRUE)))
+    return(list(est = task_column(real, est_col, "real_estimate"),
+                se = task_column(real, se_col, "real_estimate", nonneg = TRUE)))
   }
   if (is.list(real)) real <- unlist(real)
   if (!is.numeric(real) || length(real) != 2L || anyNA(real) || any(!is.finite(real))) {
-    stop_arg("real", "must be c(est = , se = ) (finite numbers) or a data frame with ",
+    stop_arg("real_estimate", "must be c(estimate, std.error) (finite numbers) or a data frame with ",
              "`task`, `real_est`, `real_se`.")
   }
-  if (!is.null(names(real)) && all(c("est", "se") %in% names(real))) real <- real[c("est", "se")]
-  if (nrow(targets) != 1L) stop_arg("real", "must be a data frame when there are several targets.")
-  if (real[2] < 0) stop_arg("real", "has a negative standard error.")
+  for (nm in list(c("est", "se"), c("estimate", "std.error"))) {
+    if (!is.null(names(real)) && all(nm %in% names(real))) real <- real[nm]
+  }
+  if (nrow(targets) != 1L) stop_arg("real_estimate", "must be a data frame when there are several targets.")
+  if (real[2] < 0) stop_arg("real_estimate", "has a negative standard error.")
   list(est = as.double(real[1]), se = as.double(real[2]))
 }
 
-# Validated inputs -> result tibble. Shared with exchangeable_region()
-# (Bonferroni per coordinate) and exchangeable_loo().
-# The split c(a1, a2, a3) of the exchangeability budget `alpha_ex` with
-# `n_eff` historical tasks (their total weight when weighted).
-engine_alphas <- function(alpha_ex, split, method, n_eff) {
-  if (method != "finite_sample") return(resolve_split(alpha_ex, split, n_eff))
-  if (alpha_ex < 2 / (n_eff + 1) - 1e-12) {
-    stop(sprintf(paste0(
-      "With %s the finite-sample interval at level %s is infinite: ",
-      "it needs alpha >= 2 / (T + 1), i.e. at least %d historical tasks."),
-      tasks_phrase(n_eff), format(alpha_ex), tasks_needed(alpha_ex)),
-      call. = FALSE)
-  }
-  c(a1 = 0, a2 = 0, a3 = alpha_ex)
+# The user's `split` as levels summing to `alpha_ex` (numeric() for the
+# default split) and whether a too small a3 may be raised: the core chooses
+# the split (default, the user's, or raised) from these.
+split_arg <- function(alpha_ex, split) {
+  if (is.null(split)) return(list(levels = numeric(), raise = FALSE))
+  raise <- inherits(split, "exchange_split") && isTRUE(attr(split, "raise_a3"))
+  list(levels = as.double(split_levels(alpha_ex, split)), raise = raise)
 }
 
 # Validated synthetic standard errors of the targets (zeros for the
@@ -238,51 +237,51 @@ engine_synth_se <- function(targets, method) {
   se
 }
 
-exchange_ci_engine <- function(gaps, targets, alpha, split, method, weights, real,
-                               gamma, bounds, hist_ids) {
-  n_tasks <- length(gaps$est)
-  alpha_ex <- if (is.null(real)) alpha else (1 - gamma) * alpha
-  # With weights, their sum plays the role of T in every finiteness condition.
-  n_eff <- if (is.null(weights)) n_tasks else structure(sum(weights), weighted = TRUE)
-  alphas <- engine_alphas(alpha_ex, split, method, n_eff)
-  synth_est <- task_column(targets, "synth_est", "target")
-  synth_se <- engine_synth_se(targets, method)
-  res <- rs_exchange_ci(gaps$est, gaps$se, if (is.null(weights)) numeric() else weights,
-                        synth_est, synth_se, as.double(alphas), method, bounds,
-                        if (is.null(real)) numeric() else real$est,
-                        if (is.null(real)) numeric() else real$se,
-                        if (is.null(real)) 0.5 else gamma * alpha)
-  low <- res$low
-  high <- res$high
-  warn_outside_bounds(targets$task, synth_est, low, high, bounds)
-  if (any(res$empty)) {
-    low[res$empty] <- NA_real_
-    high[res$empty] <- NA_real_
+# A note from the core (a raised a3) reaches the user as a message.
+core_note <- function(note) {
+  if (length(note) && nzchar(note)) message(note)
+}
+
+# The real-data intersection can be empty: then at least one interval misses.
+warn_empty <- function(ids, empty) {
+  if (any(empty)) {
     warning(sprintf(paste0(
       "The real-data and exchangeability intervals do not overlap for target(s) %s: ",
       "at least one of them misses (doubt exchangeability); conf.low/conf.high are NA."),
-      format_ids(targets$task[res$empty])), call. = FALSE)
+      format_ids(unique(ids[empty]))), call. = FALSE)
   }
-  out <- ci_table(targets$task, synth_est, res, low, high, alphas, n_tasks)
-  if (!is.null(real)) {
-    out$real_low <- res$real_low
-    out$real_high <- res$real_high
-  }
-  new_exchangeable_ci(out, alpha = alpha, method = method,
-                      weighted = !is.null(weights), real = !is.null(real))
 }
 
-# The result columns shared by the calibration and band paths.
-ci_table <- function(task, synth_est, res, low, high, alphas, n_tasks, bounds = NULL) {
-  if (!is.null(bounds)) warn_outside_bounds(task, synth_est, low, high, bounds)
-  tibble::tibble(
-    task = task, estimate = res$estimate, conf.low = low, conf.high = high,
-    synth_est = synth_est, synth_low = res$synth_low, synth_high = res$synth_high,
-    gap_low = res$gap_low, gap_high = res$gap_high,
-    k_lower = res$k_lower, k_upper = res$k_upper,
-    a1 = alphas[["a1"]], a2 = alphas[["a2"]], a3 = alphas[["a3"]], n_tasks = n_tasks,
-    width = high - low, width_synth = res$width_synth, width_gap = res$width_gap,
-    width_spread = res$width_spread)
+# Validated inputs -> one call into the core -> result tibble. `gap_est`,
+# `gap_se` are T x D, `synth_est`, `synth_se` (and the real columns) m x D
+# (D = 1 for scalar targets; the Bonferroni rectangle of
+# exchangeable_region() passes alpha / D). Returns the core's table with the
+# target ids in front.
+exchange_ci_call <- function(gap_est, gap_se, weights, synth_est, synth_se, alpha, split,
+                             method, bounds, real = NULL, gamma = 0.5, dim = 1L) {
+  alpha_ex <- if (is.null(real)) alpha else (1 - gamma) * alpha
+  sp <- split_arg(alpha_ex, split)
+  res <- rs_exchange_ci(as.double(gap_est), as.double(gap_se),
+                        if (is.null(weights)) numeric() else weights,
+                        as.double(synth_est), as.double(synth_se), dim, alpha, sp$levels,
+                        sp$raise, method, bounds,
+                        if (is.null(real)) numeric() else as.double(real$est),
+                        if (is.null(real)) numeric() else as.double(real$se), gamma)
+  core_note(res$note)
+  res
+}
+
+exchange_ci_engine <- function(gaps, targets, alpha, split, method, weights, real,
+                               gamma, bounds) {
+  synth_est <- task_column(targets, "synth_est", "target")
+  res <- exchange_ci_call(gaps$est, gaps$se, weights, synth_est,
+                          engine_synth_se(targets, method), alpha, split, method, bounds,
+                          real, gamma)
+  out <- tibble::as_tibble(c(list(task = targets$task), res$table))
+  warn_outside_bounds(out$task, out$synth_est, out$conf.low, out$conf.high, bounds)
+  warn_empty(out$task, res$empty)
+  new_exchangeable_ci(out, alpha = alpha, method = method,
+                      weighted = !is.null(weights), real = !is.null(real))
 }
 
 # Clipping an interval that lies wholly outside `bounds` collapses it onto a

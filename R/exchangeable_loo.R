@@ -17,9 +17,11 @@
 #' @inheritParams exchangeable_ci
 #' @param tasks Task table with `real_est` for every task to be predicted (see
 #'   [exchangeable_ci()] and [exchangeable_region()]).
-#' @param method `NULL` for the default (`"population"` for scalar tasks,
-#'   `"bonferroni"` for vector tasks), or a method of [exchangeable_ci()] or
-#'   [exchangeable_region()] respectively.
+#' @param method For scalar tasks: `NULL` for `"population"`, or a method
+#'   of [exchangeable_ci()].
+#' @param shape For vector tasks: `NULL` for `"bonferroni"`, or a shape of
+#'   [exchangeable_region()]. (Vector tasks took it as `method` in
+#'   synthinfer 0.1.0.)
 #' @param calibrate,predict `NULL`, task ids, or logical vectors along the
 #'   rows of `tasks` (scalar tables) selecting the calibration and target
 #'   tasks. If only one is given the other is the remaining tasks; if both are
@@ -36,7 +38,8 @@
 #'   `conf.high`, `truth`, `covered`, `width`, `synth_est`, `naive_low`,
 #'   `naive_high`, `naive_covered`, `naive_width`; for vector tasks also
 #'   `joint_covered` and `naive_joint_covered`. `summary()` gives coverage and
-#'   mean and median width for both intervals; `autoplot()` the forest plot.
+#'   mean and median width for both intervals; `glance()` one row with both
+#'   coverages, `tidy()` the per-task intervals, `autoplot()` the forest plot.
 #' @references Tan, Z. and Zrnic, T. (2026). Valid inference with synthetic
 #'   data via task exchangeability.
 #' @export
@@ -51,17 +54,27 @@
 #' exchangeable_loo(tasks, alpha = 0.2, predict = 26:30, band = band)
 exchangeable_loo <- function(tasks, alpha = 0.1, method = NULL, calibrate = NULL,
                              predict = NULL, split = NULL, bounds = NULL,
-                             paired = TRUE, ..., band = NULL) {
+                             paired = TRUE, ..., band = NULL, shape = NULL) {
   alpha <- check_probability(alpha, "alpha")
   tasks <- check_task_table(tasks)
   if (nrow(tasks) == 0L) stop_arg("tasks", "has no rows: there is no task to evaluate.")
   bounds <- check_bounds(bounds)
   paired <- check_flag(paired, "paired")
   vector <- has_coordinates(tasks)
-  choices <- if (vector) c("bonferroni", "box", "ball") else c("population", "finite_sample", "task_only")
-  method_given <- !is.null(method)
-  method <- if (is.null(method)) choices[1] else check_choice(method, choices, "method")
-  if (!vector) check_unique_tasks(tasks, "tasks")
+  if (vector) {
+    if (!is.null(method)) {
+      stop_arg("method", "is for scalar tasks; for vector tasks (a `coordinate` column) ",
+               "choose the region with `shape` (\"bonferroni\", \"box\" or \"ball\").")
+    }
+    method <- if (is.null(shape)) "bonferroni" else check_choice(shape, c("bonferroni", "box", "ball"), "shape")
+    method_given <- !is.null(shape)
+  } else {
+    if (!is.null(shape)) stop_arg("shape", "is for vector tasks (a `coordinate` column) only.")
+    method_given <- !is.null(method)
+    method <- if (is.null(method)) "population" else
+      check_choice(method, c("population", "finite_sample", "task_only"), "method")
+    check_unique_tasks(tasks, "tasks")
+  }
   if (!is.null(band)) {
     return(loo_band(tasks, alpha, method, method_given, calibrate, predict, split, bounds,
                     band, vector, ...))
@@ -99,9 +112,10 @@ loo_band <- function(tasks, alpha, method, method_given, calibrate, predict, spl
   if (!length(pred)) stop_arg("predict", "selects no task to predict.")
   targets <- tasks[match(pred, ids), , drop = FALSE]
   ci <- exchange_ci_band(targets, NULL, alpha, split, method, method_given, bounds, band)
-  fit <- data.frame(estimate = ci$estimate, conf.low = ci$conf.low, conf.high = ci$conf.high,
-                    width = ci$width, synth_est = ci$synth_est)
-  out <- loo_table(targets, fit, alpha, attr(ci, "method"), bounds)
+  truth <- task_column(targets, "real_est", "tasks")
+  res <- rs_held_out(ci$estimate, ci$conf.low, ci$conf.high, ci$synth_est,
+                     naive_se(targets, attr(ci, "method")), truth, alpha, bounds)
+  out <- tibble::as_tibble(c(list(task = targets$task), res))
   new_exchangeable_loo(out, alpha, attr(ci, "method"), "fixed band")
 }
 
@@ -170,77 +184,38 @@ loo_rows <- function(tasks, sets, set) {
   tasks[as.character(tasks$task) %in% sets[[set]], , drop = FALSE]
 }
 
-# The naive synthetic-only Wald interval. The finite-sample algorithm needs
-# only point estimates, so a task table without synthetic standard errors
-# (all missing) is fine there: the naive interval is then reported as NA.
-naive_interval <- function(est, se, level_alpha, bounds) {
-  if (all(is.na(se))) {
-    return(list(low = rep(NA_real_, length(est)), high = rep(NA_real_, length(est))))
-  }
-  z <- stats::qnorm(1 - level_alpha / 2)
-  lo <- est - z * se
-  hi <- est + z * se
-  if (length(bounds)) {
-    lo <- pmin(pmax(lo, bounds[1]), bounds[2])
-    hi <- pmin(pmax(hi, bounds[1]), bounds[2])
-  }
-  list(low = lo, high = hi)
+# The synthetic standard errors of the naive synthetic-only interval. The
+# finite-sample algorithm needs only point estimates, so a task table without
+# them (all missing) is fine there: the naive interval is then NA.
+naive_se <- function(targets, method) {
+  if (method == "finite_sample" && all(is.na(targets$synth_se))) return(rep(NaN, nrow(targets)))
+  task_column(targets, "synth_se", "tasks", nonneg = TRUE)
 }
 
+# Scalar tasks: every predicted task calibrated on the calibration tasks
+# (without itself when it is one of them), compared with its truth, in one
+# call into the core.
 loo_scalar <- function(tasks, sets, alpha, method, split, bounds, paired) {
   cal_rows <- loo_rows(tasks, sets, "calibrate")
   gaps <- history_gaps(cal_rows, need_se = method != "finite_sample", paired = paired)
   cal_ids <- as.character(cal_rows$task)
   targets <- if (isTRUE(sets$all)) tasks else tasks[match(sets$predict, as.character(tasks$task)), , drop = FALSE]
-  task_column(targets, "real_est", "tasks") # checked before any fitting
-  cols <- c("estimate", "conf.low", "conf.high", "width", "synth_est")
-  fit <- as.data.frame(matrix(NA_real_, nrow(targets), length(cols), dimnames = list(NULL, cols)))
-  # Targets outside the calibration set share one history: one call.
-  shared <- if (isTRUE(sets$all)) rep(FALSE, nrow(targets)) else !sets$predict %in% cal_ids
-  if (any(shared)) {
-    ci <- exchange_ci_engine(gaps, targets[shared, , drop = FALSE], alpha, split, method,
-                             NULL, NULL, 0.5, bounds, cal_ids)
-    fit[shared, ] <- as.data.frame(unclass_ci(ci))[cols]
-  }
-  if (any(!shared)) {
-    # Targets in the calibration set: each is held out of its own history,
-    # all in one Rust call (the endpoints are sorted once).
-    held <- targets[!shared, , drop = FALSE]
-    alphas <- engine_alphas(alpha, split, method, length(cal_ids) - 1L)
-    synth_est <- task_column(held, "synth_est", "target")
-    held_at <- if (isTRUE(sets$all)) seq_along(cal_ids) else match(sets$predict[!shared], cal_ids)
-    res <- run_interruptible("Leave-one-task-out", function(progress) {
-      rs_exchange_loo(gaps$est, gaps$se, held_at,
-                      synth_est, engine_synth_se(held, method), as.double(alphas),
-                      method, bounds, 1L, progress)
-    })
-    fit[!shared, ] <- data.frame(res$estimate, res$low, res$high, res$high - res$low, synth_est)
-    warn_outside_bounds(held$task, synth_est, res$low, res$high, bounds)
-  }
-  loo_table(targets, fit, alpha, method, bounds)
+  truth <- task_column(targets, "real_est", "tasks") # checked before any fitting
+  held <- if (isTRUE(sets$all)) seq_along(cal_ids) else match(sets$predict, cal_ids)
+  synth_est <- task_column(targets, "synth_est", "target")
+  if (method != "finite_sample") engine_synth_se(targets, method)
+  sp <- split_arg(alpha, split)
+  res <- run_interruptible("Leave-one-task-out", function(progress) {
+    rs_exchange_loo(gaps$est, gaps$se, as.double(held), synth_est, naive_se(targets, method),
+                    truth, alpha, sp$levels, sp$raise, method, bounds, 1L, progress)
+  })
+  core_note(res$note)
+  out <- tibble::as_tibble(c(list(task = targets$task), res$table))
+  warn_outside_bounds(out$task, out$synth_est, out$conf.low, out$conf.high, bounds)
+  out
 }
 
-# Per-task rows of a held-out evaluation: the fitted intervals `fit`, the
-# truth and the naive synthetic-only interval.
-loo_table <- function(targets, fit, alpha, method, bounds) {
-  truth <- task_column(targets, "real_est", "tasks")
-  naive_se <- if (method == "finite_sample" && all(is.na(targets$synth_se))) {
-    targets$synth_se
-  } else {
-    task_column(targets, "synth_se", "tasks", nonneg = TRUE)
-  }
-  naive <- naive_interval(fit$synth_est, naive_se, alpha, bounds)
-  tibble::tibble(
-    task = targets$task, estimate = fit$estimate, conf.low = fit$conf.low,
-    conf.high = fit$conf.high, truth = truth,
-    covered = fit$conf.low <= truth & truth <= fit$conf.high,
-    width = fit$width, synth_est = fit$synth_est,
-    naive_low = naive$low, naive_high = naive$high,
-    naive_covered = naive$low <= truth & truth <= naive$high,
-    naive_width = naive$high - naive$low)
-}
-
-loo_vector <- function(tasks, sets, alpha, method, split, bounds, paired, ...) {
+loo_vector <- function(tasks, sets, alpha, shape, split, bounds, paired, ...) {
   coords <- task_coordinates(tasks)
   d <- length(coords)
   ids <- as.character(tasks$task)
@@ -249,20 +224,16 @@ loo_vector <- function(tasks, sets, alpha, method, split, bounds, paired, ...) {
     target <- tasks[ids == id, , drop = FALSE]
     target <- target[match(coords, target$coordinate), , drop = FALSE]
     truth <- task_column(target, "real_est", "tasks")
-    reg <- region_fit(rbind(hist, target), id, alpha, method, split = split, bounds = bounds,
+    reg <- region_fit(rbind(hist, target), id, alpha, shape, split = split, bounds = bounds,
                       paired = paired, ..., truth = matrix(truth, nrow = 1))
-    naive <- naive_interval(target$synth_est, task_column(target, "synth_se", "tasks", nonneg = TRUE),
-                            alpha / d, bounds)
-    covered <- reg$conf.low <= truth & truth <= reg$conf.high
-    joint <- if (method == "ball") unname(attr(reg, "joint_covered")) else all(covered)
-    naive_covered <- naive$low <= truth & truth <= naive$high
-    tibble::tibble(
-      task = target$task, coordinate = target$coordinate, estimate = reg$estimate,
-      conf.low = reg$conf.low, conf.high = reg$conf.high, truth = truth,
-      covered = covered, width = reg$conf.high - reg$conf.low, synth_est = target$synth_est,
-      naive_low = naive$low, naive_high = naive$high, naive_covered = naive_covered,
-      naive_width = naive$high - naive$low, joint_covered = joint,
-      naive_joint_covered = all(naive_covered))
+    res <- rs_held_out(reg$estimate, reg$conf.low, reg$conf.high, target$synth_est,
+                       task_column(target, "synth_se", "tasks", nonneg = TRUE), truth,
+                       alpha / d, bounds)
+    out <- tibble::as_tibble(c(list(task = target$task, coordinate = target$coordinate), res))
+    # The ball's region is not its bounding box: its own joint coverage.
+    out$joint_covered <- if (shape == "ball") unname(attr(reg, "joint_covered")) else all(out$covered)
+    out$naive_joint_covered <- all(out$naive_covered)
+    out
   })
   do.call(rbind, fits)
 }

@@ -13,7 +13,7 @@
 #' per coordinate; coordinates are combined by Bonferroni, so no covariance
 #' between them is needed.
 #'
-#' @section Methods and how to read the result:
+#' @section Shapes and how to read the result:
 #' * `"bonferroni"`: Algorithm 1 per coordinate at `alpha / D` (the paper's
 #'   Pew analysis). The region is the rectangle of the per-coordinate
 #'   intervals `[conf.low, conf.high]`.
@@ -43,12 +43,15 @@
 #' @param tasks Long task table (see section "The long task table").
 #' @param target Task id(s) in `tasks$task`, or a long data frame of target
 #'   rows with `task`, `coordinate`, `synth_est`, `synth_se`.
-#' @param method `"bonferroni"`, `"box"` or `"ball"`.
+#' @param shape The shape of the region: `"bonferroni"`, `"box"` or
+#'   `"ball"` (see section "Shapes and how to read the result"). (Called
+#'   `method` in synthinfer 0.1.0.)
 #' @param center,scale For `"box"` and `"ball"`: numeric vectors of length
 #'   `D` (in coordinate order; names matching the coordinates are used), or
 #'   `NULL` for the data-driven defaults.
-#' @param ... For `"bonferroni"`, further arguments of [exchangeable_ci()]
-#'   such as `weights` or `real`; must be empty for `"box"` and `"ball"`.
+#' @param ... For `"bonferroni"`, further arguments of [exchangeable_ci()]:
+#'   `weights`, `real_estimate`, `gamma` or `method`; must be empty for
+#'   `"box"` and `"ball"`.
 #' @param band For `"bonferroni"`: `NULL`, or saved gap bands with one row per
 #'   coordinate (a `coordinate` column), as [exchangeable_band()] makes from
 #'   a long table; each coordinate's interval is then its synthetic interval
@@ -69,24 +72,27 @@
 #' b$coordinate <- "second"
 #' tasks <- rbind(a, b)
 #' exchangeable_region(tasks, target = 41, alpha = 0.1, bounds = c(0, 1))
-#' exchangeable_region(tasks, target = 41, method = "ball", bounds = c(0, 1))
+#' ball <- exchangeable_region(tasks, target = 41, shape = "ball", bounds = c(0, 1))
+#' ball
+#' glance(ball)
+#' if (requireNamespace("ggplot2", quietly = TRUE)) ggplot2::autoplot(ball)
 exchangeable_region <- function(tasks, target, alpha = 0.1,
-                                method = c("bonferroni", "box", "ball"),
+                                shape = c("bonferroni", "box", "ball"),
                                 split = NULL, bounds = NULL, center = NULL,
                                 scale = NULL, paired = TRUE, ..., band = NULL) {
   if (!is.null(band)) {
-    return(region_band(tasks, if (missing(target)) NULL else target, alpha, method, split,
+    return(region_band(tasks, if (missing(target)) NULL else target, alpha, shape, split,
                        bounds, band, ...))
   }
-  region_fit(tasks, target, alpha, method, split, bounds, center, scale, paired, ...)
+  region_fit(tasks, target, alpha, shape, split, bounds, center, scale, paired, ...)
 }
 
 # exchangeable_region(band = ): the Bonferroni rectangle from one saved band
 # per coordinate.
-region_band <- function(tasks, target, alpha, method, split, bounds, band, ...) {
-  method <- check_choice(method, c("bonferroni", "box", "ball"), "method")
-  if (method != "bonferroni") {
-    stop_arg("band", "applies to method = \"bonferroni\" only; the scores of \"box\" and ",
+region_band <- function(tasks, target, alpha, shape, split, bounds, band, ...) {
+  shape <- check_choice(shape, c("bonferroni", "box", "ball"), "shape")
+  if (shape != "bonferroni") {
+    stop_arg("band", "applies to shape = \"bonferroni\" only; the scores of \"box\" and ",
              "\"ball\" need the historical tasks.")
   }
   if (...length() > 0L) stop_arg("...", "must be empty with `band`.")
@@ -97,21 +103,25 @@ region_band <- function(tasks, target, alpha, method, split, bounds, band, ...) 
   coords <- task_coordinates(tasks)
   d <- length(coords)
   targets <- if (is.null(target)) tasks else split_target(tasks, target)$targets
-  ids <- widen_tasks(targets, coords, "target")$ids
+  wide <- widen_tasks(targets, coords, "target")
   sel <- select_band(band, alpha, bonferroni_split(alpha, split), "population", FALSE, level = d)
   if (!has_coordinates(sel$band)) stop_arg("band", "needs a `coordinate` column: one band per coordinate.")
-  per <- lapply(coords, function(k) {
+  at <- vapply(coords, function(k) {
     i <- which(as.character(sel$band$coordinate) == as.character(k))
     if (length(i) != 1L) {
       stop_arg("band", "must have exactly one row for coordinate \"", k, "\" at alpha = ",
                format(alpha), ", not ", length(i), ".")
     }
-    t <- targets[targets$coordinate == k, , drop = FALSE]
-    ci <- band_engine(t, sel$band[i, , drop = FALSE], sel$levels[[i]], bounds, alpha / d)
-    tibble::add_column(tibble::as_tibble(unclass_ci(ci)), coordinate = k, .after = "task")
-  })
-  out <- do.call(rbind, per)
-  out <- out[order(match(out$task, ids), match(out$coordinate, coords)), , drop = FALSE]
+    i
+  }, integer(1))
+  synth_est <- vapply(wide$rows, task_column, numeric(length(wide$ids)), col = "synth_est", arg = "target")
+  synth_se <- vapply(seq_len(d), function(k) {
+    engine_synth_se(wide$rows[[k]], sel$band$method[at[k]])
+  }, numeric(length(wide$ids)))
+  res <- band_call(sel$band[at, , drop = FALSE], sel$levels[at], synth_est, synth_se, bounds)
+  out <- tibble::as_tibble(c(list(task = rep(wide$ids, each = d), coordinate = rep(coords, times = length(wide$ids))),
+                             res))
+  warn_outside_bounds(out$task, out$synth_est, out$conf.low, out$conf.high, bounds)
   new_exchangeable_region(out, alpha, "bonferroni")
 }
 
@@ -127,9 +137,9 @@ bonferroni_split <- function(alpha, split) {
 
 # The work of exchangeable_region(); `truth` (a targets x D matrix) adds the
 # joint coverage of each target's region, for exchangeable_loo().
-region_fit <- function(tasks, target, alpha, method, split = NULL, bounds = NULL,
+region_fit <- function(tasks, target, alpha, shape, split = NULL, bounds = NULL,
                        center = NULL, scale = NULL, paired = TRUE, ..., truth = NULL) {
-  method <- check_choice(method, c("bonferroni", "box", "ball"), "method")
+  shape <- check_choice(shape, c("bonferroni", "box", "ball"), "shape")
   alpha <- check_probability(alpha, "alpha")
   tasks <- check_task_table(tasks)
   if (!has_coordinates(tasks)) {
@@ -142,83 +152,81 @@ region_fit <- function(tasks, target, alpha, method, split = NULL, bounds = NULL
   if (nrow(parts$hist) == 0L) stop_arg("tasks", "has no historical tasks besides the target(s).")
   hist <- widen_tasks(parts$hist, coords, "tasks")
   targets <- widen_tasks(parts$targets, coords, "target")
-  if (method == "bonferroni") {
-    return(region_bonferroni(parts$hist, parts$targets, coords, alpha, split, bounds,
-                             paired, ...))
+  if (shape == "bonferroni") {
+    return(region_bonferroni(hist, targets, coords, alpha, split, bounds, paired, ...))
   }
   if (...length() > 0L) {
-    stop_arg("...", "must be empty for method = \"", method, "\"; got ",
+    stop_arg("...", "must be empty for shape = \"", shape, "\"; got ",
              paste(names(list(...)), collapse = ", "), ".")
   }
-  gaps <- lapply(hist$rows, history_gaps, need_se = TRUE, paired = paired)
-  gap_est <- vapply(gaps, `[[`, numeric(length(hist$ids)), "est")
-  gap_se <- vapply(gaps, `[[`, numeric(length(hist$ids)), "se")
-  dim(gap_est) <- dim(gap_se) <- c(length(hist$ids), length(coords))
-  center <- region_parameter(center, colMeans(gap_est), coords, "center")
-  scale <- region_parameter(scale, region_default_scale(gap_est), coords, "scale")
+  gaps <- history_matrices(hist, need_se = TRUE, paired = paired)
+  center <- region_parameter(center, colMeans(gaps$est), coords, "center")
+  scale <- region_parameter(scale, region_default_scale(gaps$est), coords, "scale")
   if (any(scale <= 0)) stop_arg("scale", "must be positive.")
-  synth <- lapply(targets$rows, function(r) {
-    check_sample_sizes(r, "n_synth", "target")
-    se <- task_column(r, "synth_se", "target", nonneg = TRUE)
-    warn_zero_se(se, r$task, "synth_se", "target task(s)")
-    list(est = task_column(r, "synth_est", "target"), se = se)
-  })
-  synth_est <- vapply(synth, `[[`, numeric(length(targets$ids)), "est")
-  synth_se <- vapply(synth, `[[`, numeric(length(targets$ids)), "se")
-  alphas <- resolve_split(alpha, split, length(hist$ids), sides = 1)
-  region_engine(gap_est, gap_se, synth_est, synth_se, targets$ids, coords, alphas,
-                method, center, scale, bounds, alpha, truth)
+  synth_est <- vapply(targets$rows, task_column, numeric(length(targets$ids)),
+                      col = "synth_est", arg = "target")
+  synth_se <- vapply(targets$rows, engine_synth_se, numeric(length(targets$ids)),
+                     method = "population")
+  sp <- split_arg(alpha, split)
+  res <- rs_exchange_region(gaps$est, gaps$se, as.double(synth_est), as.double(synth_se),
+                            length(coords), alpha, sp$levels, sp$raise, shape, center, scale,
+                            bounds, if (is.null(truth)) numeric() else as.double(truth))
+  core_note(res$note)
+  out <- tibble::as_tibble(c(region_keys(targets$ids, coords), res$table))
+  if (!is.null(truth)) attr(out, "joint_covered") <- stats::setNames(res$joint_covered, targets$ids)
+  new_exchangeable_region(out, alpha, shape)
 }
 
-# Validated matrices -> result tibble (and coverage when `truth` is given).
-region_engine <- function(gap_est, gap_se, synth_est, synth_se, ids, coords, alphas,
-                          method, center, scale, bounds, alpha, truth = NULL) {
-  m <- length(ids)
-  d <- length(coords)
-  res <- rs_exchange_region(as.double(gap_est), as.double(gap_se), nrow(gap_est), d,
-                            as.double(synth_est), as.double(synth_se),
-                            as.double(alphas), method, center, scale, bounds,
-                            if (is.null(truth)) numeric() else as.double(truth))
-  out <- tibble::tibble(
-    task = rep(ids, times = d), coordinate = rep(coords, each = m),
-    estimate = res$estimate, conf.low = res$low, conf.high = res$high,
-    synth_est = as.double(synth_est), synth_low = res$synth_low, synth_high = res$synth_high,
-    center = rep(center, each = m), scale = rep(scale, each = m),
-    radius = res$radius, rank = res$rank,
-    a1 = alphas[["a1"]], a2 = alphas[["a2"]], a3 = alphas[["a3"]],
-    n_tasks = nrow(gap_est), width = res$high - res$low)
-  out <- out[order(match(out$task, ids)), , drop = FALSE]
-  if (!is.null(truth)) attr(out, "joint_covered") <- stats::setNames(res$covered, ids)
-  new_exchangeable_region(out, alpha, method)
+# The task and coordinate columns of a region table: rows target by target,
+# coordinates in order (the order of the core's tables).
+region_keys <- function(ids, coords) {
+  list(task = rep(ids, each = length(coords)), coordinate = rep(coords, times = length(ids)))
 }
 
-region_bonferroni <- function(hist, targets, coords, alpha, split, bounds, paired, ...) {
+# Historical gap estimates and standard errors as T x D matrices (D = the
+# per-coordinate tables of widen_tasks()).
+history_matrices <- function(hist, need_se, paired) {
+  gaps <- lapply(hist$rows, history_gaps, need_se = need_se, paired = paired)
+  n <- length(hist$ids)
+  est <- vapply(gaps, `[[`, numeric(n), "est")
+  se <- vapply(gaps, `[[`, numeric(n), "se")
+  dim(est) <- dim(se) <- c(n, length(hist$rows))
+  list(est = est, se = se)
+}
+
+# The Bonferroni rectangle: Algorithm 1 per coordinate at alpha / D, in one
+# call; `weights`, `real_estimate`, `gamma` and `method` as in
+# exchangeable_ci() (a real estimate is matched to the targets by task).
+region_bonferroni <- function(hist, targets, coords, alpha, split, bounds, paired,
+                              weights = NULL, real_estimate = NULL, gamma = 0.5,
+                              method = "population") {
+  if (is.character(method) && length(method) == 1L && method %in% c("bonferroni", "box", "ball")) {
+    stop_arg("method", "chooses the algorithm of each coordinate's interval; the region's shape \"",
+             method, "\" is now given as `shape = \"", method, "\"`.")
+  }
+  method <- check_choice(method, c("population", "finite_sample", "task_only"), "method")
   d <- length(coords)
-  per <- lapply(coords, function(k) {
-    h <- hist[hist$coordinate == k, , drop = FALSE]
-    t <- targets[targets$coordinate == k, , drop = FALSE]
-    h$coordinate <- NULL
-    t$coordinate <- NULL
-    ci <- exchangeable_ci(h, t, alpha = alpha / d, split = bonferroni_split(alpha, split),
-                          bounds = bounds, paired = paired, ...)
-    ci <- tibble::as_tibble(unclass_ci(ci))
-    tibble::add_column(ci, coordinate = k, .after = "task")
-  })
-  out <- do.call(rbind, per)
-  ids <- unique(targets$task)
-  out <- out[order(match(out$task, ids), match(out$coordinate, coords)), , drop = FALSE]
+  gaps <- history_matrices(hist, need_se = method != "finite_sample", paired = paired)
+  weights <- check_task_weights(weights, hist$ids)
+  real <- check_real_estimate(real_estimate, targets$rows[[1]], method)
+  if (!is.null(real)) {
+    gamma <- check_probability(gamma, "gamma")
+    real <- list(est = rep(real$est, d), se = rep(real$se, d))
+  }
+  m <- length(targets$ids)
+  synth_est <- vapply(targets$rows, task_column, numeric(m), col = "synth_est", arg = "target")
+  synth_se <- vapply(targets$rows, engine_synth_se, numeric(m), method = method)
+  res <- exchange_ci_call(gaps$est, gaps$se, weights, synth_est, synth_se, alpha / d,
+                          bonferroni_split(alpha, split), method, bounds, real, gamma, dim = d)
+  out <- tibble::as_tibble(c(region_keys(targets$ids, coords), res$table))
+  warn_outside_bounds(out$task, out$synth_est, out$conf.low, out$conf.high, bounds)
+  warn_empty(out$task, res$empty)
   new_exchangeable_region(out, alpha, "bonferroni")
 }
 
-unclass_ci <- function(x) {
-  x <- as_plain_tibble(x, "exchangeable_ci")
-  attributes(x)[c("alpha", "method", "weighted", "real", "band")] <- NULL
-  x
-}
-
-new_exchangeable_region <- function(x, alpha, method) {
+new_exchangeable_region <- function(x, alpha, shape) {
   attr(x, "alpha") <- alpha
-  attr(x, "method") <- method
+  attr(x, "shape") <- shape
   class(x) <- c("exchangeable_region", setdiff(class(x), "exchangeable_region"))
   x
 }
@@ -282,10 +290,10 @@ format.exchangeable_region <- function(x, ...) {
   }
   lvl <- format(100 * (1 - attr(x, "alpha")))
   head <- sprintf("Task-exchangeability joint %s%% region (%s, Algorithm 3)", lvl,
-                  attr(x, "method"))
+                  attr(x, "shape"))
   rows <- sprintf("  %s / %s: %.4g [%.4g, %.4g]", format(x$task), format(x$coordinate),
                   x$estimate, x$conf.low, x$conf.high)
-  if (attr(x, "method") == "ball" && "radius" %in% names(x)) {
+  if (attr(x, "shape") == "ball" && "radius" %in% names(x)) {
     head <- paste0(head, sprintf("; radius %.4g (bounding box shown)", x$radius[1]))
   }
   c(head, rows, "  (tidy() or tibble::as_tibble() give every column)")
@@ -302,5 +310,5 @@ print.exchangeable_region <- function(x, ...) {
 tidy.exchangeable_region <- function(x, ...) {
   tibble::tibble(task = x$task, coordinate = x$coordinate, estimate = x$estimate,
                  conf.low = x$conf.low, conf.high = x$conf.high,
-                 method = attr(x, "method"), alpha = attr(x, "alpha"))
+                 shape = attr(x, "shape"), alpha = attr(x, "alpha"))
 }

@@ -41,43 +41,57 @@ rs_compare_score <- function(truth, estimate, lower, upper) rust_call(.Call(wrap
 #' @noRd
 rs_compare_glm <- function(x, p, y, sources_x, sources_y, has_proxy, family, methods, oracle, fractions, trials, seed, alpha, threads, progress) rust_call(.Call(wrap__rs_compare_glm, x, p, y, sources_x, sources_y, has_proxy, family, methods, oracle, fractions, trials, seed, alpha, threads, progress))
 
-#' Gap band of Algorithm 1 from historical gap-interval endpoints.
-#' Returns list(lower, upper, k_lower, k_upper).
+#' Gap band of Algorithm 1 from historical gap-interval endpoints, finite
+#' or an error naming the tasks needed. Returns list(lower, upper, k_lower,
+#' k_upper).
 #' @noRd
 rs_gap_band <- function(lower, upper, a3) rust_call(.Call(wrap__rs_gap_band, lower, upper, a3))
 
-#' Default split c(a1, a2, a3) of alpha given the smallest admissible a3.
+#' The split c(a1, a2, a3) of `alpha` with `n_eff` historical tasks (or
+#' their total weight when `weighted`): the default (`split` empty), the
+#' user's levels, or those with a3 raised; an error when none is finite.
+#' Returns list(alphas, note).
 #' @noRd
-rs_alpha_split <- function(alpha, min_a3) rust_call(.Call(wrap__rs_alpha_split, alpha, min_a3))
+rs_exchange_split <- function(alpha, split, raise_a3, n_eff, weighted, sides, finite_sample) rust_call(.Call(wrap__rs_exchange_split, alpha, split, raise_a3, n_eff, weighted, sides, finite_sample))
 
-#' Scalar exchangeability intervals for several targets sharing one history.
-#' `weights` empty = unweighted; `bounds` empty or c(lo, hi); `real_est`,
-#' `real_se` empty or one per target (section 4.4 at level real_alpha).
+#' exchangeable_ci() from historical tasks: `dim` coordinates (1 for scalar
+#' targets), gap columns T x dim and target columns m x dim, column-major;
+#' `weights`, `split` (levels), `bounds`, `real_est`, `real_se` empty when
+#' not given. Returns list(table, empty, note).
 #' @noRd
-rs_exchange_ci <- function(gap_est, gap_se, weights, synth_est, synth_se, alphas, method, bounds, real_est, real_se, real_alpha) rust_call(.Call(wrap__rs_exchange_ci, gap_est, gap_se, weights, synth_est, synth_se, alphas, method, bounds, real_est, real_se, real_alpha))
+rs_exchange_ci <- function(gap_est, gap_se, weights, synth_est, synth_se, dim, alpha, split, raise_a3, method, bounds, real_est, real_se, gamma) rust_call(.Call(wrap__rs_exchange_ci, gap_est, gap_se, weights, synth_est, synth_se, dim, alpha, split, raise_a3, method, bounds, real_est, real_se, gamma))
 
-#' The gap band of historical tasks, to be saved and applied later:
-#' list(lower, upper, k_lower, k_upper, mean_gap).
+#' exchangeable_band(): gap bands of T historical tasks in `dim`
+#' coordinates (gap columns T x dim) at each level `alpha` (the whole level;
+#' coordinates are calibrated at alpha / dim), with the user's `levels`
+#' (length(alpha) x 3 column-major) or empty. Returns list(table, note).
 #' @noRd
-rs_exchange_calibrate <- function(gap_est, gap_se, weights, alphas, method) rust_call(.Call(wrap__rs_exchange_calibrate, gap_est, gap_se, weights, alphas, method))
+rs_exchange_calibrate <- function(gap_est, gap_se, weights, dim, alpha, levels, raise_a3, method) rust_call(.Call(wrap__rs_exchange_calibrate, gap_est, gap_se, weights, dim, alpha, levels, raise_a3, method))
 
-#' Intervals from a saved gap band [delta_lower, delta_upper] (mean_gap NaN
-#' when unknown, n_tasks 0 when unknown); same list as rs_exchange_ci.
+#' Saved gap bands, one per coordinate (`D` = their number), as parallel
+#' vectors (`mean_gap` NaN and `n_tasks` NA when unknown; `levels` D x 3
+#' column-major); `synth_est`, `synth_se` m x D. Returns the table.
 #' @noRd
-rs_exchange_band <- function(delta_lower, delta_upper, mean_gap, n_tasks, synth_est, synth_se, alphas, method, bounds) rust_call(.Call(wrap__rs_exchange_band, delta_lower, delta_upper, mean_gap, n_tasks, synth_est, synth_se, alphas, method, bounds))
+rs_exchange_band <- function(delta_lower, delta_upper, mean_gap, n_tasks, levels, method, synth_est, synth_se, bounds) rust_call(.Call(wrap__rs_exchange_band, delta_lower, delta_upper, mean_gap, n_tasks, levels, method, synth_est, synth_se, bounds))
 
-#' Leave-one-task-out intervals: target i is calibrated on every historical
-#' task but `held[i]` (1-based), at `alphas` = c(a1, a2, a3) chosen for T - 1
-#' tasks. `progress`: NULL or an R callback (see watch.rs). Returns
-#' list(estimate, low, high).
+#' exchangeable_loo() for scalar tasks: target i is held out of the
+#' calibration tasks at `held[i]` (1-based; NA when it is not one of them).
+#' `synth_se` NaN where unknown. `progress`: NULL or an R callback (see
+#' watch.rs). Returns list(table, note).
 #' @noRd
-rs_exchange_loo <- function(gap_est, gap_se, held, synth_est, synth_se, alphas, method, bounds, threads, progress) rust_call(.Call(wrap__rs_exchange_loo, gap_est, gap_se, held, synth_est, synth_se, alphas, method, bounds, threads, progress))
+rs_exchange_loo <- function(gap_est, gap_se, held, synth_est, synth_se, truth, alpha, split, raise_a3, method, bounds, threads, progress) rust_call(.Call(wrap__rs_exchange_loo, gap_est, gap_se, held, synth_est, synth_se, truth, alpha, split, raise_a3, method, bounds, threads, progress))
 
-#' Nested-family regions (Algorithm 3) for m targets in d coordinates.
-#' gap_est, gap_se: t x d column-major; synth_est, synth_se: m x d column-major;
-#' truth: m x d or empty. Returns m x d column-major vectors and per-target flags.
+#' Held-out intervals [low, high] (point `estimate`) against the truths,
+#' beside the naive synthetic-only interval at level 1 - alpha (`synth_se`
+#' NaN where unknown). Returns the table.
 #' @noRd
-rs_exchange_region <- function(gap_est, gap_se, t, d, synth_est, synth_se, alphas, shape, center, scale, bounds, truth) rust_call(.Call(wrap__rs_exchange_region, gap_est, gap_se, t, d, synth_est, synth_se, alphas, shape, center, scale, bounds, truth))
+rs_held_out <- function(estimate, low, high, synth_est, synth_se, truth, alpha, bounds) rust_call(.Call(wrap__rs_held_out, estimate, low, high, synth_est, synth_se, truth, alpha, bounds))
+
+#' exchangeable_region(shape = "box" | "ball") for m targets in d
+#' coordinates: gap columns T x d, target columns (and `truth`, or empty)
+#' m x d, column-major. Returns list(table, joint_covered, note).
+#' @noRd
+rs_exchange_region <- function(gap_est, gap_se, synth_est, synth_se, dim, alpha, split, raise_a3, shape, center, scale, bounds, truth) rust_call(.Call(wrap__rs_exchange_region, gap_est, gap_se, synth_est, synth_se, dim, alpha, split, raise_a3, shape, center, scale, bounds, truth))
 
 #' Tasks from the section 5.4 design. Returns a list of columns.
 #' @noRd
@@ -93,7 +107,8 @@ rs_exchange_coverage <- function(n_tasks, alpha, tau, bias, n_real, n_synth, met
 #' `y` length n (any value, NA included, where unlabelled); `labeled_rows`
 #' the 1-based positions of the labelled rows;
 #' `sources_x` / `sources_y` lists of surrogate matrices / responses, the
-#' first one being the proxy when `has_proxy`. Returns
+#' first one being the proxy when `has_proxy`; `weights` the sampling weights
+#' (length n, normalised to mean 1; empty: unweighted). Returns
 #' list(coefficients, covariance (finite-sample corrected for GMM),
 #' covariance_asymptotic (GMM), df (t degrees of freedom; Inf: normal),
 #' j_stat, j_df, j_pvalue, lambda, mix_alpha, surrogate_coefficients,
@@ -102,16 +117,7 @@ rs_exchange_coverage <- function(n_tasks, alpha, tau, bias, n_real, n_synth, met
 #' On a numerical error (singular matrix, no convergence, bad data) returns
 #' list(error = message) instead.
 #' @noRd
-rs_synth_fit <- function(method, family, x, p, y, labeled_rows, sources_x, sources_y, has_proxy, threads) rust_call(.Call(wrap__rs_synth_fit, method, family, x, p, y, labeled_rows, sources_x, sources_y, has_proxy, threads))
-
-#' Monte Carlo coverage study on simulate_synthetic()-style populations,
-#' replications in parallel (replicate_rng(seed, r) each). Returns
-#' list(method, term, covered, width, error, error_sq, reps, failed,
-#' j_rejected): sums
-#' over replications, one entry per method x coefficient (coefficient
-#' fastest; `term` 1-based, intercept first).
-#' @noRd
-rs_gmm_coverage_study <- function(n, n_labeled, family, regime, coefficients, strength, methods, reps, alpha, seed, threads) rust_call(.Call(wrap__rs_gmm_coverage_study, n, n_labeled, family, regime, coefficients, strength, methods, reps, alpha, seed, threads))
+rs_synth_fit <- function(method, family, x, p, y, labeled_rows, sources_x, sources_y, has_proxy, threads, weights) rust_call(.Call(wrap__rs_synth_fit, method, family, x, p, y, labeled_rows, sources_x, sources_y, has_proxy, threads, weights))
 
 #' The few-labels study of the GMM interval (core `gmm::small_sample`):
 #' one cell, `reps` replications. Returns list(rule, covered90, covered95,
@@ -140,6 +146,22 @@ rs_gmm_user_objective <- function(blocks, labeled_rows, n, weight, has_proxy) ru
 #' j_pvalue), covariances over all parameters (theta, eta_1, ...).
 #' @noRd
 rs_gmm_user_result <- function(blocks1, jacobians1, blocks2, jacobians2, derivatives1, target_derivatives2, labeled_rows, n, has_proxy) rust_call(.Call(wrap__rs_gmm_user_result, blocks1, jacobians1, blocks2, jacobians2, derivatives1, target_derivatives2, labeled_rows, n, has_proxy))
+
+#' One population drawn by the core (stream 0 of `seed`); `design` as for
+#' population_design(). Returns
+#' list(x, x_syn (n x p covariate matrices, no intercept), y_full, y_llm,
+#' y_syn, labeled).
+#' @noRd
+rs_simulate_synthetic <- function(design, seed) rust_call(.Call(wrap__rs_simulate_synthetic, design, seed))
+
+#' Monte Carlo coverage study on simulate_synthetic() populations (`design`
+#' as for population_design()),
+#' replications in parallel (replicate_rng(seed, r) each). Returns
+#' list(method, term, covered, width, error, error_sq, reps, failed,
+#' j_rejected): sums over replications, one entry per method x coefficient
+#' (coefficient fastest; `term` 1-based, intercept first).
+#' @noRd
+rs_gmm_coverage_study <- function(design, methods, reps, alpha, seed, threads) rust_call(.Call(wrap__rs_gmm_coverage_study, design, methods, reps, alpha, seed, threads))
 
 #' Task table of a paired design (one weight per unit). `progress`: NULL or
 #' an R callback (see watch.rs); the bootstrap stops on an interrupt.

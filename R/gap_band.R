@@ -40,17 +40,9 @@ gap_band <- function(lower, upper, alpha = 0.1) {
              format_positions(which(lower > upper)), ".")
   }
   alpha <- check_probability(alpha, "alpha")
-  n_tasks <- length(lower)
-  if (alpha < 2 / (n_tasks + 1) - 1e-12) {
-    stop(sprintf(paste0(
-      "With %d historical task%s the gap band is infinite at `alpha` = %s: ",
-      "a finite band needs alpha >= 2 / (T + 1), i.e. at least %d historical tasks ",
-      "at this alpha."), n_tasks, if (n_tasks == 1) "" else "s", format(alpha),
-      ceiling(2 / alpha - 1 - 1e-9)), call. = FALSE)
-  }
   band <- rs_gap_band(lower, upper, alpha)
   new_gap_band(alpha = NA_real_, alpha1 = NA_real_, alpha2 = NA_real_, alpha3 = alpha,
-               n_tasks = n_tasks, delta_lower = band$lower, delta_upper = band$upper,
+               n_tasks = length(lower), delta_lower = band$lower, delta_upper = band$upper,
                method = NA_character_, mean_gap = NA_real_,
                k_lower = band$k_lower, k_upper = band$k_upper)
 }
@@ -100,39 +92,31 @@ exchangeable_band <- function(tasks, alpha = 0.1, split = NULL,
   for (a in alpha) check_probability(a, "alpha")
   if (anyDuplicated(alpha)) stop_arg("alpha", "has repeated levels.")
   paired <- check_flag(paired, "paired")
-  if (!has_coordinates(tasks)) {
+  vector <- has_coordinates(tasks)
+  if (vector && !is.null(weights)) stop_arg("weights", "is not supported for vector tasks.")
+  if (vector) {
+    coords <- task_coordinates(tasks)
+    rows <- widen_tasks(tasks, coords, "tasks")$rows
+  } else {
     check_unique_tasks(tasks, "tasks")
-    bands <- lapply(alpha, band_of_tasks, tasks = tasks, split = split, method = method,
-                    weights = weights, paired = paired, level = 1)
-    return(do.call(rbind_gap_bands, bands))
+    coords <- NULL
+    rows <- list(tasks)
   }
-  if (!is.null(weights)) stop_arg("weights", "is not supported for vector tasks.")
-  coords <- task_coordinates(tasks)
-  hist <- widen_tasks(tasks, coords, "tasks")
-  bands <- lapply(alpha, function(a) {
-    per <- lapply(seq_along(coords), function(k) {
-      b <- band_of_tasks(a, hist$rows[[k]], split, method, NULL, paired, level = length(coords))
-      b$coordinate <- coords[k]
-      b
-    })
-    do.call(rbind_gap_bands, per)
-  })
-  do.call(rbind_gap_bands, bands)
-}
-
-# One band row: the historical tasks calibrated at alpha / level (level = D
-# for a coordinate of a Bonferroni rectangle), labelled with alpha.
-band_of_tasks <- function(alpha, tasks, split, method, weights, paired, level) {
-  gaps <- history_gaps(tasks, need_se = method != "finite_sample", paired = paired)
+  gaps <- lapply(rows, history_gaps, need_se = method != "finite_sample", paired = paired)
   weights <- check_task_weights(weights, tasks$task)
-  n_eff <- if (is.null(weights)) length(gaps$est) else structure(sum(weights), weighted = TRUE)
-  alphas <- engine_alphas(alpha / level, split, method, n_eff)
-  cal <- rs_exchange_calibrate(gaps$est, gaps$se, if (is.null(weights)) numeric() else weights,
-                               as.double(alphas), method)
-  new_gap_band(alpha = alpha, alpha1 = alphas[["a1"]], alpha2 = alphas[["a2"]],
-               alpha3 = alphas[["a3"]], n_tasks = length(gaps$est),
-               delta_lower = cal$lower, delta_upper = cal$upper, method = method,
-               mean_gap = cal$mean_gap, k_lower = cal$k_lower, k_upper = cal$k_upper)
+  d <- length(rows)
+  # The user's split as levels at each level's alpha / D (one row per level).
+  sp <- lapply(alpha / d, split_arg, split = split)
+  levels <- if (is.null(split)) numeric() else as.double(do.call(rbind, lapply(sp, `[[`, "levels")))
+  res <- rs_exchange_calibrate(unlist(lapply(gaps, `[[`, "est")), unlist(lapply(gaps, `[[`, "se")),
+                               if (is.null(weights)) numeric() else weights, d, alpha, levels,
+                               isTRUE(sp[[1]]$raise), method)
+  core_note(res$note)
+  b <- res$table
+  new_gap_band(alpha = b$alpha, alpha1 = b$alpha1, alpha2 = b$alpha2, alpha3 = b$alpha3,
+               n_tasks = b$n_tasks, delta_lower = b$delta_lower, delta_upper = b$delta_upper,
+               method = method, mean_gap = b$mean_gap, k_lower = b$k_lower, k_upper = b$k_upper,
+               coordinate = if (vector) rep(coords, times = length(alpha)))
 }
 
 new_gap_band <- function(alpha, alpha1, alpha2, alpha3, n_tasks, delta_lower, delta_upper,
@@ -144,13 +128,6 @@ new_gap_band <- function(alpha, alpha1, alpha2, alpha3, n_tasks, delta_lower, de
     method = as.character(method), mean_gap = as.double(mean_gap),
     k_lower = as.integer(k_lower), k_upper = as.integer(k_upper))
   if (!is.null(coordinate)) out$coordinate <- coordinate
-  class(out) <- c("gap_band", class(out))
-  out
-}
-
-rbind_gap_bands <- function(...) {
-  parts <- lapply(list(...), function(b) as_plain_tibble(b, "gap_band"))
-  out <- do.call(rbind, parts)
   class(out) <- c("gap_band", class(out))
   out
 }

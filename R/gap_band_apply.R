@@ -12,13 +12,12 @@ select_band <- function(band, alpha, split, method, method_given, level = 1) {
   if (any(known)) {
     keep <- known & abs(b$alpha - alpha) < 1e-9
     if (!any(keep)) {
-      stop(sprintf(paste0(
-        "The band was made for alpha = %s, not %s: its guarantee holds only at the level ",
+      stop_arg("band", sprintf(paste0(
+        "was made for alpha = %s, not %s: its guarantee holds only at the level ",
         "it was calibrated for. Use one of those levels, or recalibrate on the historical ",
         "tasks with exchangeable_band(alpha = %s)."),
         paste(vapply(unique(b$alpha[known]), format, ""), collapse = ", "), format(alpha),
-        format(alpha)),
-        call. = FALSE)
+        format(alpha)))
     }
     b <- b[keep, , drop = FALSE]
   }
@@ -34,9 +33,9 @@ select_band <- function(band, alpha, split, method, method_given, level = 1) {
 band_method <- function(made_with, method, method_given) {
   if (is.na(made_with)) return(method)
   if (method_given && method != made_with) {
-    stop(sprintf(paste0(
-      "The band was made with method = \"%s\", not \"%s\": apply it with its own method ",
-      "or recalibrate."), made_with, method), call. = FALSE)
+    stop_arg("method", sprintf(paste0(
+      "is \"%s\", but the band was made with method = \"%s\": apply it with its own method ",
+      "or recalibrate."), method, made_with))
   }
   made_with
 }
@@ -47,8 +46,8 @@ band_method <- function(made_with, method, method_given) {
 band_levels <- function(row, alpha, split) {
   if (row$method == "finite_sample") {
     if (!is.na(row$alpha3) && abs(row$alpha3 - alpha) > 1e-9) {
-      stop(sprintf("The band spends alpha3 = %s, but the finite-sample interval at this level needs alpha3 = %s.",
-                   format(row$alpha3), format(alpha)), call. = FALSE)
+      stop_arg("band", sprintf("spends alpha3 = %s, but the finite-sample interval at this level needs alpha3 = %s.",
+                               format(row$alpha3), format(alpha)))
     }
     return(c(a1 = 0, a2 = 0, a3 = alpha))
   }
@@ -56,13 +55,12 @@ band_levels <- function(row, alpha, split) {
   user <- if (!is.null(split)) split_levels(alpha, split)
   if (!anyNA(made)) {
     if (!is.null(user) && any(abs(user - made) > 1e-9)) {
-      stop(sprintf(paste0(
-        "`split` gives c(%s), but the band was made with the split c(%s): a band holds ",
+      stop_arg("split", sprintf(paste0(
+        "gives c(%s), but the band was made with the split c(%s): a band holds ",
         "only with the split it was calibrated with (its alpha1 is the level of the ",
         "synthetic interval it widens). Drop `split` to use the band's own."),
         paste(vapply(user, format, ""), collapse = ", "),
-        paste(vapply(made, format, ""), collapse = ", ")),
-        call. = FALSE)
+        paste(vapply(made, format, ""), collapse = ", ")))
     }
     return(made)
   }
@@ -77,22 +75,24 @@ band_levels <- function(row, alpha, split) {
   user
 }
 
-# Intervals for `targets` from one band row at levels `alphas`; the same
-# columns as a calibration on the historical tasks, with what the band does
-# not carry (the width decomposition, and the point estimate without
-# `mean_gap`) as NA.
+# Intervals from band rows (one per coordinate, `levels` their splits) for
+# targets with synthetic columns `synth_est`, `synth_se` (m x D): one call
+# into the core; rows target by target, coordinates in order. What the band
+# does not carry (the width decomposition, the point estimate without
+# `mean_gap`, the ranks without `n_tasks`) comes back NA.
+band_call <- function(rows, levels, synth_est, synth_se, bounds) {
+  rs_exchange_band(rows$delta_lower, rows$delta_upper,
+                   as.double(rows$mean_gap), as.double(rows$n_tasks),
+                   as.double(do.call(rbind, levels)), rows$method,
+                   as.double(synth_est), as.double(synth_se), bounds)
+}
+
 band_engine <- function(targets, row, alphas, bounds, alpha) {
   method <- row$method
   synth_est <- task_column(targets, "synth_est", "target")
-  synth_se <- engine_synth_se(targets, method)
-  n_tasks <- if (is.na(row$n_tasks)) 0L else as.integer(row$n_tasks)
-  res <- rs_exchange_band(row$delta_lower, row$delta_upper,
-                          if (is.na(row$mean_gap)) NaN else row$mean_gap, n_tasks,
-                          synth_est, synth_se, as.double(alphas), method, bounds)
-  for (col in c("estimate", "width_gap", "width_spread")) res[[col]][is.nan(res[[col]])] <- NA_real_
-  if (n_tasks == 0L) res$k_lower <- res$k_upper <- NA_integer_
-  out <- ci_table(targets$task, synth_est, res, res$low, res$high, alphas,
-                  if (n_tasks == 0L) NA_integer_ else n_tasks, bounds)
+  res <- band_call(row, list(alphas), synth_est, engine_synth_se(targets, method), bounds)
+  out <- tibble::as_tibble(c(list(task = targets$task), res))
+  warn_outside_bounds(out$task, out$synth_est, out$conf.low, out$conf.high, bounds)
   new_exchangeable_ci(out, alpha = alpha, method = method, weighted = FALSE, real = FALSE,
                       band = TRUE)
 }

@@ -5,10 +5,11 @@
 
 # Returns a data frame with one row per interval rule: rule, coverage90,
 # coverage95 (shares of replications whose interval covers the truth),
-# width90 (mean width of the 90% interval), mse, reps, failed.
-gmm_small_sample_study <- function(estimand, scenario, n_labeled, reps, seed = 1, threads = 2) {
+# width90 (mean width of the 90% interval), mse, reps, failed. `seed`: the
+# seeding rule (NULL draws it from R's generator).
+gmm_small_sample_study <- function(estimand, scenario, n_labeled, reps, seed = NULL, threads = 2) {
   res <- rs_gmm_small_sample_study(estimand, scenario, as.integer(n_labeled), as.integer(reps),
-                                   as.double(seed), as.integer(threads))
+                                   resolve_seed(seed), as.integer(threads))
   ok <- pmax(res$reps, 1L)
   data.frame(estimand = estimand, scenario = scenario, n_labeled = as.integer(n_labeled),
              rule = res$rule, coverage90 = res$covered90 / ok, coverage95 = res$covered95 / ok,

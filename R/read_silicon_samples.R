@@ -36,7 +36,7 @@
 #' @param weights `NULL` or the name of a survey-weight column.
 #' @param paired Passed to [task_summaries()].
 #' @return A task table as from [task_summaries()], with columns `year` (when
-#'   known), `group`, `pid` and `task` (labelled `"2020:Christians / Democrat"`,
+#'   known), `group`, `pid` and `task` (labeled `"2020:Christians / Democrat"`,
 #'   or `"Christians / Democrat"` without years) in front.
 #' @references Bisbee, J., Clinton, J. D., Dorff, C., Kenkel, B. and
 #'   Larson, J. M. (2024). Synthetic replacements for human survey data? The

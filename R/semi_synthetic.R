@@ -26,11 +26,15 @@
 #' @param calibration Share of rows set aside to estimate the confusion
 #'   matrix, in (0, 1).
 #' @param name Name of the new synthetic-label column.
+#' @param seed `NULL` (the default) or a whole number in \[0, 2^53), as in
+#'   [simulate_synthetic()]. With `NULL` the calibration rows and the labels
+#'   are drawn from R's random number generator, so [set.seed()] before the
+#'   call reproduces them; a whole number is used as the seed and leaves R's
+#'   generator as it was.
 #' @return The rows of `data` not used for calibration (a tibble) with the new
 #'   column `name`, and attributes `confusion` (the estimated
 #'   `P(proxy = 1 | human = 0)` and `P(proxy = 1 | human = 1)`) and
-#'   `calibration_rows` (row numbers of `data` used for calibration). Uses R's
-#'   random number generator: call [set.seed()] first.
+#'   `calibration_rows` (row numbers of `data` used for calibration).
 #' @references Byun, Y., Gupta, S., Lipton, Z. C., Childers, R. L. and
 #'   Wilder, B. (2025). Valid inference with imperfect synthetic data.
 #'   Advances in Neural Information Processing Systems (NeurIPS 2025).
@@ -40,11 +44,11 @@
 #' set.seed(1)
 #' d <- data.frame(y = rbinom(500, 1, 0.5), x = rbinom(500, 1, 0.3))
 #' d$y_llm <- ifelse(runif(500) < 0.8, d$y, 1 - d$y)
-#' s <- semi_synthetic_confusion(d, "y", "y_llm")
+#' s <- semi_synthetic_confusion(d, "y", "y_llm", seed = 2)
 #' attr(s, "confusion")
 #' with(s, table(y, y_syn))
 semi_synthetic_confusion <- function(data, human, proxy, calibration = 0.2,
-                                     name = paste0(human, "_syn")) {
+                                     name = paste0(human, "_syn"), seed = NULL) {
   if (!is.data.frame(data)) stop_arg("data", "must be a data frame, not ", class(data)[1], ".")
   for (arg in c("human", "proxy", "name")) {
     v <- get(arg)
@@ -59,6 +63,12 @@ semi_synthetic_confusion <- function(data, human, proxy, calibration = 0.2,
     }
   }
   calibration <- check_probability(calibration, "calibration")
+  seed <- if (!is.null(seed)) resolve_seed(seed)
+  with_seed(seed, semi_synthetic_draw(data, human, proxy, calibration, name))
+}
+
+# The draws of semi_synthetic_confusion(), from R's random number generator.
+semi_synthetic_draw <- function(data, human, proxy, calibration, name) {
   n <- nrow(data)
   cal <- sort(sample.int(n, round(calibration * n)))
   h <- as.double(data[[human]])

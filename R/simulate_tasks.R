@@ -4,7 +4,7 @@
 #' `p_j ~ Beta(2, 2)`; the synthetic generator's proportion is
 #' `p~_j = min(max(p_j + eps_j, 0), 1)` with `eps_j ~ N(bias, tau^2)`. A real
 #' sample of `n_real` Bernoulli(`p_j`) draws and an independent synthetic sample
-#' of `n_synth` Bernoulli(`p~_j`) draws are summarised by their proportions and
+#' of `n_synth` Bernoulli(`p~_j`) draws are summarized by their proportions and
 #' Wald standard errors; the gap standard error is the unpaired
 #' `sqrt(real_se^2 + synth_se^2)`. The tasks are i.i.d., hence exchangeable.
 #'
@@ -12,7 +12,7 @@
 #' @param tau Standard deviation of the synthetic bias across tasks (>= 0).
 #' @param n_real,n_synth Real and synthetic sample sizes per task (>= 2).
 #' @param bias Mean synthetic bias `E[eps_j]`.
-#' @param seed Random seed (a whole number); results do not depend on R's RNG.
+#' @inheritParams simulate_synthetic
 #' @return A task table (tibble) with `task`, `n_real`, `n_synth`,
 #'   `real_est`, `real_se`, `synth_est`, `synth_se`, `gap_est`, `gap_se` and
 #'   the truths `p` and `p_synth`.
@@ -22,7 +22,7 @@
 #' @examples
 #' simulate_tasks(5, tau = 0.1, seed = 1)
 simulate_tasks <- function(n_tasks, tau = 0.1, n_real = 1000, n_synth = 2000,
-                           bias = 0.05, seed = 1) {
+                           bias = 0.05, seed = NULL) {
   n_tasks <- check_count(n_tasks, "n_tasks", min = 1L)
   design <- check_sim_design(tau, n_real, n_synth, bias, seed)
   s <- rs_simulate_tasks(n_tasks, design$tau, design$bias, design$n_real,
@@ -36,13 +36,9 @@ check_sim_design <- function(tau, n_real, n_synth, bias, seed) {
   if (length(tau) != 1L || tau < 0) stop_arg("tau", "must be a single number >= 0.")
   bias <- check_numeric_vector(bias, "bias")
   if (length(bias) != 1L) stop_arg("bias", "must be a single number.")
-  if (!is.numeric(seed) || length(seed) != 1L || is.na(seed) || seed != round(seed) ||
-      seed < 0 || seed >= 2^53) {
-    stop_arg("seed", "must be a single whole number in [0, 2^53).")
-  }
   list(tau = tau, bias = bias, n_real = as.double(check_count(n_real, "n_real", min = 2L)),
        n_synth = as.double(check_count(n_synth, "n_synth", min = 2L)),
-       seed = as.double(seed))
+       seed = resolve_seed(seed))
 }
 
 #' Coverage study of the exchangeability interval (section 5.4 design)
@@ -63,7 +59,7 @@ check_sim_design <- function(tau, n_real, n_synth, bias, seed) {
 #' @param n_real,n_synth,bias As in [simulate_tasks()].
 #' @param method `"population"`, `"task_only"` or `"finite_sample"`, as in
 #'   [exchangeable_ci()].
-#' @param seed Random seed (a whole number).
+#' @inheritParams simulate_synthetic
 #' @param threads Number of threads.
 #' @return A tibble with one row per setting: `n_tasks`, `alpha`, `tau`,
 #'   `reps`, the levels `a1`, `a2`, `a3`, `coverage`, its Monte Carlo
@@ -74,11 +70,11 @@ check_sim_design <- function(tau, n_real, n_synth, bias, seed) {
 #' @export
 #' @examples
 #' exchange_coverage_study(n_tasks = 40, alpha = 0.1, tau = 0.1, reps = 100,
-#'                         threads = 1)
+#'                         seed = 1, threads = 1)
 exchange_coverage_study <- function(n_tasks, alpha = 0.1, tau = 0.1, reps = 1000,
                                     n_real = 1000, n_synth = 2000, bias = 0.05,
                                     method = c("population", "task_only", "finite_sample"),
-                                    seed = 1, threads = default_threads()) {
+                                    seed = NULL, threads = default_threads()) {
   method <- check_choice(method, c("population", "task_only", "finite_sample"), "method")
   n_tasks <- check_numeric_vector(n_tasks, "n_tasks")
   if (any(n_tasks < 1 | n_tasks != round(n_tasks) | n_tasks >= .Machine$integer.max)) {

@@ -20,7 +20,7 @@
 #' * A function `function(x, w)` returning one number: evaluated in R on each
 #'   task's values `x` with weights `w`; standard errors by the bootstrap in R.
 #'
-#' Bootstrap resamples are drawn by Rust from `seed`, per task and replicate,
+#' Bootstrap resamples are drawn by Rust from `seed` (see the argument), per task and replicate,
 #' so results do not depend on `threads`, and a user function sees exactly the
 #' resamples the built-in quantiles use. Units keep their weights when
 #' resampled.
@@ -57,7 +57,11 @@
 #' @param estimand `"mean"`, `"median"`, a quantile level in (0, 1), or a
 #'   function `function(x, w)` returning a single number.
 #' @param reps Number of bootstrap replicates (estimands other than the mean).
-#' @param seed Seed (a whole number >= 0) of the bootstrap.
+#' @param seed `NULL` (the default) draws the bootstrap's seed from R's
+#'   random number generator, so [set.seed()] before the call makes it
+#'   reproducible; a whole number >= 0 is used as given. The mean needs no
+#'   bootstrap and leaves R's generator alone. (The default was `1` in
+#'   synthinfer 0.1.0.)
 #' @param threads Number of threads for the bootstrap.
 #' @return A tibble with one row per task, sorted by task, with columns
 #'   (the key columns when `task` names several, then) `task`, `n_real`,
@@ -75,7 +79,7 @@
 #' task_summaries(units, "group", "y", "y_llm", estimand = "median",
 #'                reps = 200, threads = 1)
 task_summaries <- function(data, task, real, synthetic, weights = NULL, paired = TRUE,
-                           estimand = "mean", reps = 1000, seed = 1,
+                           estimand = "mean", reps = 1000, seed = NULL,
                            threads = default_threads()) {
   if (!is.data.frame(data)) {
     stop_arg("data", "must be a data frame, not ", class(data)[1], ".")
@@ -90,7 +94,8 @@ task_summaries <- function(data, task, real, synthetic, weights = NULL, paired =
   }
   est <- parse_estimand(estimand)
   reps <- check_count(reps, "reps", min = 2L)
-  seed <- as.double(check_count(seed, "seed", min = 0L))
+  # Only the bootstrap draws random numbers: the mean leaves R's generator alone.
+  seed <- if (est$kind == "mean") resolve_seed(if (is.null(seed)) 0 else seed) else resolve_seed(seed)
   threads <- check_threads(threads)
 
   if (nrow(data) == 0L) stop_arg("data", "has no rows.")
@@ -142,11 +147,11 @@ check_summaries_finite <- function(rows, labels, user_estimand) {
   cols <- c("real_est", "real_se", "synth_est", "synth_se", "gap_est", "gap_se")
   bad <- Reduce(`|`, lapply(rows[cols], function(v) !is.finite(v)))
   if (any(bad)) {
-    stop("The summaries of task(s) ", format_positions(paste0('"', labels[bad], '"')),
-         " are not finite numbers: ",
-         if (user_estimand) "the `estimand` function returned NaN or Inf, or " else "",
-         "the values or weights are too large for double precision; rescale them.",
-         call. = FALSE)
+    abort_classed("synthinfer_error_numeric", paste0(
+      "The summaries of task(s) ", format_positions(paste0('"', labels[bad], '"')),
+      " are not finite numbers: ",
+      if (user_estimand) "the `estimand` function returned NaN or Inf, or " else "",
+      "the values or weights are too large for double precision; rescale them."))
   }
 }
 
@@ -230,12 +235,12 @@ check_task_sizes <- function(units, labels, paired) {
   for (side in names(sides)) {
     small <- which(sides[[side]] < 2L)
     if (length(small)) {
-      stop(sprintf(paste0(
-        "%s %s fewer than 2 %s values with positive weight%s: a standard error ",
+      stop_arg("data", sprintf(paste0(
+        "has too few units: %s %s fewer than 2 %s values with positive weight%s: a standard error ",
         "needs at least 2. Drop or merge such tasks."),
         name_tasks(labels[small]), if (length(small) == 1L) "has" else "have",
         if (paired) "paired" else side,
-        if (paired) " (rows with both values present)" else ""), call. = FALSE)
+        if (paired) " (rows with both values present)" else ""))
     }
   }
 }

@@ -27,6 +27,35 @@ check_numeric_vector <- function(x, arg, min_length = 1L, finite = TRUE) {
   as.double(x)
 }
 
+# Sampling weights for `n` rows: a numeric vector, finite, non-negative, not
+# all zero, one per row; returned as doubles normalised to mean 1 (every
+# estimator is invariant to the scale of the weights).
+check_weights <- function(w, n) {
+  if (!is.numeric(w) || is.object(w) && !inherits(w, "numeric") || is.matrix(w)) {
+    stop_arg("weights", "must be a numeric vector or the name of a numeric column of `data`, not ",
+             class(w)[1], ".")
+  }
+  if (length(w) != n) {
+    stop_arg("weights", "must have one entry per row of `data` (", n, "), not ", length(w), ".")
+  }
+  w <- as.double(w)
+  bad <- which(is.na(w))
+  if (length(bad)) {
+    stop_arg("weights", "contains missing values (NA) at position(s) ", format_positions(bad), ".")
+  }
+  bad <- which(!is.finite(w))
+  if (length(bad)) {
+    stop_arg("weights", "contains infinite values at position(s) ", format_positions(bad), ".")
+  }
+  bad <- which(w < 0)
+  if (length(bad)) {
+    stop_arg("weights", "must be non-negative; negative at position(s) ", format_positions(bad), ".")
+  }
+  total <- sum(w)
+  if (!(total > 0)) stop_arg("weights", "are all zero: at least one row must have a positive weight.")
+  w / (total / n)
+}
+
 check_probability <- function(x, arg, open = TRUE) {
   if (!is.numeric(x) || length(x) != 1L || is.na(x)) {
     stop_arg(arg, "must be a single number.")
@@ -148,4 +177,19 @@ resolve_seed <- function(seed) {
     stop_arg("seed", "must be NULL or a single whole number in [0, 2^53).")
   }
   as.double(seed)
+}
+
+# Evaluate `code`, which draws from R's random number generator, under the
+# seeding rule, for the few draws made in R rather than in the core: with
+# `seed = NULL` from R's generator as it stands (set.seed() before the call
+# reproduces them); with a seed from resolve_seed() on a generator seeded
+# with it, after which R's generator is restored. set.seed() takes a 32-bit
+# integer: seeds beyond it are reduced modulo 2^31 - 1.
+with_seed <- function(seed, code) {
+  if (is.null(seed)) return(code)
+  env <- globalenv()
+  old <- if (exists(".Random.seed", envir = env, inherits = FALSE)) get(".Random.seed", envir = env)
+  on.exit(if (is.null(old)) rm(".Random.seed", envir = env) else assign(".Random.seed", old, envir = env))
+  set.seed(seed %% .Machine$integer.max)
+  code
 }

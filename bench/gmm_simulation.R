@@ -28,7 +28,7 @@ results <- list()
 for (fam in families) {
   for (k in seq_along(regimes)) {
     t0 <- proc.time()[["elapsed"]]
-    res <- synthinfer:::coverage_study(n, labeled = 0.1, reps = reps, regime = regimes[[k]],
+    res <- synthinfer:::coverage_study(n, fraction = 0.1, reps = reps, regime = regimes[[k]],
                                        family = fam, seed = 1000 * k + match(fam, c("gaussian", "binomial")),
                                        threads = threads)
     res$scenario <- names(regimes)[k]

@@ -11,7 +11,7 @@ lat <- list()
 for (k in names(calls)) for (rep in seq_len(repeats)) {
   dir <- tempfile(); dir.create(dir); f <- file.path(dir, c("pid", "t", "s.R"))
   writeLines(c("suppressMessages(library(synthinfer))",
-    "d <- simulate_synthetic(2000, labeled = 1, regime = 'good')",
+    "d <- simulate_synthetic(2000, fraction = 1, regime = 'good')",
     "u <- data.frame(g = rep(1:50, each = 40), y = rep(1:40, 50), s = rep(40:1, 50))",
     sprintf("writeLines(as.character(Sys.getpid()), '%s')", f[1]),
     sprintf("tryCatch(%s, interrupt = function(e) writeLines(format(as.numeric(Sys.time()), digits = 17), '%s'))", calls[[k]], f[2])), f[3])

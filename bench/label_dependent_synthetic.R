@@ -32,7 +32,7 @@ rows <- list()
 for (fam in families) {
   for (k in seq_along(regimes)) {
     for (n in ns) {
-      res <- synthinfer:::coverage_study(n, labeled = 0.2, reps = reps, regime = regimes[[k]],
+      res <- synthinfer:::coverage_study(n, fraction = 0.2, reps = reps, regime = regimes[[k]],
                                          family = fam, methods = methods,
                                          seed = 100 * k + n + match(fam, families),
                                          threads = threads)

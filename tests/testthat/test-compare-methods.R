@@ -3,7 +3,7 @@
 
 sim_cmp_data <- function(n = 400, family = "gaussian", regime = "good") {
   set.seed(21)
-  d <- simulate_synthetic(n, labeled = 1, family = family, regime = regime)
+  d <- simulate_synthetic(n, fraction = 1, family = family, regime = regime)
   d[setdiff(names(d), c("y_full", "labeled"))]
 }
 syn_map <- c(y = "y_syn", x1 = "x1_syn", x2 = "x2_syn")

@@ -170,20 +170,20 @@ test_that("section 4.4: intersection with a real-data interval", {
   g <- rnorm(39, 0, 0.1)
   hist <- make_tasks(g, rep(0.01, 39))
   target <- data.frame(task = "new", synth_est = 0.5, synth_se = 0.01)
-  ci <- exchangeable_ci(hist, target, alpha = 0.2, real = c(est = 0.55, se = 0.05), gamma = 0.5)
+  ci <- exchangeable_ci(hist, target, alpha = 0.2, real_estimate = c(est = 0.55, se = 0.05), gamma = 0.5)
   ex <- exchangeable_ci(hist, target, alpha = 0.1) # (1 - gamma) * alpha
   z <- qnorm(1 - 0.1 / 2)                            # gamma * alpha
   expect_equal(ci$conf.low, max(ex$conf.low, 0.55 - z * 0.05))
   expect_equal(ci$conf.high, min(ex$conf.high, 0.55 + z * 0.05))
   expect_equal(ci$a3, ex$a3)
   # disjoint intervals: NA with a warning, never a silent empty interval
-  expect_warning(d <- exchangeable_ci(hist, target, alpha = 0.2, real = c(est = 5, se = 0.01)),
+  expect_warning(d <- exchangeable_ci(hist, target, alpha = 0.2, real_estimate = c(est = 5, se = 0.01)),
                  "do not overlap")
   expect_true(is.na(d$conf.low))
   # one row per target from a data frame of real summaries
   tt <- rbind(target, data.frame(task = "other", synth_est = 0.3, synth_se = 0.01))
   two <- exchangeable_ci(hist, tt, alpha = 0.2,
-                         real = data.frame(task = c("other", "new"), real_est = c(0.3, 0.55),
+                         real_estimate = data.frame(task = c("other", "new"), real_est = c(0.3, 0.55),
                                            real_se = 0.05))
   expect_equal(two$conf.low[1], ci$conf.low)
 })

@@ -58,7 +58,7 @@ test_that("alpha, gamma, split, method and bounds are checked", {
   expect_error(exchangeable_ci(tasks, "target", alpha = 0), "`alpha` must lie in \\(0, 1\\)")
   expect_error(exchangeable_ci(tasks, "target", alpha = 1.2), "`alpha` must lie in \\(0, 1\\)")
   expect_error(exchangeable_ci(tasks, "target", alpha = NA), "`alpha` must be a single number")
-  expect_error(exchangeable_ci(tasks, "target", real = c(0.5, 0.1), gamma = 1), "`gamma` must lie")
+  expect_error(exchangeable_ci(tasks, "target", real_estimate = c(0.5, 0.1), gamma = 1), "`gamma` must lie")
   expect_error(exchangeable_ci(tasks, "target", split = c(0.5, 0.5)), "`split` must be three")
   expect_error(exchangeable_ci(tasks, "target", split = c(0, 0.3, 0.7)), "positive share")
   expect_error(exchangeable_ci(tasks, "target", method = "bayes"), "`method` must be one of")
@@ -91,12 +91,12 @@ test_that("unknown or duplicated task ids are errors", {
 
 test_that("real-sample summaries are checked", {
   tasks <- base_case()
-  expect_error(exchangeable_ci(tasks, "target", real = c(0.5, NA)), "`real` must be")
-  expect_error(exchangeable_ci(tasks, "target", real = c(0.5, -1)), "negative standard error")
-  expect_error(exchangeable_ci(tasks, "target", real = c(0.5, 0.1), method = "finite_sample"),
-               "`real` combines with the population target only")
-  expect_error(exchangeable_ci(tasks, "target", real = data.frame(task = "x", real_est = 1, real_se = 1)),
-               "`real` has no row for target")
+  expect_error(exchangeable_ci(tasks, "target", real_estimate = c(0.5, NA)), "`real_estimate` must be")
+  expect_error(exchangeable_ci(tasks, "target", real_estimate = c(0.5, -1)), "negative standard error")
+  expect_error(exchangeable_ci(tasks, "target", real_estimate = c(0.5, 0.1), method = "finite_sample"),
+               "`real_estimate` combines with the population target only")
+  expect_error(exchangeable_ci(tasks, "target", real_estimate = data.frame(task = "x", real_est = 1, real_se = 1)),
+               "`real_estimate` has no row for target")
 })
 
 test_that("simulation arguments are checked", {

@@ -41,7 +41,7 @@ test_that("box and ball regions match brute force for D = 2", {
   hist <- tasks[tasks$task != target_ids, ]
   target <- tasks[tasks$task == target_ids, ]
   for (shape in c("box", "ball")) {
-    r <- exchangeable_region(tasks, target_ids, alpha = 0.2, method = shape,
+    r <- exchangeable_region(tasks, target_ids, alpha = 0.2, shape = shape,
                              center = c(0.1, -0.05), scale = c(0.1, 0.05))
     # T = 29, one-sided: a3 = 0.14 >= 1/30, so the plain (0.1, 0.2, 0.7) split
     expect_equal(c(r$a1[1], r$a2[1], r$a3[1]), c(0.02, 0.04, 0.14))
@@ -52,7 +52,7 @@ test_that("box and ball regions match brute force for D = 2", {
     expect_equal(r$rank[1], ref$rank) # ceiling(0.86 * 30) = 26
   }
   # data-driven defaults: mean and sd of the historical gap estimates
-  r <- exchangeable_region(tasks, target_ids, alpha = 0.2, method = "box")
+  r <- exchangeable_region(tasks, target_ids, alpha = 0.2, shape = "box")
   cen <- c(mean(hist$gap_est[hist$coordinate == "co"]), mean(hist$gap_est[hist$coordinate == "opp"]))
   sc <- c(sd(hist$gap_est[hist$coordinate == "co"]), sd(hist$gap_est[hist$coordinate == "opp"]))
   ref <- brute_region(hist, target, c(0.02, 0.04, 0.14), "box", cen, sc)
@@ -62,14 +62,14 @@ test_that("box and ball regions match brute force for D = 2", {
 
 test_that("T = 1 works for the one-sided score when a3 >= 1/2", {
   tasks <- two_coord_tasks(2, 42)
-  r <- exchangeable_region(tasks, "t2", alpha = 0.9, method = "box", scale = c(1, 1), center = c(0, 0))
+  r <- exchangeable_region(tasks, "t2", alpha = 0.9, shape = "box", scale = c(1, 1), center = c(0, 0))
   ref <- brute_region(tasks[tasks$task == "t1", ], tasks[tasks$task == "t2", ],
                       c(0.09, 0.18, 0.63), "box", c(0, 0), c(1, 1))
   expect_equal(r$conf.low, ref$low)
   expect_equal(r$rank[1], 1L) # ceiling(0.37 * 2) = 1
-  expect_error(exchangeable_region(tasks, "t2", alpha = 0.9, method = "box"),
+  expect_error(exchangeable_region(tasks, "t2", alpha = 0.9, shape = "box"),
                "`scale` must be given with a single historical task")
-  expect_error(exchangeable_region(tasks, "t2", alpha = 0.3, method = "box", scale = c(1, 1)),
+  expect_error(exchangeable_region(tasks, "t2", alpha = 0.3, shape = "box", scale = c(1, 1)),
                "at least 3 historical tasks") # 1 / (T + 1) < 0.3 needs T >= 3
 })
 
@@ -85,17 +85,17 @@ test_that("Bonferroni is Algorithm 1 per coordinate at alpha / D", {
   }
   expect_s3_class(r, "exchangeable_region")
   expect_output(print(r), "joint 80% region \\(bonferroni")
-  expect_named(tidy(r), c("task", "coordinate", "estimate", "conf.low", "conf.high", "method", "alpha"))
+  expect_named(tidy(r), c("task", "coordinate", "estimate", "conf.low", "conf.high", "shape", "alpha"))
 })
 
 test_that("ball membership: a point is inside iff its scaled distance is within the radius", {
   tasks <- two_coord_tasks(30, 44)
-  r <- exchangeable_region(tasks, "t30", alpha = 0.2, method = "ball",
+  r <- exchangeable_region(tasks, "t30", alpha = 0.2, shape = "ball",
                            center = c(0, 0), scale = c(0.1, 0.05))
   # joint coverage reported by exchangeable_loo() (computed in Rust) against
   # the membership rule documented in ?exchangeable_region, evaluated in R
   loo <- exchangeable_loo(tasks[tasks$task %in% c(paste0("t", 1:30)), ], alpha = 0.2,
-                          method = "ball", predict = "t30", center = c(0, 0), scale = c(0.1, 0.05))
+                          shape = "ball", predict = "t30", center = c(0, 0), scale = c(0.1, 0.05))
   truth <- tasks$real_est[tasks$task == "t30"][match(c("co", "opp"), tasks$coordinate[tasks$task == "t30"])]
   dist <- pmax(r$synth_low - (truth - r$center), (truth - r$center) - r$synth_high, 0) / r$scale
   expect_equal(loo$joint_covered[1], sqrt(sum(dist^2)) <= r$radius[1])
@@ -105,8 +105,8 @@ test_that("vector tables are validated", {
   tasks <- two_coord_tasks(30, 45)
   expect_error(exchangeable_region(tasks[-1, ], "t30"), "no row for coordinate \"co\" of task\\(s\\) \"t1\"")
   expect_error(exchangeable_region(rbind(tasks, tasks[1, ]), "t30"), "more than one row")
-  expect_error(exchangeable_region(tasks, "t30", method = "box", weights = 1), "`...` must be empty")
-  expect_error(exchangeable_region(tasks, "t30", method = "box", scale = 1), "one value per coordinate")
+  expect_error(exchangeable_region(tasks, "t30", shape = "box", weights = 1), "`...` must be empty")
+  expect_error(exchangeable_region(tasks, "t30", shape = "box", scale = 1), "one value per coordinate")
   tasks$coordinate <- NULL
   expect_error(exchangeable_region(tasks, "t30"), "needs a `coordinate` column")
 })
@@ -124,6 +124,6 @@ test_that("Bonferroni accepts split levels summing to alpha, as box and ball do"
 test_that("the zero-se warning names each task once in long tables", {
   tasks <- two_coordinate_tasks(41)
   tasks$synth_se[tasks$task == 41] <- 0
-  expect_warning(exchangeable_loo(tasks, alpha = 0.3, method = "box", calibrate = 1:40),
+  expect_warning(exchangeable_loo(tasks, alpha = 0.3, shape = "box", calibrate = 1:40),
                  "`synth_se` is 0 for target task\\(s\\) \"41\": zero")
 })

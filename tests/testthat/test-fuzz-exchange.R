@@ -16,7 +16,7 @@ test_that("exchangeable_ci survives random bad input", {
   set.seed(fuzz_seed() + 1)
   fuzz_function("exchangeable_ci", list(tasks = fuzz_tasks(), target = 12, alpha = 0.3,
                                         split = NULL, method = "population", weights = NULL,
-                                        real = NULL, gamma = 0.5, bounds = c(0, 1),
+                                        real_estimate = NULL, gamma = 0.5, bounds = c(0, 1),
                                         paired = TRUE),
                 mutate = mutate_data)
 })
@@ -28,7 +28,7 @@ test_that("exchangeable_region survives random bad input", {
   a$coordinate <- "first"
   b$coordinate <- "second"
   fuzz_function("exchangeable_region", list(tasks = rbind(a, b), target = 12, alpha = 0.4,
-                                            method = "bonferroni", split = NULL,
+                                            shape = "bonferroni", split = NULL,
                                             bounds = c(0, 1), center = NULL, scale = NULL,
                                             paired = TRUE),
                 mutate = mutate_data)

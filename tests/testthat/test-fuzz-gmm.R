@@ -2,7 +2,7 @@
 
 fuzz_synth_data <- function(n = 120) {
   set.seed(5)
-  simulate_synthetic(n, labeled = 0.4, regime = "good")
+  simulate_synthetic(n, fraction = 0.4, regime = "good")
 }
 
 test_that("synth_glm survives random bad input", {
@@ -38,11 +38,11 @@ test_that("compare_methods survives random bad input", {
 
 test_that("simulate_synthetic and semi_synthetic_confusion survive random bad input", {
   set.seed(fuzz_seed() + 13)
-  fuzz_function("simulate_synthetic", list(n = 50, labeled = 0.2, family = "gaussian",
+  fuzz_function("simulate_synthetic", list(n = 50, fraction = 0.2, family = "gaussian",
                                            regime = "good", coefficients = c(0.5, 1, -0.5),
-                                           strength = 0.8))
+                                           strength = 0.8, seed = 1))
   d <- data.frame(y = rep(0:1, 50), y_llm = rep(c(0, 1, 1, 0), 25))
   fuzz_function("semi_synthetic_confusion", list(data = d, human = "y", proxy = "y_llm",
-                                                 calibration = 0.2, name = "y_syn"),
+                                                 calibration = 0.2, name = "y_syn", seed = 1),
                 mutate = mutate_data)
 })

@@ -138,8 +138,8 @@ test_that("bad or mismatched bands are clear errors", {
   expect_error(exchangeable_ci(target, alpha = 0.1, band = rbind(as.data.frame(two), as.data.frame(two))),
                "bands at alpha = 0.1")
   expect_error(exchangeable_ci(target, band = band, weights = 1), "`weights` cannot be combined")
-  expect_error(exchangeable_ci(target, band = band, real = c(est = 0.5, se = 0.1)),
-               "`real` cannot be combined")
+  expect_error(exchangeable_ci(target, band = band, real_estimate = c(est = 0.5, se = 0.1)),
+               "`real_estimate` cannot be combined")
   expect_warning(exchangeable_ci(tasks, 41, band = band), "the 40 row\\(s\\) of `tasks` that are not targets")
 })
 
@@ -194,7 +194,7 @@ test_that("exchangeable_region() and exchangeable_loo() apply bands too", {
                                  bounds = c(0, 1))
   expect_identical(viaband$conf.low, full$conf.low)
   expect_identical(viaband$conf.high, full$conf.high)
-  expect_error(exchangeable_region(tasks, 31, method = "box", band = band), "\"bonferroni\" only")
+  expect_error(exchangeable_region(tasks, 31, shape = "box", band = band), "\"bonferroni\" only")
   # a fixed band on many targets equals the band path target by target
   s <- tied_tasks(40, seed = 17)
   band <- exchangeable_band(s[1:30, ], alpha = 0.2)

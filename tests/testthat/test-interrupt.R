@@ -49,7 +49,7 @@ test_that("exchange_coverage_study() stops on an interrupt", {
 
 test_that("compare_methods() stops on an interrupt", {
   run_and_interrupt(paste(
-    "d <- simulate_synthetic(2000, labeled = 1, regime = 'good');",
+    "d <- simulate_synthetic(2000, fraction = 1, regime = 'good');",
     "compare_methods(d, y ~ x1 + x2, proxy = c(y = 'y_llm'), trials = 1e5, threads = 2)"))
 })
 

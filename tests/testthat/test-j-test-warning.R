@@ -64,10 +64,10 @@ test_that("the J warning stays at its 1% rate when generation is the same on eve
   # rejection rate has sd sqrt(.01 * .99 / 1000) = 0.0031 at the nominal
   # 1%, so at most 0.021 is 3.5 sd; with the synthetic covariates prompted
   # from the true ones on labelled rows it must reject almost always.
-  ok <- synthinfer:::coverage_study(2000, labeled = 0.3, reps = 1000, methods = "gmm",
+  ok <- synthinfer:::coverage_study(2000, fraction = 0.3, reps = 1000, methods = "gmm",
                                     regime = "predicted_covariates", seed = 5, threads = 2)
   expect_lte(ok$j_reject[1], 0.021)
-  bad <- synthinfer:::coverage_study(2000, labeled = 0.3, reps = 200, methods = "gmm",
+  bad <- synthinfer:::coverage_study(2000, fraction = 0.3, reps = 200, methods = "gmm",
                                      regime = "label_dependent", seed = 5, threads = 2)
   expect_gte(bad$j_reject[1], 0.95)
 })

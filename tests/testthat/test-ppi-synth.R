@@ -63,7 +63,7 @@ test_that("cross-fitted PPI++Synth covers at the nominal level", {
   # than PPI++ on average here: the grid holds PPI++'s weight and the
   # synthetic source is informative.
   res <- do.call(rbind, lapply(c("gaussian", "binomial"), function(fam) {
-    synthinfer:::coverage_study(1000, labeled = 0.2, reps = 600, regime = "good",
+    synthinfer:::coverage_study(1000, fraction = 0.2, reps = 600, regime = "good",
                                 family = fam, methods = c("ppi++synth", "ppi++"),
                                 seed = 7, threads = 2)
   }))
@@ -78,7 +78,7 @@ test_that("cross-fitted PPI++Synth covers at the nominal level", {
 
 test_that("compare_methods() scores the oracle weight last and labels it", {
   set.seed(3)
-  d <- simulate_synthetic(600, labeled = 1, regime = "good")
+  d <- simulate_synthetic(600, fraction = 1, regime = "good")
   cmp <- compare_methods(d, y ~ x1, proxy = c(y = "y_llm"),
                          synthetic = c(y = "y_syn", x1 = "x1_syn"),
                          methods = c("ppi++synth_oracle", "ppi++", "gmm", "ppi++synth"),

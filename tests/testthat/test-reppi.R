@@ -157,9 +157,9 @@ test_that("nominal 90% intervals cover (linear and logistic)", {
   # sqrt(.9 * .1 / 600) = 0.012, so [0.86, 0.94] is more than 3 sd either
   # side; per family (300 replications, sd <= 0.017), [0.83, 0.97].
   res <- rbind(
-    synthinfer:::coverage_study(4000, labeled = 0.1, reps = 300, regime = "good",
+    synthinfer:::coverage_study(4000, fraction = 0.1, reps = 300, regime = "good",
                                 methods = "reppi", seed = 21, threads = 2),
-    synthinfer:::coverage_study(4000, labeled = 0.1, reps = 300, regime = "good",
+    synthinfer:::coverage_study(4000, fraction = 0.1, reps = 300, regime = "good",
                                 family = "binomial", methods = "reppi", seed = 22, threads = 2))
   expect_true(all(res$failed == 0))
   by_family <- tapply(res$coverage, res$family, mean)

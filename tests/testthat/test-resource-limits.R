@@ -19,7 +19,7 @@ test_that("thread counts above the usable cores are clamped with a message", {
 })
 
 test_that("a huge thread count finishes normally (was: load average > 1000)", {
-  d <- simulate_synthetic(300, labeled = 0.5, regime = "good")
+  d <- simulate_synthetic(300, fraction = 0.5, regime = "good")
   t <- system.time(expect_message(
     fit <- synth_glm(y ~ x1, d, proxy = c(y = "y_llm"), method = "ppi++", threads = 10000),
     class = "synthinfer_threads_clamped"))
@@ -45,8 +45,10 @@ test_that("impossible sizes are R errors naming the memory they need", {
 test_that("huge reps and trials no longer need memory proportional to them", {
   # The study folds replicates a chunk at a time: 10^5 replicates of a tiny
   # design run in constant memory and agree with the thread count unchanged.
-  a <- exchange_coverage_study(3, alpha = 0.9, reps = 2e4, n_real = 2, n_synth = 2, threads = 1)
-  b <- exchange_coverage_study(3, alpha = 0.9, reps = 2e4, n_real = 2, n_synth = 2, threads = 2)
+  a <- exchange_coverage_study(3, alpha = 0.9, reps = 2e4, n_real = 2, n_synth = 2, seed = 1,
+                               threads = 1)
+  b <- exchange_coverage_study(3, alpha = 0.9, reps = 2e4, n_real = 2, n_synth = 2, seed = 1,
+                               threads = 2)
   expect_identical(a, b)
   expect_true(all(is.finite(unlist(a[, c("coverage", "width")]))))
 })

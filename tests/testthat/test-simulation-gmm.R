@@ -14,21 +14,21 @@
 run_study <- function() {
   regimes <- c("good", "noise", "biased", "anticorrelated")
   do.call(rbind, lapply(seq_along(regimes), function(k) {
-    synthinfer:::coverage_study(2000, labeled = 0.1, reps = 80, regime = regimes[k],
+    synthinfer:::coverage_study(2000, fraction = 0.1, reps = 80, regime = regimes[k],
                                 methods = c("gmm", "gmm_proxy", "classical"),
                                 seed = 42 + k, threads = 2)
   }))
 }
 
 test_that("the study does not depend on the number of threads", {
-  one <- synthinfer:::coverage_study(500, labeled = 0.2, reps = 16, regime = "good",
+  one <- synthinfer:::coverage_study(500, fraction = 0.2, reps = 16, regime = "good",
                                      family = "binomial", seed = 3, threads = 1)
-  two <- synthinfer:::coverage_study(500, labeled = 0.2, reps = 16, regime = "good",
+  two <- synthinfer:::coverage_study(500, fraction = 0.2, reps = 16, regime = "good",
                                      family = "binomial", seed = 3, threads = 2)
   expect_identical(one, two)
   expect_equal(unique(one$reps + one$failed), 16L)
   # A different seed gives different data.
-  three <- synthinfer:::coverage_study(500, labeled = 0.2, reps = 16, regime = "good",
+  three <- synthinfer:::coverage_study(500, fraction = 0.2, reps = 16, regime = "good",
                                        family = "binomial", seed = 4, threads = 2)
   expect_false(identical(one$width, three$width))
 })

@@ -16,8 +16,8 @@ quantile_units <- function(seed = 2) {
 
 test_that("unit-weight median and quantiles agree with base R", {
   d <- quantile_units()
-  med <- task_summaries(d, "task", "y", "s", estimand = "median", reps = 50, threads = 1)
-  q25 <- task_summaries(d, "task", "y", "s", estimand = 0.25, reps = 50, threads = 1)
+  med <- task_summaries(d, "task", "y", "s", estimand = "median", reps = 50, seed = 1, threads = 1)
+  q25 <- task_summaries(d, "task", "y", "s", estimand = 0.25, reps = 50, seed = 1, threads = 1)
   for (i in 1:3) {
     t <- med$task[i]
     y <- d$y[d$task == t]; s <- d$s[d$task == t]
@@ -31,7 +31,7 @@ test_that("unit-weight median and quantiles agree with base R", {
 test_that("weighted quantiles agree with a brute-force weighted quantile", {
   d <- quantile_units()
   out <- task_summaries(d, "task", "y", "s", weights = "w", estimand = 0.7, reps = 20,
-                        threads = 1)
+                        seed = 1, threads = 1)
   for (i in 1:3) {
     sel <- d$task == out$task[i]
     expect_equal(out$real_est[i], brute_wquantile(d$y[sel], d$w[sel], 0.7))
@@ -41,10 +41,10 @@ test_that("weighted quantiles agree with a brute-force weighted quantile", {
 
 test_that("bootstrap results do not depend on the thread count and follow the seed", {
   d <- quantile_units()
-  one <- task_summaries(d, "task", "y", "s", estimand = "median", reps = 300, threads = 1)
-  two <- task_summaries(d, "task", "y", "s", estimand = "median", reps = 300, threads = 2)
+  one <- task_summaries(d, "task", "y", "s", estimand = "median", reps = 300, seed = 1, threads = 1)
+  two <- task_summaries(d, "task", "y", "s", estimand = "median", reps = 300, seed = 1, threads = 2)
   expect_identical(one, two)
-  again <- task_summaries(d, "task", "y", "s", estimand = "median", reps = 300, threads = 2)
+  again <- task_summaries(d, "task", "y", "s", estimand = "median", reps = 300, seed = 1, threads = 2)
   expect_identical(one, again)
   other <- task_summaries(d, "task", "y", "s", estimand = "median", reps = 300, seed = 2,
                           threads = 1)
@@ -70,7 +70,7 @@ test_that("bootstrap SE of a user mean matches the linearisation SE", {
   d$s <- d$y + rnorm(400)
   lin <- task_summaries(d, "task", "y", "s", weights = "w")
   boot <- task_summaries(d, "task", "y", "s", weights = "w", reps = 2000,
-                         estimand = function(x, w) sum(w * x) / sum(w))
+                         estimand = function(x, w) sum(w * x) / sum(w), seed = 1)
   expect_equal(boot$real_est, lin$real_est, tolerance = 1e-12)
   # The bootstrap SD with 2000 replicates has relative Monte Carlo error about
   # 1 / sqrt(2 * 2000) = 1.6%; allow 8% (5 MC standard deviations).
@@ -82,9 +82,9 @@ test_that("paired bootstrap resamples units jointly (gap SE reflects correlation
   set.seed(4)
   y <- rnorm(300)
   d <- data.frame(task = rep(1:3, 100), y = y, s = y + rnorm(300, 0, 0.05))
-  p <- task_summaries(d, "task", "y", "s", estimand = "median", reps = 400, threads = 2)
+  p <- task_summaries(d, "task", "y", "s", estimand = "median", reps = 400, seed = 1, threads = 2)
   u <- task_summaries(d, "task", "y", "s", estimand = "median", paired = FALSE,
-                      reps = 400, threads = 2)
+                      reps = 400, seed = 1, threads = 2)
   # with synthetic = real + tiny noise the paired gap barely moves
   expect_true(all(p$gap_se < 0.3 * u$gap_se))
   expect_equal(u$gap_se, sqrt(u$real_se^2 + u$synth_se^2))
@@ -118,9 +118,9 @@ test_that("90% Wald intervals from bootstrap quantile SEs cover near the nominal
                   w = runif(n_t * n, 0.5, 2))
   d$s <- d$y + rnorm(n_t * n, 0.5, 0.5)
   z <- qnorm(0.95)
-  med <- task_summaries(d, "task", "y", "s", estimand = "median", reps = 200, threads = 2)
+  med <- task_summaries(d, "task", "y", "s", estimand = "median", reps = 200, seed = 1, threads = 2)
   q25 <- task_summaries(d, "task", "y", "s", weights = "w", estimand = 0.25, reps = 200,
-                        threads = 2)
+                        seed = 1, threads = 2)
   cover <- c(median = mean(abs(med$real_est) <= z * med$real_se),
              gap = mean(abs(med$gap_est + 0.5) <= z * med$gap_se),
              q25 = mean(abs(q25$real_est - qnorm(0.25)) <= z * q25$real_se))

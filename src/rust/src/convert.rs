@@ -19,6 +19,63 @@ pub fn core<T>(r: synthinfer_core::Result<T>) -> extendr_api::Result<T> {
     })
 }
 
+/// A core result table as a named R list of columns. The names are the
+/// core's field names with R's broom spelling (`conf_low` -> `conf.low`,
+/// `std_error` -> `std.error`, `p_value` -> `p.value`); unknown values
+/// (`NaN`, `None`) become `NA`.
+pub fn table(t: &impl synthinfer_core::exchange::Table) -> extendr_api::Result<List> {
+    use synthinfer_core::exchange::Column;
+    let (names, values): (Vec<String>, Vec<Robj>) = t
+        .columns()
+        .into_iter()
+        .map(|(name, col)| {
+            let value: Robj = match col {
+                Column::Real(x) => x.iter().map(|v| if v.is_nan() { None } else { Some(*v) }).collect::<Vec<Option<f64>>>().into(),
+                Column::Count(x) => x.iter().map(|k| k.map(|k| k as i32)).collect::<Vec<Option<i32>>>().into(),
+                Column::Flag(x) => x.to_vec().into(),
+            };
+            (r_name(name), value)
+        })
+        .collect();
+    List::from_names_and_values(names, values)
+}
+
+/// The R column name of a core field name.
+pub fn r_name(field: &str) -> String {
+    for (core, r) in [("conf_", "conf."), ("std_error", "std.error"), ("p_value", "p.value")] {
+        if let Some(rest) = field.strip_prefix(core) {
+            return format!("{r}{rest}");
+        }
+    }
+    field.to_string()
+}
+
+/// `c(lower, upper)` or `numeric()` (no bounds).
+pub fn bounds(b: &[f64]) -> Option<(f64, f64)> {
+    match b {
+        [lo, hi] => Some((*lo, *hi)),
+        _ => None,
+    }
+}
+
+/// `c(a1, a2, a3)` or `numeric()` (the default split).
+pub fn levels(x: &[f64]) -> extendr_api::Result<Option<synthinfer_core::exchange::Alphas>> {
+    match x {
+        [] => Ok(None),
+        [a1, a2, a3] => Ok(Some(synthinfer_core::exchange::Alphas { a1: *a1, a2: *a2, a3: *a3 })),
+        _ => Err(Error::Other("split levels must be c(a1, a2, a3)".into())),
+    }
+}
+
+/// `numeric()` as `None`.
+pub fn optional(x: &[f64]) -> Option<&[f64]> {
+    if x.is_empty() {
+        None
+    } else {
+        Some(x)
+    }
+}
+
 /// The task-table columns shared by every routine that returns per-task
 /// summaries (see `task_summaries()` in R).
 pub fn task_table(rows: &[synthinfer_core::summaries::TaskSummary]) -> List {
@@ -89,5 +146,5 @@ pub fn synth_data<'a>(
         surrogates.push(synthinfer_core::gmm::Surrogate { x: matrix_view(sx, n, p, "surrogate matrix")?, y: sy });
     }
     let proxy = if has_proxy && !surrogates.is_empty() { Some(surrogates.remove(0)) } else { None };
-    Ok(synthinfer_core::gmm::SynthData { x: matrix_view(x, n, p, "x")?, y, proxy, synthetic: surrogates })
+    Ok(synthinfer_core::gmm::SynthData { x: matrix_view(x, n, p, "x")?, y, proxy, synthetic: surrogates, weights: None })
 }

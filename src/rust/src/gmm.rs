@@ -3,7 +3,7 @@
 use crate::convert;
 use extendr_api::prelude::*;
 use synthinfer_core::glm::Family;
-use synthinfer_core::gmm::{self, sim, Method};
+use synthinfer_core::gmm::{self, Method};
 use synthinfer_core::parallel;
 
 fn optional<T: Into<Robj>>(v: Option<T>) -> Robj {
@@ -15,7 +15,8 @@ fn optional<T: Into<Robj>>(v: Option<T>) -> Robj {
 /// `y` length n (any value, NA included, where unlabelled); `labeled_rows`
 /// the 1-based positions of the labelled rows;
 /// `sources_x` / `sources_y` lists of surrogate matrices / responses, the
-/// first one being the proxy when `has_proxy`. Returns
+/// first one being the proxy when `has_proxy`; `weights` the sampling weights
+/// (length n, normalised to mean 1; empty: unweighted). Returns
 /// list(coefficients, covariance (finite-sample corrected for GMM),
 /// covariance_asymptotic (GMM), df (t degrees of freedom; Inf: normal),
 /// j_stat, j_df, j_pvalue, lambda, mix_alpha, surrogate_coefficients,
@@ -37,6 +38,7 @@ fn rs_synth_fit(
     sources_y: List,
     has_proxy: bool,
     threads: i32,
+    weights: &[f64],
 ) -> extendr_api::Result<List> {
     let method = convert::core(Method::from_name(method))?;
     let family = convert::core(Family::from_name(family))?;
@@ -44,7 +46,8 @@ fn rs_synth_fit(
     let mask = convert::row_mask(labeled_rows, y.len())?;
     let xs: Vec<Robj> = sources_x.values().collect();
     let ys: Vec<Robj> = sources_y.values().collect();
-    let data = convert::synth_data(&x, y, p, &xs, &ys, has_proxy)?;
+    let mut data = convert::synth_data(&x, y, p, &xs, &ys, has_proxy)?;
+    data.weights = (!weights.is_empty()).then_some(weights);
     let threads = threads.max(1) as usize;
     // A core error is returned as list(error = message) for R to raise with
     // stop(): a plain condition, without a Rust panic report on stderr.
@@ -74,64 +77,6 @@ fn rs_synth_fit(
     ))
 }
 
-/// Monte Carlo coverage study on simulate_synthetic()-style populations,
-/// replications in parallel (replicate_rng(seed, r) each). Returns
-/// list(method, term, covered, width, error, error_sq, reps, failed,
-/// j_rejected): sums
-/// over replications, one entry per method x coefficient (coefficient
-/// fastest; `term` 1-based, intercept first).
-/// @noRd
-#[extendr]
-#[allow(clippy::too_many_arguments)]
-fn rs_gmm_coverage_study(
-    n: i32,
-    n_labeled: i32,
-    family: &str,
-    regime: &str,
-    coefficients: &[f64],
-    strength: f64,
-    methods: Vec<String>,
-    reps: i32,
-    alpha: f64,
-    seed: f64,
-    threads: i32,
-) -> extendr_api::Result<List> {
-    let design = sim::Design {
-        n: n.max(0) as usize,
-        n_labeled: n_labeled.max(0) as usize,
-        family: convert::core(Family::from_name(family))?,
-        regime: convert::core(sim::Regime::from_name(regime))?,
-        coefficients: coefficients.to_vec(),
-        strength,
-    };
-    let ms = methods.iter().map(|m| Method::from_name(m)).collect::<Result<Vec<_>, _>>();
-    let ms = convert::core(ms)?;
-    let cells = convert::core(sim::coverage_study(
-        &design,
-        &ms,
-        reps.max(0) as usize,
-        alpha,
-        seed as u64,
-        threads.max(1) as usize,
-    ))?;
-    let flat: Vec<(usize, usize, &sim::Cell)> = cells
-        .iter()
-        .enumerate()
-        .flat_map(|(m, row)| row.iter().enumerate().map(move |(j, c)| (m, j, c)))
-        .collect();
-    Ok(list!(
-        method = flat.iter().map(|f| methods[f.0].clone()).collect::<Vec<_>>(),
-        term = flat.iter().map(|f| f.1 as i32 + 1).collect::<Vec<_>>(),
-        covered = flat.iter().map(|f| f.2.covered as f64).collect::<Vec<_>>(),
-        width = flat.iter().map(|f| f.2.width).collect::<Vec<_>>(),
-        error = flat.iter().map(|f| f.2.error).collect::<Vec<_>>(),
-        error_sq = flat.iter().map(|f| f.2.error_sq).collect::<Vec<_>>(),
-        reps = flat.iter().map(|f| f.2.reps as f64).collect::<Vec<_>>(),
-        failed = flat.iter().map(|f| f.2.failed as f64).collect::<Vec<_>>(),
-        j_rejected = flat.iter().map(|f| f.2.j_rejected as f64).collect::<Vec<_>>()
-    ))
-}
-
 /// The few-labels study of the GMM interval (core `gmm::small_sample`):
 /// one cell, `reps` replications. Returns list(rule, covered90, covered95,
 /// width90, error_sq, reps, failed): sums over replications, one entry per
@@ -157,6 +102,5 @@ fn rs_gmm_small_sample_study(estimand: &str, scenario: &str, n_labeled: i32, rep
 extendr_module! {
     mod gmm;
     fn rs_synth_fit;
-    fn rs_gmm_coverage_study;
     fn rs_gmm_small_sample_study;
 }

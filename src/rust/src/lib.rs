@@ -11,6 +11,7 @@ mod convert;
 mod exchange;
 mod gmm;
 mod gmm_user;
+mod sim;
 mod summaries;
 mod watch;
 
@@ -58,6 +59,7 @@ extendr_module! {
     use exchange;
     use gmm;
     use gmm_user;
+    use sim;
     use summaries;
     use watch;
     fn rs_panic_probe;

@@ -34,7 +34,7 @@ fn main() {
     }
     let labeled: Vec<bool> = (0..n).map(|i| i < 1000).collect();
     let xv = column_major(&x, n, p);
-    let data = SynthData { x: xv, y: &y, proxy: Some(Surrogate { x: xv, y: &yh }), synthetic: vec![Surrogate { x: xv, y: &yh }] };
+    let data = SynthData { x: xv, y: &y, proxy: Some(Surrogate { x: xv, y: &yh }), synthetic: vec![Surrogate { x: xv, y: &yh }], weights: None };
     // Best of `reps`: the least disturbed run on a shared machine.
     for threads in thread_counts {
         let mut best = f64::INFINITY;

@@ -430,7 +430,7 @@ mod tests {
         let mut xd = vec![1.0; n];
         xd.extend_from_slice(&xs);
         let x = faer::MatRef::from_column_major_slice(&xd, n, 2);
-        let data = SynthData { x, y: &y, proxy: Some(crate::gmm::Surrogate { x, y: &yp }), synthetic: vec![] };
+        let data = SynthData { x, y: &y, proxy: Some(crate::gmm::Surrogate { x, y: &yp }), synthetic: vec![], weights: None };
         let plan = Plan::new(n, vec![0.1, 0.25], 100, 1).unwrap();
         let methods = [Method::Classical, Method::PpiPlusPlus, Method::GmmProxy];
         let a = compare_glm(&methods, false, Family::Gaussian, &data, &plan, 0.1, 1, &Monitor::default()).unwrap();
@@ -459,7 +459,7 @@ mod tests {
         xd.extend_from_slice(&xs);
         let x = faer::MatRef::from_column_major_slice(&xd, n, 2);
         let s = |y| crate::gmm::Surrogate { x, y };
-        let data = SynthData { x, y: &y, proxy: Some(s(&yp)), synthetic: vec![s(&ys)] };
+        let data = SynthData { x, y: &y, proxy: Some(s(&yp)), synthetic: vec![s(&ys)], weights: None };
         let plan = Plan::new(n, vec![0.2], 30, 2).unwrap();
         let methods = [Method::PpiPlusPlus, Method::Gmm];
         let c = compare_glm(&methods, true, Family::Gaussian, &data, &plan, 0.1, 1, &Monitor::default()).unwrap();

@@ -16,6 +16,7 @@
 //! - [`ppi`]: prediction-powered inference, PPI and PPI++.
 //! - [`gmm`]: two-step GMM with proxies and synthetic samples.
 //! - [`compare`]: Monte Carlo comparison of the estimators on labelled data.
+//! - [`weights`]: sampling weights: checks and design-based variance pieces.
 
 pub mod compare;
 pub mod dist;
@@ -28,5 +29,6 @@ pub mod monitor;
 pub mod parallel;
 pub mod ppi;
 pub mod summaries;
+pub mod weights;
 
 pub use error::{CoreError, Result};

@@ -56,6 +56,10 @@ pub struct PpiData<'a> {
     pub y_proxy: &'a [f64],
     /// `labeled[i]`: whether row i has a human label.
     pub labeled: &'a [bool],
+    /// Sampling weights, one per row (`None`: unweighted). The labelled and
+    /// unlabelled means become Hajek means and the variance the design-based
+    /// one; see [`Ctx::covariance`] and [`crate::weights`].
+    pub weights: Option<&'a [f64]>,
 }
 
 /// A PPI fit.
@@ -88,7 +92,10 @@ pub fn ppi(family: Family, d: &PpiData<'_>, lambda: Option<f64>) -> Result<PpiFi
         }
     }
     if family == Family::Gaussian && p == 1 && is_intercept(d.x, d.labeled, true) && is_intercept(d.x_proxy, d.labeled, false) {
-        return ppi_mean(d, lambda, n, big_n);
+        return match d.weights {
+            None => ppi_mean(d, lambda, n, big_n),
+            Some(c) => ppi_mean_weighted(d, c, lambda, n, big_n),
+        };
     }
     let ctx = Ctx::new(family, d, n, big_n);
     let classical = ctx.classical()?;
@@ -186,6 +193,61 @@ fn ppi_mean(d: &PpiData<'_>, lambda: Option<f64>, n: usize, big_n: usize) -> Res
     })
 }
 
+/// The mean under sampling weights c: Hajek means over L and U,
+/// `lam mean_U(Y~) + mean_L(Y - lam Y~)`, with the with-replacement
+/// linearisation variance `lam^2 sum_U c^2 (Y~ - m_U)^2 / C_U^2 + sum_L c^2
+/// (Z - m_L)^2 / C_L^2` (Z = Y - lam Y~, C the weight sums; divisor-n form,
+/// as [`ppi_mean`]). Lambda as ppi-python's with each covariance replaced by
+/// its design-based analogue scaled to one row (n times the variance of the
+/// Hajek mean: [`Ctx::tuning_moments`]); unit weights give [`ppi_mean`].
+fn ppi_mean_weighted(d: &PpiData<'_>, c: &[f64], lambda: Option<f64>, n: usize, big_n: usize) -> Result<PpiFit> {
+    let first = d.labeled.iter().position(|&l| l).unwrap_or(0);
+    let shift = d.y[first];
+    // L: [C, c y, c h, c^2, c^2 y, c^2 h, c^2 y^2, c^2 h^2, c^2 y h]; U: [C, c h, c^2, c^2 h, c^2 h^2].
+    let s = chunked_reduce(
+        d.x.nrows(),
+        || [0.0f64; 14],
+        |a, i| {
+            let (w, h) = (c[i], d.y_proxy[i] - shift);
+            let w2 = w * w;
+            if d.labeled[i] {
+                let y = d.y[i] - shift;
+                for (k, v) in [w, w * y, w * h, w2, w2 * y, w2 * h, w2 * y * y, w2 * h * h, w2 * y * h].into_iter().enumerate() {
+                    a[k] += v;
+                }
+            } else {
+                for (k, v) in [w, w * h, w2, w2 * h, w2 * h * h].into_iter().enumerate() {
+                    a[9 + k] += v;
+                }
+            }
+        },
+        |a, b| add_into(a, &b),
+    );
+    if s[0] <= 0.0 || s[9] <= 0.0 {
+        return invalid("the labelled and the unlabelled rows must each have a positive total weight");
+    }
+    let (my, mh, mu) = (s[1] / s[0], s[2] / s[0], s[10] / s[9]);
+    let cw = |sab: f64, sa: f64, sb: f64, a: f64, b: f64, s2: f64| crate::weights::centred(&[sab], &[sa], &[sb], &[a], &[b], s2)[0];
+    // Design variances of the Hajek means (times C^2): y, h, y-h cross on L; h on U.
+    let (vyy, vhh, vyh) = (cw(s[6], s[4], s[4], my, my, s[3]), cw(s[7], s[5], s[5], mh, mh, s[3]), cw(s[8], s[4], s[5], my, mh, s[3]));
+    let vuu = cw(s[13], s[12], s[12], mu, mu, s[11]);
+    let (nf, nu) = (n as f64, big_n as f64);
+    let lam = match lambda {
+        Some(l) => l,
+        None => {
+            let tot = nf + nu;
+            let pooled_mean = (s[2] + s[10]) / (s[0] + s[9]);
+            let pooled = cw(s[7] + s[13], s[5] + s[12], s[5] + s[12], pooled_mean, pooled_mean, s[3] + s[11]);
+            let pooled_var = tot / (tot - 1.0) * tot * pooled / ((s[0] + s[9]) * (s[0] + s[9]));
+            clip_lambda(2.0 * nf * vyh / (s[0] * s[0]), 2.0 * (1.0 + nf / nu) * pooled_var)
+        }
+    };
+    let est = shift + lam * mu + my - lam * mh;
+    let var_rect = (vyy - 2.0 * lam * vyh + lam * lam * vhh) / (s[0] * s[0]);
+    let var = lam * lam * vuu / (s[9] * s[9]) + var_rect.max(0.0);
+    Ok(PpiFit { coefficients: vec![est], covariance: Mat::from_fn(1, 1, |_, _| var), lambda: lam })
+}
+
 /// Regression PPI: the pieces shared by the tuning and the final interval.
 struct Ctx<'a, 'b> {
     family: Family,
@@ -203,6 +265,12 @@ struct Ctx<'a, 'b> {
     /// OLS form: the least-squares fits on the unlabelled and on the
     /// labelled proxies, computed once.
     proxy_ols: OnceCell<(Vec<f64>, Vec<f64>)>,
+    /// Sums of the sampling weights and of their squares over L and over U
+    /// (the row counts n, n, N, N when unweighted).
+    wl: f64,
+    w2l: f64,
+    wu: f64,
+    w2u: f64,
 }
 
 impl<'a, 'b> Ctx<'a, 'b> {
@@ -213,7 +281,9 @@ impl<'a, 'b> Ctx<'a, 'b> {
             .filter(|&i| d.labeled[i])
             .all(|i| (0..p).all(|j| d.x[(i, j)] == d.x_proxy[(i, j)]));
         let ones = ones_column(d.x_proxy);
-        Ctx { family, d, n, big_n, p, same_x, ones, proxy_ols: OnceCell::new() }
+        let (wl, w2l) = crate::weights::sums(d.weights, d.labeled, true);
+        let (wu, w2u) = crate::weights::sums(d.weights, d.labeled, false);
+        Ctx { family, d, n, big_n, p, same_x, ones, proxy_ols: OnceCell::new(), wl, w2l, wu, w2u }
     }
 
     /// ppi-python's least-squares form "imputed + rectifier" (OLS with
@@ -240,7 +310,7 @@ impl<'a, 'b> Ctx<'a, 'b> {
 
     /// The labelled-only fit on the true data (start values, and lam = 0).
     fn classical(&self) -> Result<Vec<f64>> {
-        let b = Block::new(self.d.x, self.d.y, self.labelled());
+        let b = Block::new(self.d.x, self.d.y, self.labelled()).with_row_weights(self.d.weights);
         let fit = newton(self.family, &[b], &vec![0.0; self.p], "classical fit on the labelled rows")?;
         check_separation(self.family, &b, &fit.beta, "classical fit on the labelled rows")?;
         Ok(fit.beta)
@@ -256,9 +326,11 @@ impl<'a, 'b> Ctx<'a, 'b> {
         if lam == 0.0 {
             return Ok(start);
         }
-        let (nf, nu) = (self.n as f64, self.big_n as f64);
-        let proxy_l = Block::new(self.d.x_proxy, self.d.y_proxy, self.labelled());
-        let proxy_u = Block::new(self.d.x_proxy, self.d.y_proxy, self.unlabelled()).with_ones(self.ones);
+        // Weight sums: the row counts n and N when unweighted.
+        let (nf, nu) = (self.wl, self.wu);
+        let cw = self.d.weights;
+        let proxy_l = Block::new(self.d.x_proxy, self.d.y_proxy, self.labelled()).with_row_weights(cw);
+        let proxy_u = Block::new(self.d.x_proxy, self.d.y_proxy, self.unlabelled()).with_ones(self.ones).with_row_weights(cw);
         if self.ols_form() {
             // Imputed plus rectifier: classical + lam (beta_U(X, Y~) - beta_L(X, Y~)).
             // The two proxy fits do not depend on lam; PPI++ needs them thrice.
@@ -272,7 +344,7 @@ impl<'a, 'b> Ctx<'a, 'b> {
             return Ok((0..self.p).map(|j| start[j] + lam * (bu[j] - bl[j])).collect());
         }
         let blocks = [
-            Block::new(self.d.x, self.d.y, self.labelled()).weighted(1.0 / nf),
+            Block::new(self.d.x, self.d.y, self.labelled()).with_row_weights(cw).weighted(1.0 / nf),
             proxy_u.weighted(lam / nu),
             proxy_l.weighted(-lam / nf),
         ];
@@ -301,7 +373,7 @@ impl<'a, 'b> Ctx<'a, 'b> {
         if self.ols_form() || lam == 0.0 {
             (classical, None)
         } else {
-            (at, Some(st.rectified_quadratic(lam, self.n, self.big_n)))
+            (at, Some(st.rectified_quadratic(lam, self.wl, self.wu)))
         }
     }
 
@@ -313,10 +385,38 @@ impl<'a, 'b> Ctx<'a, 'b> {
 
     /// ppi-python's `_calc_lam_glm` with `coord = None`, clipped.
     fn tuned_lambda(&self, st: &Stats) -> Result<f64> {
+        let (nf, nu) = (self.n as f64, self.big_n as f64);
+        let hess = st.mean_hessian(self.pooled_hessian(true), self.wl, self.wu);
+        let h = SpdFactor::new(square(&hess, self.p), "the PPI Hessian")?;
+        let (c, v) = self.tuning_moments(st);
+        let num = trace(h.sandwich(c.as_ref()).as_ref());
+        let den = 2.0 * (1.0 + nf / nu) * trace(h.sandwich(v.as_ref()).as_ref());
+        Ok(clip_lambda(num, den))
+    }
+
+    /// The two covariances of the tuning formula: C, the symmetrised
+    /// covariance of g and g~ on L times 2, and V, the covariance of the
+    /// pooled g~. Under sampling weights each is the design-based variance
+    /// of the corresponding Hajek mean scaled to one row (C: n times
+    /// `sum_L c^2 (g - gbar)(g~ - g~bar)' / C_L^2`, symmetrised; V: (n + N)
+    /// times that of the pooled mean, times (n + N) / (n + N - 1)), which
+    /// reduces to ppi-python's divisors at unit weights.
+    fn tuning_moments(&self, st: &Stats) -> (Mat<f64>, Mat<f64>) {
         let p = self.p;
         let (nf, nu) = (self.n as f64, self.big_n as f64);
-        let hess = st.mean_hessian(self.pooled_hessian(true), self.n, self.big_n);
-        let h = SpdFactor::new(square(&hess, p), "the PPI Hessian")?;
+        if self.d.weights.is_some() {
+            let gbar: Vec<f64> = st.sum_g.iter().map(|v| v / self.wl).collect();
+            let hbar: Vec<f64> = st.sum_h.iter().map(|v| v / self.wl).collect();
+            let cl = crate::weights::centred(&st.sum_gh, &st.sum_g2, &st.sum_h2, &gbar, &hbar, self.w2l);
+            let c = Mat::from_fn(p, p, |i, j| nf * (cl[i + j * p] + cl[j + i * p]) / (self.wl * self.wl));
+            let (wt, tot) = (self.wl + self.wu, nf + nu);
+            let pbar: Vec<f64> = (0..p).map(|j| (st.sum_h[j] + st.sum_u[j]) / wt).collect();
+            let add = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x + y).collect::<Vec<f64>>();
+            let sh2 = add(&st.sum_h2, &st.sum_u2);
+            let cv = crate::weights::centred(&add(&st.sum_hh, &st.sum_uu), &sh2, &sh2, &pbar, &pbar, self.w2l + self.w2u);
+            let v = Mat::from_fn(p, p, |i, j| tot / (tot - 1.0) * tot * cv[i + j * p] / (wt * wt));
+            return (c, v);
+        }
         // C = (1/n) (Gc' Hc + Hc' Gc), centred cross-products.
         let c = Mat::from_fn(p, p, |i, j| {
             let cross_ij = st.sum_gh[i + j * p] - st.sum_g[i] * st.sum_h[j] / nf;
@@ -330,9 +430,7 @@ impl<'a, 'b> Ctx<'a, 'b> {
             let sj = st.sum_h[j] + st.sum_u[j];
             (st.sum_hh[i + j * p] + st.sum_uu[i + j * p] - si * sj / tot) / (tot - 1.0)
         });
-        let num = trace(h.sandwich(c.as_ref()).as_ref());
-        let den = 2.0 * (1.0 + nf / nu) * trace(h.sandwich(v.as_ref()).as_ref());
-        Ok(clip_lambda(num, den))
+        (c, v)
     }
 
     /// Estimate and covariance at a fixed lambda (`initial` as in
@@ -346,11 +444,35 @@ impl<'a, 'b> Ctx<'a, 'b> {
     /// The covariance of the estimate at a fixed lambda, from the moments
     /// `st` of a pass at the estimate (or, for PPI++Synth's choice of alpha,
     /// at a pilot estimate).
+    ///
+    /// Under sampling weights the meat is the with-replacement linearisation
+    /// variance of the two Hajek means of the estimating equation,
+    /// `lam^2 N/(N-1) sum_U c^2 (g~ - g~bar)(..)' / C_U^2 + n/(n-1) sum_L c^2
+    /// (z - zbar)(..)' / C_L^2` with z = g - lam g~ (unit weights: the
+    /// unweighted meat over n).
     fn covariance(&self, st: &Stats, lam: f64) -> Result<Mat<f64>> {
         let p = self.p;
         let (nf, nu) = (self.n as f64, self.big_n as f64);
-        let hess = st.mean_hessian(self.pooled_hessian(lam != 0.0), self.n, self.big_n);
+        let hess = st.mean_hessian(self.pooled_hessian(lam != 0.0), self.wl, self.wu);
         let h = SpdFactor::new(square(&hess, p), "the PPI Hessian")?;
+        if self.d.weights.is_some() {
+            let ubar: Vec<f64> = st.sum_u.iter().map(|v| v / self.wu).collect();
+            let cu = crate::weights::centred(&st.sum_uu, &st.sum_u2, &st.sum_u2, &ubar, &ubar, self.w2u);
+            let szz: Vec<f64> = (0..p * p)
+                .map(|k| {
+                    let (i, j) = (k % p, k / p);
+                    st.sum_gg[k] - lam * (st.sum_gh[k] + st.sum_gh[j + i * p]) + lam * lam * st.sum_hh[k]
+                })
+                .collect();
+            let sz2: Vec<f64> = st.sum_g2.iter().zip(&st.sum_h2).map(|(g, h)| g - lam * h).collect();
+            let zbar: Vec<f64> = st.sum_g.iter().zip(&st.sum_h).map(|(g, h)| (g - lam * h) / self.wl).collect();
+            let cl = crate::weights::centred(&szz, &sz2, &sz2, &zbar, &zbar, self.w2l);
+            let meat = Mat::from_fn(p, p, |i, j| {
+                let k = i + j * p;
+                lam * lam * nu / (nu - 1.0) * cu[k] / (self.wu * self.wu) + nf / (nf - 1.0) * cl[k] / (self.wl * self.wl)
+            });
+            return Ok(h.sandwich(meat.as_ref()));
+        }
         let meat = Mat::from_fn(p, p, |i, j| {
             let k = i + j * p;
             // Cov(g~_U), divisor N - 1, times lam^2 n / N.
@@ -383,7 +505,7 @@ mod tests {
     fn mean_matches_closed_form_and_regression_path() {
         let (ones, y, yh, labeled) = toy(200);
         let x = MatRef::from_column_major_slice(&ones, 200, 1);
-        let d = PpiData { x, y: &y, x_proxy: x, y_proxy: &yh, labeled: &labeled };
+        let d = PpiData { x, y: &y, x_proxy: x, y_proxy: &yh, labeled: &labeled, weights: None };
         let f = ppi(Family::Gaussian, &d, Some(1.0)).unwrap();
         // Brute force: mean over U of yh + mean over L of (y - yh).
         let (mut su, mut nu, mut sl, mut nl) = (0.0, 0.0, 0.0, 0.0);
@@ -409,7 +531,7 @@ mod tests {
         let mut xd = ones.clone();
         xd.extend((0..300).map(|i| (i % 7) as f64));
         let x = MatRef::from_column_major_slice(&xd, 300, 2);
-        let d = PpiData { x, y: &y, x_proxy: x, y_proxy: &yh, labeled: &labeled };
+        let d = PpiData { x, y: &y, x_proxy: x, y_proxy: &yh, labeled: &labeled, weights: None };
         let f = ppi(Family::Poisson, &d, Some(0.0)).unwrap();
         let b = Block::new(x, &y, Rows::Where(&labeled, true));
         let cl = newton(Family::Poisson, &[b], &[0.0, 0.0], "t").unwrap();

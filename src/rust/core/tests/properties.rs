@@ -153,7 +153,7 @@ fn region_routines_never_panic() {
 fn simulation_and_study_never_panic_on_hostile_designs() {
     let mut r = rng(3);
     for _ in 0..iterations() / 4 {
-        let d = exchange::sim::Design {
+        let d = exchange::sim::TaskDesign {
             tau: nasty(&mut r),
             bias: nasty(&mut r),
             n_real: r.random_range(0..50),
@@ -190,7 +190,7 @@ fn glm_fits_never_panic_on_hostile_data() {
         let method = methods[r.random_range(0..methods.len())];
         let xm = gmm::column_major(&x, n, p);
         let pm = gmm::column_major(&px, n, p);
-        let data = SynthData { x: xm, y: &y, proxy: Some(Surrogate { x: pm, y: &py }), synthetic: vec![Surrogate { x: pm, y: &py }] };
+        let data = SynthData { x: xm, y: &y, proxy: Some(Surrogate { x: pm, y: &py }), synthetic: vec![Surrogate { x: pm, y: &py }], weights: None };
         let case = || format!("n={n} p={p} {family:?} {method:?} x={x:?} y={y:?} px={px:?} py={py:?}");
         if let Ok(f) = no_panic("gmm::fit", case, || gmm::fit(method, family, &data, &labeled)) {
             assert!(f.coefficients.iter().all(|v| !v.is_nan()), "NaN coefficients from {}", case());

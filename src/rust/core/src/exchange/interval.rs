@@ -201,10 +201,11 @@ pub struct Interval {
 /// Clip `[low, high]` into `[lo, hi]`; an interval wholly outside collapses
 /// onto the nearer bound. (Not `f64::clamp`, which panics on bounds that
 /// are reversed or NaN; `target_interval` rejects those with an error.)
+/// An unknown value (`NaN`) stays unknown rather than becoming a bound.
 pub fn clip(x: f64, bounds: Option<(f64, f64)>) -> f64 {
     match bounds {
-        Some((lo, hi)) => x.max(lo).min(hi),
-        None => x,
+        Some((lo, hi)) if !x.is_nan() => x.max(lo).min(hi),
+        _ => x,
     }
 }
 
@@ -254,6 +255,30 @@ pub fn target_interval(
     })
 }
 
+/// Section 4.4: the real-data Wald interval at level `alpha_real`, clipped
+/// to `bounds`.
+pub fn real_interval(est: f64, se: f64, alpha_real: f64, bounds: Option<(f64, f64)>) -> Result<(f64, f64)> {
+    if !(est.is_finite() && se.is_finite() && se >= 0.0) {
+        return invalid("real estimate and standard error must be finite, se >= 0");
+    }
+    if !(alpha_real > 0.0 && alpha_real < 1.0) {
+        return invalid(format!("real-data alpha must lie in (0, 1), got {alpha_real}"));
+    }
+    let z = z_two_sided(alpha_real);
+    Ok((clip(est - z * se, bounds), clip(est + z * se, bounds)))
+}
+
+/// The intersection of `[low, high]` with the real-data interval `real`;
+/// `None` when they do not overlap (then at least one of them misses).
+pub fn overlap(low: f64, high: f64, real: (f64, f64)) -> Option<(f64, f64)> {
+    let (lo, hi) = (low.max(real.0), high.min(real.1));
+    if lo <= hi {
+        Some((lo, hi))
+    } else {
+        None
+    }
+}
+
 /// Section 4.4: intersect with a real-data Wald interval at level `alpha_real`.
 /// Returns `None` when the two intervals do not overlap (then at least one of
 /// them misses the target; the caller reports it).
@@ -264,18 +289,7 @@ pub fn intersect_real(
     alpha_real: f64,
     bounds: Option<(f64, f64)>,
 ) -> Result<Option<(f64, f64)>> {
-    if !(real_est.is_finite() && real_se.is_finite() && real_se >= 0.0) {
-        return invalid("real estimate and standard error must be finite, se >= 0");
-    }
-    if !(alpha_real > 0.0 && alpha_real < 1.0) {
-        return invalid(format!(
-            "real-data alpha must lie in (0, 1), got {alpha_real}"
-        ));
-    }
-    let z = z_two_sided(alpha_real);
-    let lo = iv.low.max(clip(real_est - z * real_se, bounds));
-    let hi = iv.high.min(clip(real_est + z * real_se, bounds));
-    Ok(if lo <= hi { Some((lo, hi)) } else { None })
+    Ok(overlap(iv.low, iv.high, real_interval(real_est, real_se, alpha_real, bounds)?))
 }
 
 #[cfg(test)]

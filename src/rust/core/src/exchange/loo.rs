@@ -11,7 +11,9 @@
 //! bit-for-bit the mean a fit on the reduced history computes. Total cost
 //! O(T log T).
 
-use super::interval::{check_band_finite, check_finite, check_se, gap_z, target_interval, Calibration, Interval, Method};
+use super::interval::{calibrate, check_band_finite, check_finite, check_se, clip, gap_z, target_interval, Calibration, Interval, Method};
+use super::table::{gap_band_split, result_table};
+use crate::dist::z_two_sided;
 use super::exact_sum::ExactSum;
 use super::order::{k_lower, k_upper, GapBand};
 use super::split::Alphas;
@@ -108,10 +110,146 @@ pub fn leave_one_out(
         .collect()
 }
 
+result_table! {
+    /// The per-task table of `exchangeable_loo()`: each held-out task's
+    /// interval beside its truth (the real estimate) and the naive
+    /// synthetic-only Wald interval at the same level.
+    pub struct HeldOutTable {
+        estimate: Real,
+        conf_low: Real,
+        conf_high: Real,
+        truth: Real,
+        covered: Flag,
+        width: Real,
+        synth_est: Real,
+        naive_low: Real,
+        naive_high: Real,
+        naive_covered: Flag,
+        naive_width: Real,
+    }
+}
+
+/// `low <= x <= high`, unknown when an endpoint is.
+fn contains(low: f64, high: f64, x: f64) -> Option<bool> {
+    if low.is_nan() || high.is_nan() {
+        None
+    } else {
+        Some(low <= x && x <= high)
+    }
+}
+
+/// Compare intervals with the held-out truths. `synth_se` may be `NaN`
+/// (finite-sample tables without standard errors): the naive interval is
+/// then unknown. The naive interval is at level `1 - alpha`, clipped.
+#[allow(clippy::too_many_arguments)]
+pub fn held_out_table(
+    estimate: &[f64],
+    low: &[f64],
+    high: &[f64],
+    synth_est: &[f64],
+    synth_se: &[f64],
+    truth: &[f64],
+    alpha: f64,
+    bounds: Option<(f64, f64)>,
+) -> Result<HeldOutTable> {
+    let n = estimate.len();
+    if [low.len(), high.len(), synth_est.len(), synth_se.len(), truth.len()].iter().any(|&k| k != n) {
+        return invalid("one synthetic estimate, standard error and truth per held-out task");
+    }
+    let z = z_two_sided(alpha);
+    let mut out = HeldOutTable::default();
+    for i in 0..n {
+        let (naive_low, naive_high) = if synth_se[i].is_nan() {
+            (f64::NAN, f64::NAN)
+        } else {
+            (clip(synth_est[i] - z * synth_se[i], bounds), clip(synth_est[i] + z * synth_se[i], bounds))
+        };
+        out.estimate.push(estimate[i]);
+        out.conf_low.push(low[i]);
+        out.conf_high.push(high[i]);
+        out.truth.push(truth[i]);
+        out.covered.push(contains(low[i], high[i], truth[i]));
+        out.width.push(high[i] - low[i]);
+        out.synth_est.push(synth_est[i]);
+        out.naive_low.push(naive_low);
+        out.naive_high.push(naive_high);
+        out.naive_covered.push(contains(naive_low, naive_high, truth[i]));
+        out.naive_width.push(naive_high - naive_low);
+    }
+    Ok(out)
+}
+
+/// Everything scalar `exchangeable_loo()` computes: target `i` is
+/// calibrated on every calibration task but `held[i]` when it is one of them
+/// (split chosen for T - 1 tasks), else on all T (split for T).
+#[derive(Debug, Clone, Copy)]
+pub struct LooRequest<'a> {
+    pub gap_est: &'a [f64],
+    pub gap_se: &'a [f64],
+    pub held: &'a [Option<usize>],
+    pub synth_est: &'a [f64],
+    /// `NaN` where unknown (finite-sample tables only).
+    pub synth_se: &'a [f64],
+    pub truth: &'a [f64],
+    pub alpha: f64,
+    pub levels: Option<Alphas>,
+    pub raise_a3: bool,
+    pub method: Method,
+    pub bounds: Option<(f64, f64)>,
+}
+
+/// The held-out table and a note when a split was raised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LooResult {
+    pub table: HeldOutTable,
+    pub note: Option<String>,
+}
+
+/// Leave-one-task-out (and split-sample) evaluation in one pass.
+pub fn loo_table(req: &LooRequest, monitor: &crate::monitor::Monitor) -> Result<LooResult> {
+    let m = req.held.len();
+    if req.synth_est.len() != m || req.synth_se.len() != m || req.truth.len() != m {
+        return invalid("one synthetic estimate, standard error and truth per target");
+    }
+    let t = req.gap_est.len();
+    let split = |n: usize| gap_band_split(req.alpha, req.levels, req.raise_a3, None, n, req.method);
+    // The interval's own standard errors: none for the finite-sample target.
+    let se_of = |i: usize| if req.method == Method::FiniteSample { 0.0 } else { req.synth_se[i] };
+    let mut intervals: Vec<Option<Interval>> = vec![None; m];
+    let mut note = None;
+    let shared: Vec<usize> = (0..m).filter(|&i| req.held[i].is_none()).collect();
+    if !shared.is_empty() {
+        let s = split(t)?;
+        let cal = calibrate(req.gap_est, req.gap_se, s.alphas, req.method, None)?;
+        for &i in &shared {
+            intervals[i] = Some(target_interval(&cal, req.synth_est[i], se_of(i), req.bounds)?);
+        }
+        note = note.or(s.note);
+    }
+    let inside: Vec<usize> = (0..m).filter(|&i| req.held[i].is_some()).collect();
+    if !inside.is_empty() {
+        if t < 2 {
+            return invalid("leave-one-task-out needs at least 2 historical tasks");
+        }
+        let s = split(t - 1)?;
+        let held: Vec<usize> = inside.iter().map(|&i| req.held[i].unwrap()).collect();
+        let est: Vec<f64> = inside.iter().map(|&i| req.synth_est[i]).collect();
+        let se: Vec<f64> = inside.iter().map(|&i| se_of(i)).collect();
+        let fits = leave_one_out(req.gap_est, req.gap_se, &held, &est, &se, s.alphas, req.method, req.bounds, monitor)?;
+        for (&i, fit) in inside.iter().zip(fits) {
+            intervals[i] = Some(fit);
+        }
+        note = note.or(s.note);
+    }
+    let intervals: Vec<Interval> = intervals.into_iter().map(|iv| iv.expect("every target is fitted")).collect();
+    let col = |f: fn(&Interval) -> f64| intervals.iter().map(f).collect::<Vec<f64>>();
+    let table = held_out_table(&col(|iv| iv.estimate), &col(|iv| iv.low), &col(|iv| iv.high), req.synth_est, req.synth_se, req.truth, req.alpha, req.bounds)?;
+    Ok(LooResult { table, note })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exchange::calibrate;
 
     #[test]
     fn matches_calibration_on_the_reduced_history() {
@@ -142,5 +280,50 @@ mod tests {
         let a = Alphas { a1: 0.01, a2: 0.01, a3: 0.08 };
         let r = leave_one_out(&[0.1; 5], &[0.1; 5], &[0], &[0.0], &[0.1], a, Method::Population, None, &Default::default());
         assert!(r.unwrap_err().to_string().contains("infinite"));
+    }
+
+    #[test]
+    fn loo_table_by_hand() {
+        // T = 39 point gaps -0.19..0.19 (se 0.01); target 0 is task 0 held out,
+        // target 1 is outside the calibration set.
+        let g: Vec<f64> = (0..39).map(|i| (i as f64 - 19.0) / 100.0).collect();
+        let s = vec![0.01; 39];
+        let req = LooRequest {
+            gap_est: &g,
+            gap_se: &s,
+            held: &[Some(0), None],
+            synth_est: &[0.5, 0.4],
+            synth_se: &[0.02, 0.01],
+            truth: &[0.5, 0.9],
+            alpha: 0.2,
+            levels: None,
+            raise_a3: false,
+            method: Method::Population,
+            bounds: Some((0.0, 1.0)),
+        };
+        let res = loo_table(&req, &Default::default()).unwrap();
+        let t = &res.table;
+        // Held-out: split for T = 38, the gap -0.19 gone.
+        let keep: Vec<f64> = g[1..].to_vec();
+        let a38 = crate::exchange::default_split(0.2, 2.0 / 39.0).unwrap();
+        let cal = calibrate(&keep, &s[1..], a38, Method::Population, None).unwrap();
+        let iv = target_interval(&cal, 0.5, 0.02, Some((0.0, 1.0))).unwrap();
+        assert_eq!((t.conf_low[0], t.conf_high[0]), (iv.low, iv.high));
+        let a39 = crate::exchange::default_split(0.2, 2.0 / 40.0).unwrap();
+        let cal = calibrate(&g, &s, a39, Method::Population, None).unwrap();
+        let iv = target_interval(&cal, 0.4, 0.01, Some((0.0, 1.0))).unwrap();
+        assert_eq!((t.conf_low[1], t.conf_high[1]), (iv.low, iv.high));
+        // Naive: 0.4 +- z_{0.9} 0.01 misses 0.9; the exchangeability interval
+        // [0.4 - 0.01 z - 0.18 - ..., ...] misses it too.
+        let z = crate::dist::qnorm(0.9);
+        assert!((t.naive_low[1] - (0.4 - z * 0.01)).abs() < 1e-15);
+        assert_eq!(t.naive_covered, vec![Some(true), Some(false)]);
+        assert_eq!(t.covered[0], Some(true));
+        assert_eq!(t.covered[1], Some(t.conf_high[1] >= 0.9));
+        assert_eq!(t.width[0], t.conf_high[0] - t.conf_low[0]);
+        // Unknown synthetic se (finite-sample tables): naive interval unknown.
+        let fs = LooRequest { method: Method::FiniteSample, synth_se: &[f64::NAN, f64::NAN], ..req };
+        let t = loo_table(&fs, &Default::default()).unwrap().table;
+        assert!(t.naive_low[0].is_nan() && t.naive_covered[0].is_none() && t.covered[0].is_some());
     }
 }

@@ -78,9 +78,37 @@ pub fn gap_band(lower: &[f64], upper: &[f64], a3: f64) -> Result<GapBand> {
     })
 }
 
+/// [`gap_band`], or an error naming how many historical tasks a finite band
+/// needs at this `a3` (`a3 >= 2 / (T + 1)`).
+pub fn finite_gap_band(lower: &[f64], upper: &[f64], a3: f64) -> Result<GapBand> {
+    let t = lower.len();
+    if a3 < 2.0 / (t as f64 + 1.0) - 1e-12 {
+        return invalid(format!(
+            "With {t} historical task{} the gap band is infinite at `alpha` = {}: a finite band needs \
+             alpha >= 2 / (T + 1), i.e. at least {} historical tasks at this alpha.",
+            if t == 1 { "" } else { "s" },
+            super::split::fmt_num(a3),
+            super::split::tasks_needed(a3, 2.0)
+        ));
+    }
+    gap_band(lower, upper, a3)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finite_gap_band_by_hand() {
+        // T = 19 at a3 = 0.1: ranks 1 and 19, the extremes.
+        let lower: Vec<f64> = (1..=19).map(|i| -(i as f64)).collect();
+        let upper: Vec<f64> = (1..=19).map(|i| i as f64).collect();
+        let b = finite_gap_band(&lower, &upper, 0.1).unwrap();
+        assert_eq!((b.lower, b.upper, b.k_lower, b.k_upper), (-19.0, 19.0, 1, 19));
+        // T = 5 at 0.1 needs 19 tasks.
+        let e = finite_gap_band(&lower[..5], &upper[..5], 0.1).unwrap_err().to_string();
+        assert!(e.contains("With 5 historical tasks") && e.contains("at least 19 historical tasks"), "{e}");
+    }
 
     #[test]
     fn ranks_follow_the_closed_form() {

@@ -12,7 +12,8 @@
 //! Matrices are column-major `T x D` (historical) or length-`D` vectors.
 
 use super::order::kth_smallest;
-use super::split::Alphas;
+use super::split::{choose_split, Alphas, SplitRequest};
+use super::table::result_table;
 use crate::dist::z_two_sided;
 use crate::error::{invalid, Result};
 
@@ -214,6 +215,107 @@ pub fn region_contains(cal: &RegionCalibration, region: &Region, theta: &[f64]) 
     s <= cal.radius * (1.0 + 1e-12) + 1e-15
 }
 
+result_table! {
+    /// The per-(target, coordinate) table of `exchangeable_region()` for the
+    /// box and ball shapes: rows target by target, coordinates in order.
+    pub struct RegionTable {
+        estimate: Real,
+        conf_low: Real,
+        conf_high: Real,
+        synth_est: Real,
+        synth_low: Real,
+        synth_high: Real,
+        center: Real,
+        scale: Real,
+        radius: Real,
+        rank: Count,
+        a1: Real,
+        a2: Real,
+        a3: Real,
+        n_tasks: Count,
+        width: Real,
+    }
+}
+
+/// Everything `exchangeable_region(shape = "box" | "ball")` computes:
+/// `gap_*` are `T x D`, `synth_*` (and `truth`) `m x D`, column-major.
+#[derive(Debug, Clone, Copy)]
+pub struct RegionRequest<'a> {
+    pub gap_est: &'a [f64],
+    pub gap_se: &'a [f64],
+    pub synth_est: &'a [f64],
+    pub synth_se: &'a [f64],
+    pub dim: usize,
+    pub alpha: f64,
+    /// The user's levels `(a1, a2, a3)` summing to `alpha`, or `None`.
+    pub levels: Option<Alphas>,
+    pub raise_a3: bool,
+    pub shape: Shape,
+    pub center: &'a [f64],
+    pub scale: &'a [f64],
+    pub bounds: Option<(f64, f64)>,
+    /// The targets' true values, for the joint coverage of held-out tasks.
+    pub truth: Option<&'a [f64]>,
+}
+
+/// The table, each target's joint coverage (when `truth` was given) and a
+/// note when the split was raised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegionResult {
+    pub table: RegionTable,
+    pub joint_covered: Vec<bool>,
+    pub note: Option<String>,
+}
+
+/// Split, calibration and the region of every target.
+pub fn region_table(req: &RegionRequest) -> Result<RegionResult> {
+    let d = req.dim;
+    if d == 0 || req.gap_est.len() % d != 0 || req.synth_est.len() % d != 0 {
+        return invalid("the gap and target columns must have one column per coordinate");
+    }
+    let (t, m) = (req.gap_est.len() / d, req.synth_est.len() / d);
+    if req.synth_se.len() != m * d || req.truth.is_some_and(|x| x.len() != m * d) {
+        return invalid("one synthetic standard error (and true value) per target and coordinate");
+    }
+    let split = choose_split(&SplitRequest {
+        alpha: req.alpha,
+        levels: req.levels,
+        raise_a3: req.raise_a3,
+        n_eff: t as f64,
+        weighted: false,
+        sides: 1,
+        finite_sample: false,
+    })?;
+    let cal = calibrate_region(req.gap_est, req.gap_se, t, d, split.alphas, req.shape, req.center, req.scale)?;
+    let mut table = RegionTable::default();
+    let mut joint_covered = Vec::new();
+    for i in 0..m {
+        let pick = |x: &[f64]| (0..d).map(|k| x[i + k * m]).collect::<Vec<f64>>();
+        let r = target_region(&cal, &pick(req.synth_est), &pick(req.synth_se), req.bounds)?;
+        if let Some(truth) = req.truth {
+            joint_covered.push(region_contains(&cal, &r, &pick(truth)));
+        }
+        for k in 0..d {
+            table.estimate.push(r.estimate[k]);
+            table.conf_low.push(r.low[k]);
+            table.conf_high.push(r.high[k]);
+            table.synth_est.push(req.synth_est[i + k * m]);
+            table.synth_low.push(r.synth_low[k]);
+            table.synth_high.push(r.synth_high[k]);
+            table.center.push(cal.center[k]);
+            table.scale.push(cal.scale[k]);
+            table.radius.push(cal.radius);
+            table.rank.push(Some(cal.rank));
+            table.a1.push(split.alphas.a1);
+            table.a2.push(split.alphas.a2);
+            table.a3.push(split.alphas.a3);
+            table.n_tasks.push(Some(t));
+            table.width.push(r.high[k] - r.low[k]);
+        }
+    }
+    Ok(RegionResult { table, joint_covered, note: split.note })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,5 +360,45 @@ mod tests {
             a3: 0.05,
         };
         assert!(calibrate_region(&g, &[0.0; 9], 9, 1, a, Shape::Box, &[0.0], &[1.0]).is_err());
+    }
+
+    #[test]
+    fn region_table_by_hand() {
+        // T = 9 in D = 2, zero se: gaps (j, -j); box scores max(|j|, |-j| / 2) = j.
+        let g: Vec<f64> = (1..=9).map(|i| i as f64).chain((1..=9).map(|i| -(i as f64))).collect();
+        let zeros = [0.0; 18];
+        let req = RegionRequest {
+            gap_est: &g,
+            gap_se: &zeros,
+            synth_est: &[0.0, 1.0, 0.0, 2.0],
+            synth_se: &[0.0; 4],
+            dim: 2,
+            alpha: 0.5,
+            levels: Some(Alphas { a1: 0.15, a2: 0.15, a3: 0.2 }),
+            raise_a3: false,
+            shape: Shape::Box,
+            center: &[0.0, 0.0],
+            scale: &[1.0, 2.0],
+            bounds: Some((-10.0, 12.0)),
+            truth: Some(&[8.0, 10.0, 0.0, 0.0]),
+        };
+        let res = region_table(&req).unwrap();
+        let t = &res.table;
+        // rank ceil(0.8 * 10) = 8, radius 8: box [-8, 8] x [-16, 16] around the estimate.
+        assert_eq!((t.rank[0], t.radius[0]), (Some(8), 8.0));
+        // Rows (target 1, coord 1), (target 1, coord 2), (target 2, ...).
+        assert_eq!(t.conf_low, vec![-8.0, -10.0, -7.0, -10.0]);
+        assert_eq!(t.conf_high, vec![8.0, 12.0, 9.0, 12.0]);
+        assert_eq!(t.width, vec![16.0, 22.0, 16.0, 22.0]);
+        assert_eq!(t.estimate, vec![5.0, -5.0, 6.0, -3.0]);
+        assert_eq!(t.scale, vec![1.0, 2.0, 1.0, 2.0]);
+        assert_eq!(res.joint_covered, vec![true, false]);
+        assert!(res.note.is_none());
+        // a3 = 0.05 < 1 / 10: an error, or raised with a note.
+        let low = Alphas { a1: 0.2, a2: 0.25, a3: 0.05 };
+        assert!(region_table(&RegionRequest { levels: Some(low), ..req }).is_err());
+        let raised = region_table(&RegionRequest { levels: Some(low), raise_a3: true, ..req }).unwrap();
+        assert_eq!(raised.table.a3[0], 0.1);
+        assert!(raised.note.is_some());
     }
 }

@@ -21,14 +21,14 @@ use rand_distr::{Beta, Binomial, Distribution, Normal};
 
 /// Parameters of the task-generating process.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Design {
+pub struct TaskDesign {
     pub tau: f64,
     pub bias: f64,
     pub n_real: u64,
     pub n_synth: u64,
 }
 
-impl Design {
+impl TaskDesign {
     fn check(&self) -> Result<()> {
         if !(self.tau >= 0.0 && self.tau.is_finite() && self.bias.is_finite()) {
             return invalid("tau must be >= 0 and bias finite");
@@ -54,8 +54,8 @@ fn wald(count: u64, n: u64) -> (f64, f64) {
     (est, (est * (1.0 - est) / n as f64).sqrt())
 }
 
-fn draw_task<R: Rng>(rng: &mut R, d: &Design) -> SimTask {
-    // Parameters were checked in Design::check, so construction cannot fail.
+fn draw_task<R: Rng>(rng: &mut R, d: &TaskDesign) -> SimTask {
+    // Parameters were checked in TaskDesign::check, so construction cannot fail.
     let p = Beta::new(2.0, 2.0).expect("beta").sample(rng);
     let eps = Normal::new(d.bias, d.tau).expect("normal").sample(rng);
     let p_synth = (p + eps).clamp(0.0, 1.0);
@@ -85,7 +85,7 @@ fn draw_task<R: Rng>(rng: &mut R, d: &Design) -> SimTask {
 /// that even a replicate of millions of tasks stops promptly when cancelled.
 const TASKS_PER_CHECK: usize = 1 << 16;
 
-fn draw_tasks(n: usize, d: &Design, seed: u64, rep: u64, monitor: &Monitor) -> Result<Vec<SimTask>> {
+fn draw_tasks(n: usize, d: &TaskDesign, seed: u64, rep: u64, monitor: &Monitor) -> Result<Vec<SimTask>> {
     let mut rng = replicate_rng(seed, rep);
     let mut tasks = try_vec(n, "simulating the tasks")?;
     for i in 0..n {
@@ -98,7 +98,7 @@ fn draw_tasks(n: usize, d: &Design, seed: u64, rep: u64, monitor: &Monitor) -> R
 }
 
 /// `n` tasks from the design (stream 0 of `seed`).
-pub fn simulate_tasks(n: usize, d: &Design, seed: u64) -> Result<Vec<SimTask>> {
+pub fn simulate_tasks(n: usize, d: &TaskDesign, seed: u64) -> Result<Vec<SimTask>> {
     d.check()?;
     if n == 0 {
         return invalid("n_tasks must be at least 1");
@@ -147,7 +147,7 @@ pub struct Coverage {
 pub fn coverage_study(
     n_tasks: usize,
     alpha: f64,
-    d: &Design,
+    d: &TaskDesign,
     method: Method,
     reps: usize,
     seed: u64,
@@ -219,8 +219,8 @@ pub fn coverage_study(
 mod tests {
     use super::*;
 
-    fn design() -> Design {
-        Design {
+    fn design() -> TaskDesign {
+        TaskDesign {
             tau: 0.1,
             bias: 0.05,
             n_real: 1000,

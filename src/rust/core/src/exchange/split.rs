@@ -56,9 +56,177 @@ pub fn default_split(alpha: f64, min_a3: f64) -> Result<Alphas> {
     })
 }
 
+/// A number as R's `format()` prints it: at most 7 significant digits, no
+/// trailing zeros (`0.4`, `0.1333333`, `14`). Used in messages that quote a
+/// level or a task count back to the user.
+pub fn fmt_num(x: f64) -> String {
+    if !x.is_finite() || x == 0.0 {
+        return format!("{x}");
+    }
+    let round_to = |p: i32| {
+        let e = x.abs().log10().floor() as i32;
+        let shift = p - 1 - e;
+        if shift >= 0 {
+            (x * 10f64.powi(shift)).round() / 10f64.powi(shift)
+        } else {
+            (x / 10f64.powi(-shift)).round() * 10f64.powi(-shift)
+        }
+    };
+    let full = round_to(7);
+    let p = (1..=7).find(|&p| round_to(p) == full).unwrap_or(7);
+    format!("{}", round_to(p))
+}
+
+/// The number of historical tasks as the messages name it: "14 historical
+/// tasks", or for weighted tasks their total weight, which plays the role of T.
+fn tasks_phrase(n_eff: f64, weighted: bool) -> String {
+    if weighted {
+        return format!("historical tasks of total weight {} (T = the total weight)", fmt_num(n_eff));
+    }
+    format!("{} historical task{}", fmt_num(n_eff), if n_eff == 1.0 { "" } else { "s" })
+}
+
+/// Smallest number of (effective) historical tasks with which `a3` gives a
+/// finite calibration: `a3 >= sides / (T + 1)`.
+pub fn tasks_needed(a3: f64, sides: f64) -> f64 {
+    (sides / a3 - 1.0 - 1e-9).ceil()
+}
+
+/// What a request says about the error budget.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SplitRequest {
+    /// Error level spent on the exchangeability interval.
+    pub alpha: f64,
+    /// The user's levels `(a1, a2, a3)` summing to `alpha`, or `None` for the
+    /// default split.
+    pub levels: Option<Alphas>,
+    /// Raise a too small user `a3` to its finite minimum (the paper's rule)
+    /// instead of failing.
+    pub raise_a3: bool,
+    /// Number of historical tasks, or their total weight.
+    pub n_eff: f64,
+    pub weighted: bool,
+    /// 2 for the two-sided gap band, 1 for the one-sided region scores.
+    pub sides: u8,
+    /// Algorithm 4: the whole `alpha` goes to the order statistics.
+    pub finite_sample: bool,
+}
+
+/// The split used, and a note for the user when `a3` was raised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SplitChoice {
+    pub alphas: Alphas,
+    pub note: Option<String>,
+}
+
+/// Resolve the split of a request: the default split, the user's levels, or
+/// the user's levels with `a3` raised; an error (naming how many historical
+/// tasks would be needed) when no finite calibration exists.
+pub fn choose_split(req: &SplitRequest) -> Result<SplitChoice> {
+    let sides = req.sides as f64;
+    let alpha = req.alpha;
+    let phrase = || tasks_phrase(req.n_eff, req.weighted);
+    let plain = |alphas| Ok(SplitChoice { alphas, note: None });
+    if req.finite_sample {
+        if alpha < 2.0 / (req.n_eff + 1.0) - 1e-12 {
+            return invalid(format!(
+                "With {} the finite-sample interval at level {} is infinite: it needs alpha >= 2 / (T + 1), \
+                 i.e. at least {} historical tasks.",
+                phrase(), fmt_num(alpha), tasks_needed(alpha, 2.0)
+            ));
+        }
+        return plain(Alphas { a1: 0.0, a2: 0.0, a3: alpha });
+    }
+    let min_a3 = sides / (req.n_eff + 1.0);
+    let Some(user) = req.levels else {
+        if alpha <= min_a3 + 1e-12 {
+            return invalid(format!(
+                "With {} the calibration at `alpha` = {} is infinite: it needs alpha > {} / (T + 1), \
+                 i.e. at least {} historical tasks at this alpha.",
+                phrase(), fmt_num(alpha), req.sides, (sides / alpha - 1.0 + 1e-9).floor() + 1.0
+            ));
+        }
+        return plain(default_split(alpha, min_a3)?);
+    };
+    if user.a3 >= min_a3 - 1e-12 {
+        return plain(user);
+    }
+    if !req.raise_a3 {
+        return invalid(format!(
+            "`split` gives a3 = {}, below {} / (T + 1) = {} for {}: the gap band would be infinite. \
+             This a3 needs at least {} historical tasks; or use split = exchange_split(..., raise_a3 = TRUE) \
+             to raise a3 to the smallest feasible level.",
+            fmt_num(user.a3), req.sides, fmt_num(min_a3), phrase(), tasks_needed(user.a3, sides)
+        ));
+    }
+    if alpha <= min_a3 + 1e-12 {
+        return invalid(format!(
+            "With {} no split of `alpha` = {} is finite: a3 alone needs {} / (T + 1) = {}. \
+             Raise alpha or add historical tasks.",
+            phrase(), fmt_num(alpha), req.sides, fmt_num(min_a3)
+        ));
+    }
+    let rest = alpha - min_a3;
+    let alphas = Alphas {
+        a1: rest * user.a1 / (user.a1 + user.a2),
+        a2: rest * user.a2 / (user.a1 + user.a2),
+        a3: min_a3,
+    };
+    let note = format!(
+        "Raised a3 from {} to {} / (T + 1) = {}, the smallest finite level with {}; a1 = {} and a2 = {} \
+         share the rest in the ratio of `split`.",
+        fmt_num(user.a3), req.sides, fmt_num(min_a3), phrase(), fmt_num(alphas.a1), fmt_num(alphas.a2)
+    );
+    Ok(SplitChoice { alphas, note: Some(note) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn request(alpha: f64, levels: Option<Alphas>, raise_a3: bool, n_eff: f64) -> SplitRequest {
+        SplitRequest { alpha, levels, raise_a3, n_eff, weighted: false, sides: 2, finite_sample: false }
+    }
+
+    #[test]
+    fn numbers_print_as_r_formats_them() {
+        assert_eq!(fmt_num(0.1), "0.1");
+        assert_eq!(fmt_num(2.0 / 15.0), "0.1333333");
+        assert_eq!(fmt_num(0.01 * 40.0 + 1e-16), "0.4");
+        assert_eq!(fmt_num(14.0), "14");
+        assert_eq!(fmt_num(3.9), "3.9");
+        assert_eq!(fmt_num(1234567.8), "1234568");
+    }
+
+    #[test]
+    fn choose_split_by_hand() {
+        // Default split with T = 40 at alpha = 0.1: (0.01, 0.02, 0.07), no note.
+        let c = choose_split(&request(0.1, None, false, 40.0)).unwrap();
+        assert_eq!(c.alphas, default_split(0.1, 2.0 / 41.0).unwrap());
+        assert!(c.note.is_none());
+        // T = 5 at alpha = 0.1: 2 / 6 > 0.1; 2 / 0.1 - 1 = 19, so 20 tasks are needed.
+        let e = choose_split(&request(0.1, None, false, 5.0)).unwrap_err().to_string();
+        assert!(e.contains("With 5 historical tasks") && e.contains("at least 20 historical tasks"), "{e}");
+        // User levels with a3 = 0.1 < 2 / 15 (T = 14): an error, or raised with a note.
+        let user = Alphas { a1: 0.05, a2: 0.05, a3: 0.1 };
+        let e = choose_split(&request(0.2, Some(user), false, 14.0)).unwrap_err().to_string();
+        assert!(e.contains("needs at least 19 historical tasks"), "{e}");
+        let c = choose_split(&request(0.2, Some(user), true, 14.0)).unwrap();
+        let rest = 0.2 - 2.0 / 15.0;
+        assert_eq!(c.alphas, Alphas { a1: rest * 0.5, a2: rest * 0.5, a3: 2.0 / 15.0 });
+        assert!(c.note.unwrap().starts_with("Raised a3 from 0.1 to 2 / (T + 1) = 0.1333333"));
+        // No split is finite when alpha itself is below 2 / (T + 1).
+        let e = choose_split(&request(0.1, Some(Alphas { a1: 0.01, a2: 0.02, a3: 0.07 }), true, 14.0));
+        assert!(e.unwrap_err().to_string().contains("no split of `alpha` = 0.1 is finite"));
+        // Finite-sample: alpha >= 2 / (T + 1); T = 1 at 0.5 needs 3 tasks.
+        let fs = SplitRequest { finite_sample: true, ..request(0.5, None, false, 1.0) };
+        assert!(choose_split(&fs).unwrap_err().to_string().contains("at least 3 historical tasks"));
+        let fs = SplitRequest { n_eff: 3.0, ..fs };
+        assert_eq!(choose_split(&fs).unwrap().alphas, Alphas { a1: 0.0, a2: 0.0, a3: 0.5 });
+        // Weighted: the total weight plays T.
+        let w = SplitRequest { weighted: true, n_eff: 0.4, ..request(0.1, None, false, 0.4) };
+        assert!(choose_split(&w).unwrap_err().to_string().contains("historical tasks of total weight 0.4 (T = the total weight)"));
+    }
 
     #[test]
     fn default_split_follows_the_paper() {

@@ -76,14 +76,16 @@ fn block_sums(family: Family, b: &Block<'_>, beta: &[f64], derivs: bool) -> Quad
                 let mut xi = vec![0.0; p];
                 for i in range.filter(|&i| b.rows.includes(i)) {
                     let e = cols.eta(i, beta);
+                    let rw = b.row_weight(i);
                     if !derivs {
-                        acc.loss += family.loss(e, b.y[i]);
+                        acc.loss += rw * family.loss(e, b.y[i]);
                         continue;
                     }
                     let (l, mu, w) = family.loss_mean_weight(e, b.y[i]);
-                    acc.loss += l;
+                    let w = rw * w;
+                    acc.loss += rw * l;
                     cols.row_into(i, &mut xi);
-                    let r = mu - b.y[i];
+                    let r = rw * (mu - b.y[i]);
                     for (g, x) in acc.grad.iter_mut().zip(&xi) {
                         *g += r * x;
                     }
@@ -122,6 +124,9 @@ fn dense_chunk<M: Arith>(family: Family, cols: &Columns<'_>, b: &Block<'_>, rang
     linear_predictor::<M>(eta, &xs, beta);
     // Residuals and weights are zero on excluded rows (whose y may be NaN).
     row_terms::<M, true>(family, eta, &b.y[range.clone()], b.rows.in_chunk(range), r, w, loss);
+    if let Some(rw) = b.row_weights {
+        scale_rows(&rw[range.clone()], &mut [&mut *r, &mut *w, &mut *loss]);
+    }
     acc.loss += sum4(loss);
     if !derivs {
         return;
@@ -130,6 +135,17 @@ fn dense_chunk<M: Arith>(family: Family, cols: &Columns<'_>, b: &Block<'_>, rang
         *g += dot::<M>(x, r);
     }
     weighted_gram_lower::<M>(&mut acc.hess, &xs, w, eta);
+}
+
+/// Multiply each of the chunk vectors `v` entry by entry by the row weights
+/// `rw` (same length): the per-row terms of a weighted block.
+#[inline(always)]
+pub fn scale_rows(rw: &[f64], v: &mut [&mut [f64]]) {
+    for col in v.iter_mut() {
+        for (a, w) in col.iter_mut().zip(rw) {
+            *a *= w;
+        }
+    }
 }
 
 /// Result of [`newton`].
@@ -342,8 +358,9 @@ pub fn check_separation(family: Family, block: &Block<'_>, beta: &[f64], what: &
     Ok(())
 }
 
-/// Bread and meat of the sandwich at `beta`, summed over blocks with weight
-/// 1 per row: `H = sum w(eta) x x'` and `B = sum x x' (y - mu)^2`.
+/// Bread and meat of the sandwich at `beta`, summed over blocks (block
+/// multipliers ignored, row weights `c_i` applied):
+/// `H = sum c w(eta) x x'` and `B = sum c^2 x x' (y - mu)^2`.
 pub fn bread_meat(family: Family, blocks: &[Block<'_>], beta: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let p = beta.len();
     let mut h = vec![0.0; p * p];
@@ -359,8 +376,11 @@ pub fn bread_meat(family: Family, blocks: &[Block<'_>], beta: &[f64]) -> (Vec<f6
                 }
                 cols.row_into(i, xi);
                 let (_, mu, w) = family.loss_mean_weight(cols.eta(i, beta), b.y[i]);
-                let r = b.y[i] - mu;
-                add_outer_lower(h, p, xi, w);
+                // Weighted rows: H sums c w x x', B sums (c r)^2 x x' (the
+                // with-replacement linearisation meat; HC0 for a weighted glm).
+                let rw = b.row_weight(i);
+                let r = rw * (b.y[i] - mu);
+                add_outer_lower(h, p, xi, rw * w);
                 add_outer_lower(m, p, xi, r * r);
             },
             |a, z| {

@@ -103,12 +103,15 @@ pub struct Block<'a> {
     pub rows: Rows<'a>,
     /// Multiplier of the block's sum.
     pub weight: f64,
+    /// Per-row (sampling) weights of length n multiplying each row's loss,
+    /// score and Hessian term (`None`: 1 on every row).
+    pub row_weights: Option<&'a [f64]>,
 }
 
 impl<'a> Block<'a> {
     /// A block with weight 1.
     pub fn new(x: MatRef<'a, f64>, y: &'a [f64], rows: Rows<'a>) -> Self {
-        Block { x, ones: None, y, rows, weight: 1.0 }
+        Block { x, ones: None, y, rows, weight: 1.0, row_weights: None }
     }
 
     /// The same block, told that column `ones` (if any) is all ones.
@@ -119,6 +122,17 @@ impl<'a> Block<'a> {
     /// The same rows with another weight.
     pub fn weighted(self, weight: f64) -> Self {
         Block { weight, ..self }
+    }
+
+    /// The same block with per-row weights (`None`: unweighted).
+    pub fn with_row_weights(self, row_weights: Option<&'a [f64]>) -> Self {
+        Block { row_weights, ..self }
+    }
+
+    /// The weight of row `i` (1 when unweighted).
+    #[inline]
+    pub fn row_weight(&self, i: usize) -> f64 {
+        self.row_weights.map_or(1.0, |w| w[i])
     }
 
     /// Number of included rows.

@@ -4,7 +4,7 @@
 //! # Interface for callers (the R binding and the `compare` module)
 //!
 //! ```ignore
-//! let data = SynthData { x, y, proxy: Some(Surrogate { x: xp, y: yp }), synthetic: vec![..] };
+//! let data = SynthData { x, y, proxy: Some(Surrogate { x: xp, y: yp }), synthetic: vec![..], weights: None };
 //! let fit: Fit = gmm::fit(Method::Gmm, Family::Binomial, &data, &labeled_mask)?;
 //! ```
 //!
@@ -101,6 +101,11 @@ pub struct SynthData<'a> {
     pub proxy: Option<Surrogate<'a>>,
     /// LLM-generated synthetic units, one per real unit, per source.
     pub synthetic: Vec<Surrogate<'a>>,
+    /// Sampling (survey) weights, one per row, finite, non-negative and
+    /// normalised to mean 1 (`None`: unweighted). Every method weights each
+    /// row's moments by them and uses the with-replacement linearisation
+    /// variance; see [`crate::weights`].
+    pub weights: Option<&'a [f64]>,
 }
 
 /// A fitted estimator.
@@ -179,6 +184,9 @@ fn validate(family: Family, data: &SynthData<'_>, labeled: &[bool]) -> Result<us
             ));
         }
     }
+    if let Some(w) = data.weights {
+        crate::weights::check(w, n)?;
+    }
     let n_lab = labeled.iter().filter(|&&l| l).count();
     if n_lab == 0 {
         return invalid("there are no labelled rows");
@@ -220,7 +228,8 @@ pub fn fit(method: Method, family: Family, data: &SynthData<'_>, labeled: &[bool
     let n = data.x.nrows();
     let n_unl = n - n_lab;
     let p = data.x.ncols();
-    let lab_block = Block::new(data.x, data.y, Rows::Where(labeled, true));
+    let wts = data.weights;
+    let lab_block = Block::new(data.x, data.y, Rows::Where(labeled, true)).with_row_weights(wts);
     let need_proxy = || {
         data.proxy
             .ok_or_else(|| crate::error::CoreError::InvalidArgument(format!("method {method:?} needs a proxy")))
@@ -231,9 +240,9 @@ pub fn fit(method: Method, family: Family, data: &SynthData<'_>, labeled: &[bool
             if method == Method::Naive {
                 if data.synthetic.is_empty() {
                     let px = need_proxy()?;
-                    blocks.push(Block::new(px.x, px.y, Rows::Where(labeled, false)));
+                    blocks.push(Block::new(px.x, px.y, Rows::Where(labeled, false)).with_row_weights(wts));
                 } else {
-                    blocks.extend(data.synthetic.iter().map(|s| Block::new(s.x, s.y, Rows::All)));
+                    blocks.extend(data.synthetic.iter().map(|s| Block::new(s.x, s.y, Rows::All).with_row_weights(wts)));
                 }
             }
             let what = if method == Method::Naive { "naive pooled GLM fit" } else { "GLM fit on the labelled rows" };
@@ -246,7 +255,7 @@ pub fn fit(method: Method, family: Family, data: &SynthData<'_>, labeled: &[bool
         }
         Method::Ppi | Method::PpiPlusPlus => {
             let px = need_proxy()?;
-            let d = PpiData { x: data.x, y: data.y, x_proxy: px.x, y_proxy: px.y, labeled };
+            let d = PpiData { x: data.x, y: data.y, x_proxy: px.x, y_proxy: px.y, labeled, weights: wts };
             let lam = if method == Method::Ppi { Some(1.0) } else { None };
             let f = ppi(family, &d, lam)?;
             let mut out = Fit::plain(f.coefficients, f.covariance, n_lab, n_unl);
@@ -255,7 +264,10 @@ pub fn fit(method: Method, family: Family, data: &SynthData<'_>, labeled: &[bool
         }
         Method::Reppi => {
             let px = need_proxy()?;
-            let d = PpiData { x: data.x, y: data.y, x_proxy: px.x, y_proxy: px.y, labeled };
+            if wts.is_some() {
+                return invalid("method \"reppi\" does not take sampling weights yet; use method = \"ppi++\" or \"gmm\", which do.");
+            }
+            let d = PpiData { x: data.x, y: data.y, x_proxy: px.x, y_proxy: px.y, labeled, weights: None };
             let f = crate::ppi::reppi::reppi(family, &d, crate::ppi::reppi::DEFAULT_FOLDS)?;
             // The finite-sample variance with t quantiles on n - K degrees
             // of freedom by default; the plain sandwich as the asymptotic.
@@ -286,7 +298,7 @@ pub fn fit(method: Method, family: Family, data: &SynthData<'_>, labeled: &[bool
             if n_lab <= k {
                 return invalid(too_few_labels(n_lab, p, sources.len()));
             }
-            let pr = Problem { family, x: data.x, y: data.y, labeled, sources, has_proxy: data.proxy.is_some() };
+            let pr = Problem { family, x: data.x, y: data.y, labeled, sources, has_proxy: data.proxy.is_some(), weights: wts };
             let g = two_step(&pr)?;
             // Finite-sample variance (see `synth_glm()`'s documentation and
             // the few-labels study, `small_sample`): Windmeijer's correction
@@ -294,8 +306,15 @@ pub fn fit(method: Method, family: Family, data: &SynthData<'_>, labeled: &[bool
             // scaled by n_lab / (n_lab - K) for the K parameters fitted on
             // the labelled rows, with t quantiles on n_lab - K degrees of
             // freedom.
-            let df = (n_lab - k) as f64;
-            let scale = n_lab as f64 / df;
+            // Under weights, the labelled rows that carry information are
+            // those with a positive weight (leverages of the weighted fit
+            // sum to p over them).
+            let n_info = crate::weights::positive_count(wts, labeled).unwrap_or(n_lab);
+            if n_info <= k {
+                return invalid(too_few_labels(n_info, p, pr.sources.len()));
+            }
+            let df = (n_info - k) as f64;
+            let scale = n_info as f64 / df;
             let cov = Mat::from_fn(p, p, |i, j| g.covariance_windmeijer[0][(i, j)] * scale);
             let mut out = Fit::plain(g.params[..p].to_vec(), cov, n_lab, n_unl);
             out.covariance_asymptotic = Some(Mat::from_fn(p, p, |i, j| g.covariance[(i, j)]));
@@ -327,7 +346,7 @@ pub fn with_mix_data<T>(
         Some((mx, my)) => (MatRef::from_column_major_slice(mx, n, p), my.as_slice()),
         None => (data.synthetic[0].x, data.synthetic[0].y),
     };
-    f(&MixData { x: data.x, y: data.y, x_proxy: proxy.x, y_proxy: proxy.y, x_synth: xs, y_synth: ys, labeled })
+    f(&MixData { x: data.x, y: data.y, x_proxy: proxy.x, y_proxy: proxy.y, x_synth: xs, y_synth: ys, labeled, weights: data.weights })
 }
 
 fn ppi_synth_on(family: Family, data: &SynthData<'_>, proxy: Surrogate<'_>, labeled: &[bool]) -> Result<PpiSynthFit> {
@@ -343,7 +362,7 @@ mod tests {
         let xd = vec![1.0; 4];
         let x = MatRef::from_column_major_slice(&xd, 4, 1);
         let y = [0.0, 1.0, 2.0, 1.0];
-        let data = SynthData { x, y: &y, proxy: None, synthetic: vec![] };
+        let data = SynthData { x, y: &y, proxy: None, synthetic: vec![], weights: None };
         let none = [false; 4];
         assert!(fit(Method::Classical, Family::Gaussian, &data, &none).unwrap_err().to_string().contains("no labelled"));
         let all = [true; 4];

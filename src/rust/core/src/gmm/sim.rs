@@ -1,15 +1,18 @@
-//! The Monte Carlo coverage study of the synth_glm estimators on simulated
-//! populations (the design of R's `simulate_synthetic()`), with the
-//! replication loop in Rust.
+//! The simulated populations of R's `simulate_synthetic()` and the Monte
+//! Carlo coverage study of the synth_glm estimators on them, with the
+//! replication loop in Rust. [`simulate`] is the one generator:
+//! `simulate_synthetic()` returns its draw, and replication `r` of
+//! [`coverage_study`] fits the estimators to the draw on stream `r`.
 //!
 //! Replication `r` draws its data from `replicate_rng(seed, r)` and the
 //! replications run in parallel; their results are summed in replication
 //! order, so every figure is the same whatever the number of threads.
 //!
-//! Design (n units, a fraction labelled, coefficients beta = (b0, b1..bp)):
-//! covariates iid N(0, 1); the synthetic unit's covariates are its real
-//! unit's plus N(0, 0.5^2) noise (fresh N(0, 1) draws in the "noise"
-//! regime), and its outcome follows coefficients shrunk by 10%. Gaussian:
+//! Design (n units, `max(1, round(fraction n))` of them labeled at random,
+//! coefficients beta = (b0, b1..bp)): covariates iid N(0, 1); the synthetic
+//! unit's covariates are its real unit's plus N(0, 0.5^2) noise (fresh
+//! N(0, 1) draws in the "noise" regime), and its outcome follows
+//! coefficients shrunk by 10% (`eta_syn = 0.9 x_syn'beta`). Gaussian:
 //! `y = eta + e`, proxy `0.9 eta + 0.6 e + N(0, 0.8^2)`, synthetic
 //! `eta_syn + rho e + sqrt(1 - rho^2) N(0, 1)` (`N(0, 1)` in "noise",
 //! `eta_syn + 2 + N(0, 1)` in "biased"). Binomial: `y = 1{u < expit(eta)}`,
@@ -18,21 +21,23 @@
 //! mirror image in "anticorrelated"), a fair coin in "noise", 90% ones in
 //! "biased". rho = strength in "good", -strength in "anticorrelated".
 //!
-//! Two regimes model synthetic units read off texts that an LLM generated
-//! from the real unit's text plus covariates given in the prompt: the outcome
-//! tracks the real unit (Gaussian: `0.9 eta + rho e + sqrt(1 - rho^2)
-//! N(0, 1)` with the *real* linear predictor; binomial: as "good" with the
-//! real linear predictor), the covariates are the prompted ones. In
-//! "predicted_covariates" every row is prompted with predicted covariates
-//! `x + N(0, 0.8^2)`: a valid surrogate. In "label_dependent" labelled rows
-//! are prompted with their true covariates instead (the recipe the GMM
-//! estimator must not be fed): the surrogate's regression differs between
-//! labelled and unlabelled rows, and the GMM moment blocks that share its
-//! parameter are incompatible (rho = strength in both).
+//! Two further regimes, used by the coverage study only, model synthetic
+//! units read off texts that an LLM generated from the real unit's text plus
+//! covariates given in the prompt: the outcome tracks the real unit
+//! (Gaussian: `0.9 eta + rho e + sqrt(1 - rho^2) N(0, 1)` with the *real*
+//! linear predictor; binomial: as "good" with the real linear predictor),
+//! the covariates are the prompted ones. In "predicted_covariates" every row
+//! is prompted with predicted covariates `x + N(0, 0.8^2)`: a valid
+//! surrogate. In "label_dependent" labeled rows are prompted with their true
+//! covariates instead (the recipe the GMM estimator must not be fed): the
+//! surrogate's regression differs between labeled and unlabeled rows, and
+//! the GMM moment blocks that share its parameter are incompatible
+//! (rho = strength in both).
 
 use super::{fit, Method, Surrogate, SynthData};
 use crate::dist::t_two_sided;
 use crate::error::{invalid, Result};
+use crate::memory::{ensure_fits, product};
 use crate::glm::{expit, Family};
 use crate::parallel::{replicate_rng, with_threads};
 use faer::MatRef;
@@ -66,11 +71,11 @@ impl Regime {
     }
 }
 
-/// The simulated population.
+/// The simulated population: the design of `simulate_synthetic()`.
 #[derive(Debug, Clone)]
-pub struct Design {
+pub struct PopulationDesign {
     pub n: usize,
-    /// Number of labelled units.
+    /// Number of labeled units.
     pub n_labeled: usize,
     pub family: Family,
     pub regime: Regime,
@@ -79,21 +84,89 @@ pub struct Design {
     pub strength: f64,
 }
 
-/// One simulated data set: model matrices with an intercept column.
-struct Sample {
-    x: Vec<f64>,
-    x_syn: Vec<f64>,
-    y: Vec<f64>,
-    y_llm: Vec<f64>,
-    y_syn: Vec<f64>,
-    labeled: Vec<bool>,
+impl PopulationDesign {
+    /// The design of `n` units of which a share `fraction` (in (0, 1]) is
+    /// labeled: `max(1, round(fraction n))` units, rounding half to even as
+    /// R's `round()` does.
+    pub fn new(
+        n: usize,
+        fraction: f64,
+        family: Family,
+        regime: Regime,
+        coefficients: Vec<f64>,
+        strength: f64,
+    ) -> Result<PopulationDesign> {
+        if n == 0 {
+            return invalid("n must be at least 1");
+        }
+        if !(fraction > 0.0 && fraction <= 1.0) {
+            return invalid(format!("fraction must lie in (0, 1], not {fraction}"));
+        }
+        if coefficients.is_empty() || coefficients.iter().any(|b| !b.is_finite()) {
+            return invalid("coefficients must be finite numbers, the intercept first");
+        }
+        if !(0.0..=1.0).contains(&strength) {
+            return invalid(format!("strength must lie in [0, 1], not {strength}"));
+        }
+        let n_labeled = ((fraction * n as f64).round_ties_even() as usize).clamp(1, n);
+        Ok(PopulationDesign { n, n_labeled, family, regime, coefficients, strength })
+    }
+}
+
+/// One simulated data set. The covariate matrices are column-major n x k
+/// model matrices whose first column is the intercept (all ones);
+/// [`Population::covariates`] gives the covariates alone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Population {
+    /// Covariates of the real units.
+    pub x: Vec<f64>,
+    /// Covariates of the synthetic units.
+    pub x_syn: Vec<f64>,
+    /// Human label of every real unit (the estimators see only the
+    /// `labeled` ones).
+    pub y_full: Vec<f64>,
+    /// Proxy label of every real unit.
+    pub y_llm: Vec<f64>,
+    /// Label of the synthetic unit drawn for each real unit.
+    pub y_syn: Vec<f64>,
+    /// Which units carry a human label.
+    pub labeled: Vec<bool>,
+}
+
+impl Population {
+    /// The real units' covariates without the intercept column:
+    /// column-major n x (k - 1).
+    pub fn covariates(&self) -> &[f64] {
+        &self.x[self.labeled.len()..]
+    }
+
+    /// The synthetic units' covariates without the intercept column.
+    pub fn synthetic_covariates(&self) -> &[f64] {
+        &self.x_syn[self.labeled.len()..]
+    }
+}
+
+/// Bytes [`simulate`] allocates per unit and coefficient (the two model
+/// matrices) and per unit (three labels and the mask).
+const BYTES_PER_UNIT_COEFFICIENT: usize = 2 * std::mem::size_of::<f64>();
+const BYTES_PER_UNIT: usize = 3 * std::mem::size_of::<f64>() + 1;
+
+/// One data set from `design`: stream 0 of `seed`, the data of replication
+/// 0 of [`coverage_study`] with the same seed.
+pub fn simulate(design: &PopulationDesign, seed: u64) -> Result<Population> {
+    let k = design.coefficients.len();
+    let per_unit = product(k, BYTES_PER_UNIT_COEFFICIENT, "the number of coefficients")?
+        .saturating_add(BYTES_PER_UNIT);
+    let bytes = product(design.n, per_unit, "n")?;
+    ensure_fits(bytes, &format!("a simulated population of {} units", design.n))?;
+    Ok(draw(design, &mut replicate_rng(seed, 0)))
 }
 
 fn normal<R: Rng>(rng: &mut R) -> f64 {
     rng.sample(StandardNormal)
 }
 
-fn draw<R: Rng>(d: &Design, rng: &mut R) -> Sample {
+fn draw<R: Rng>(d: &PopulationDesign, rng: &mut R) -> Population {
     let (n, k) = (d.n, d.coefficients.len());
     let beta = &d.coefficients;
     let mut x = vec![1.0; n * k];
@@ -163,7 +236,7 @@ fn draw<R: Rng>(d: &Design, rng: &mut R) -> Sample {
             }
         }
     }
-    Sample { x, x_syn, y, y_llm, y_syn, labeled }
+    Population { x, x_syn, y_full: y, y_llm, y_syn, labeled }
 }
 
 /// Sums over replications for one (method, coefficient) cell.
@@ -187,7 +260,7 @@ pub const J_LEVEL: f64 = 0.01;
 /// Coverage study: `reps` replications, each fitting every method; returns
 /// the cells indexed `[method][coefficient]`.
 pub fn coverage_study(
-    design: &Design,
+    design: &PopulationDesign,
     methods: &[Method],
     reps: usize,
     alpha: f64,
@@ -196,7 +269,7 @@ pub fn coverage_study(
 ) -> Result<Vec<Vec<Cell>>> {
     let k = design.coefficients.len();
     if design.n_labeled <= k || design.n_labeled >= design.n {
-        return invalid(format!("{} labelled of {} units cannot identify {k} coefficients", design.n_labeled, design.n));
+        return invalid(format!("{} labeled of {} units cannot identify {k} coefficients", design.n_labeled, design.n));
     }
     if !(alpha > 0.0 && alpha < 1.0) {
         return invalid(format!("alpha must lie in (0, 1), not {alpha}"));
@@ -208,9 +281,10 @@ pub fn coverage_study(
         let xs = MatRef::from_column_major_slice(&s.x_syn, n, k);
         let data = SynthData {
             x: xv,
-            y: &s.y,
+            y: &s.y_full,
             proxy: Some(Surrogate { x: xv, y: &s.y_llm }),
             synthetic: vec![Surrogate { x: xs, y: &s.y_syn }],
+            weights: None,
         };
         methods
             .iter()
@@ -258,8 +332,56 @@ pub fn coverage_study(
 mod tests {
     use super::*;
 
-    fn design(family: Family, regime: Regime) -> Design {
-        Design { n: 600, n_labeled: 120, family, regime, coefficients: vec![0.5, 1.0, -0.5], strength: 0.8 }
+    fn design(family: Family, regime: Regime) -> PopulationDesign {
+        PopulationDesign::new(600, 0.2, family, regime, vec![0.5, 1.0, -0.5], 0.8).unwrap()
+    }
+
+    #[test]
+    fn labeled_count_rounds_as_r_does() {
+        let count = |n, f| PopulationDesign::new(n, f, Family::Gaussian, Regime::Good, vec![0.5, 1.0], 0.8).unwrap().n_labeled;
+        assert_eq!(count(600, 0.2), 120);
+        assert_eq!(count(200, 0.15), 30);
+        // round(2.5) and round(3.5) in R: half to even.
+        assert_eq!(count(10, 0.25), 2);
+        assert_eq!(count(10, 0.35), 4);
+        assert_eq!(count(50, 0.001), 1);
+        assert_eq!(count(50, 1.0), 50);
+        let bad = |n, f, b: Vec<f64>, s| PopulationDesign::new(n, f, Family::Gaussian, Regime::Good, b, s).is_err();
+        assert!(bad(0, 0.5, vec![1.0], 0.5));
+        assert!(bad(10, 0.0, vec![1.0], 0.5));
+        assert!(bad(10, 1.5, vec![1.0], 0.5));
+        assert!(bad(10, 0.5, vec![], 0.5));
+        assert!(bad(10, 0.5, vec![f64::NAN], 0.5));
+        assert!(bad(10, 0.5, vec![1.0], 1.5));
+    }
+
+    #[test]
+    fn simulate_draws_the_study_data() {
+        // Replication 0 of the study fits the data `simulate` returns: the
+        // classical fit on them reproduces the study's error to the last bit.
+        let d = design(Family::Gaussian, Regime::Good);
+        let s = simulate(&d, 17).unwrap();
+        assert_eq!(s, simulate(&d, 17).unwrap());
+        assert_ne!(s, simulate(&d, 18).unwrap());
+        assert_eq!(s.labeled.iter().filter(|&&l| l).count(), 120);
+        assert!(s.x[..600].iter().all(|&v| v == 1.0));
+        assert_eq!(s.covariates(), &s.x[600..]);
+        assert_eq!(s.synthetic_covariates().len(), 1200);
+        let x = MatRef::from_column_major_slice(&s.x, 600, 3);
+        let data = SynthData { x, y: &s.y_full, proxy: None, synthetic: vec![], weights: None };
+        let f = fit(Method::Classical, Family::Gaussian, &data, &s.labeled).unwrap();
+        let study = coverage_study(&d, &[Method::Classical], 1, 0.1, 17, 1).unwrap();
+        for j in 0..3 {
+            assert_eq!(study[0][j].error, f.coefficients[j] - d.coefficients[j]);
+        }
+    }
+
+    #[test]
+    fn impossible_populations_are_errors() {
+        let mut d = design(Family::Gaussian, Regime::Good);
+        d.n = usize::MAX / 8;
+        let e = simulate(&d, 1).unwrap_err().to_string();
+        assert!(e.contains("simulated population") || e.contains("too large"), "{e}");
     }
 
     #[test]

@@ -240,6 +240,7 @@ pub fn study(est: Estimand, sc: Scenario, n_lab: usize, reps: usize, seed: u64, 
             y: &d.y,
             proxy: Some(Surrogate { x, y: &d.y_proxy }),
             synthetic: vec![Surrogate { x, y: &d.y_syn }],
+            weights: None,
         };
         let fail = || vec![RuleCell { failed: 1, ..RuleCell::default() }; RULES.len()];
         let pr = Problem {
@@ -249,6 +250,7 @@ pub fn study(est: Estimand, sc: Scenario, n_lab: usize, reps: usize, seed: u64, 
             labeled: &d.labeled,
             sources: vec![Surrogate { x, y: &d.y_proxy }, Surrogate { x, y: &d.y_syn }],
             has_proxy: true,
+            weights: None,
         };
         let (Ok(g), Ok(c)) = (two_step_with(&pr, &[0, 1, 2]), fit(Method::Classical, family, &data, &d.labeled)) else {
             return fail();
@@ -357,6 +359,7 @@ pub fn study_costly(
                 labeled: &lab,
                 sources: vec![Surrogate { x, y: &yp }, Surrogate { x, y: &ys }],
                 has_proxy: true,
+                weights: None,
             };
             let g = super::twostep::two_step(&pr)?;
             let se = (g.covariance_windmeijer[0][(j, j)] * scale).max(0.0).sqrt();

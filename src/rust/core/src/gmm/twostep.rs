@@ -43,6 +43,11 @@ pub struct Problem<'a> {
     /// Whether `sources[0]` is the proxy (the rest being synthetic sources);
     /// used to name sources in messages.
     pub has_proxy: bool,
+    /// Sampling weights, one per row, normalised to mean 1 (`None`: 1). Row
+    /// i's moment vector is `w_i g_i`, so gbar = (1/n) sum w_i g_i, S =
+    /// (1/n) sum w_i^2 g_i g_i' (the with-replacement linearisation
+    /// variance) and the Jacobian (1/n) sum w_i dg_i / dphi.
+    pub weights: Option<&'a [f64]>,
 }
 
 /// Result of the two-step estimator.
@@ -85,6 +90,11 @@ impl Problem<'_> {
     fn n_params(&self) -> usize {
         self.p() * (1 + self.sources.len())
     }
+    /// The sampling weight of row `i` (1 when unweighted).
+    #[inline]
+    pub(super) fn row_weight(&self, i: usize) -> f64 {
+        self.weights.map_or(1.0, |w| w[i])
+    }
 
     /// One pass over the rows: gbar, and S and the Jacobian when asked.
     pub(super) fn moments(&self, phi: &[f64], want_s: bool, want_jac: bool) -> Moments {
@@ -116,24 +126,25 @@ impl Problem<'_> {
                 let (gsum, rest) = a.split_at_mut(q);
                 let (s, info) = rest.split_at_mut(len_s);
                 let lab = self.labeled[i];
+                let rw = self.row_weight(i);
                 g.iter_mut().for_each(|v| *v = 0.0);
                 if lab {
                     xcols.row_into(i, xi);
                     let e = xcols.eta(i, &phi[..p]);
-                    let r = self.y[i] - self.family.mean(e);
+                    let r = rw * (self.y[i] - self.family.mean(e));
                     for j in 0..p {
                         g[j] = xi[j] * r;
                     }
                     if want_jac {
-                        add_outer_lower(&mut info[..p * p], p, xi, self.family.weight(e));
+                        add_outer_lower(&mut info[..p * p], p, xi, rw * self.family.weight(e));
                     }
                 }
                 for (m, (src, cols)) in self.sources.iter().zip(&scols).enumerate() {
                     let par = &phi[p * (1 + m)..p * (2 + m)];
                     cols.row_into(i, xi);
                     let e = cols.eta(i, par);
-                    let r = src.y[i] - self.family.mean(e);
-                    let w = self.family.weight(e);
+                    let r = rw * (src.y[i] - self.family.mean(e));
+                    let w = rw * self.family.weight(e);
                     let off = p * (1 + 2 * m);
                     for j in 0..p {
                         let v = xi[j] * r;
@@ -299,12 +310,12 @@ pub fn two_step_with(pr: &Problem<'_>, powers: &[i32]) -> Result<GmmFit> {
     let k = pr.n_params();
     let zero = vec![0.0; p];
     // Per-block start values: theta on the labelled rows, eta_m on all rows.
-    let lab = Block::new(pr.x, pr.y, Rows::Where(pr.labeled, true));
+    let lab = Block::new(pr.x, pr.y, Rows::Where(pr.labeled, true)).with_row_weights(pr.weights);
     let theta0 = newton(pr.family, &[lab], &zero, "GLM fit on the labelled rows")?;
     check_separation(pr.family, &lab, &theta0.beta, "GLM fit on the labelled rows")?;
     let mut start = theta0.beta;
     for (m, src) in pr.sources.iter().enumerate() {
-        let b = Block::new(src.x, src.y, Rows::All);
+        let b = Block::new(src.x, src.y, Rows::All).with_row_weights(pr.weights);
         let what = format!("GLM fit of {} on all rows", pr.source_name(m));
         let fit = newton(pr.family, &[b], &zero, &what)?;
         check_separation(pr.family, &b, &fit.beta, &what)?;
@@ -446,7 +457,7 @@ mod tests {
         let n = 3000;
         let (xd, y, ys, _, lab) = sim(n, 11);
         let x = MatRef::from_column_major_slice(&xd, n, 2);
-        let pr = Problem { family: Family::Gaussian, x, y: &y, labeled: &lab, sources: vec![Surrogate { x, y: &ys }], has_proxy: false };
+        let pr = Problem { family: Family::Gaussian, x, y: &y, labeled: &lab, sources: vec![Surrogate { x, y: &ys }], has_proxy: false, weights: None };
         let fit = two_step(&pr).unwrap();
         assert_eq!(fit.j_df, 2);
         // Step 1's theta is the labelled-only OLS fit.
@@ -482,6 +493,7 @@ mod tests {
             labeled: &lab,
             sources: vec![Surrogate { x, y: &ys }, Surrogate { x, y: &ys }],
             has_proxy: false,
+            weights: None,
         };
         let err = two_step(&pr).unwrap_err();
         assert!(err.to_string().contains("singular"), "{err}");

@@ -541,6 +541,7 @@ mod tests {
             labeled: &g.lab,
             sources: vec![Surrogate { x: xm, y: &g.ys[0] }, Surrogate { x: xm, y: &g.ys[1] }],
             has_proxy: true,
+            weights: None,
         };
         let fit = two_step(&pr).unwrap();
         let all: Vec<usize> = (0..g.n).collect();

@@ -51,12 +51,15 @@ pub(super) fn ds_times(pr: &Problem<'_>, phi: &[f64], v: &[f64]) -> Mat<f64> {
             let (rows, w) = rest.split_at_mut((1 + m_src) * p);
             g.iter_mut().for_each(|v| *v = 0.0);
             let lab = pr.labeled[i];
+            // Sampling weight: row i's moments are rw g_i, their derivatives
+            // rw dg_i (see `Problem::weights`).
+            let rw = pr.row_weight(i);
             // Moments of row i and the design rows of each parameter block.
             xcols.row_into(i, &mut rows[..p]);
             let e = xcols.eta(i, &phi[..p]);
-            w[0] = if lab { pr.family.weight(e) } else { 0.0 };
+            w[0] = if lab { rw * pr.family.weight(e) } else { 0.0 };
             if lab {
-                let r = pr.y[i] - pr.family.mean(e);
+                let r = rw * (pr.y[i] - pr.family.mean(e));
                 for j in 0..p {
                     g[j] = rows[j] * r;
                 }
@@ -65,8 +68,8 @@ pub(super) fn ds_times(pr: &Problem<'_>, phi: &[f64], v: &[f64]) -> Mat<f64> {
                 let xb = &mut rows[p * (1 + m)..p * (2 + m)];
                 cols.row_into(i, xb);
                 let e = cols.eta(i, &phi[p * (1 + m)..p * (2 + m)]);
-                w[1 + m] = pr.family.weight(e);
-                let r = src.y[i] - pr.family.mean(e);
+                w[1 + m] = rw * pr.family.weight(e);
+                let r = rw * (src.y[i] - pr.family.mean(e));
                 let off = p * (1 + 2 * m);
                 for j in 0..p {
                     if lab {
@@ -139,7 +142,9 @@ pub(super) fn leverage_excess(pr: &Problem<'_>, labelled: &[usize], theta: &[f64
     let xcols = Columns::new(pr.x);
     let mut info = vec![0.0; p * p];
     let mut xi = vec![0.0; p];
-    let weights: Vec<f64> = labelled.iter().map(|&i| pr.family.weight(xcols.eta(i, theta))).collect();
+    // With sampling weights c_i, the leverage of the weighted fit:
+    // h_i = c_i w_i x_i' (sum_L c w x x')^-1 x_i.
+    let weights: Vec<f64> = labelled.iter().map(|&i| pr.row_weight(i) * pr.family.weight(xcols.eta(i, theta))).collect();
     for (&i, &w) in labelled.iter().zip(&weights) {
         xcols.row_into(i, &mut xi);
         add_outer_lower(&mut info, p, &xi, w);
@@ -260,6 +265,7 @@ mod tests {
                 labeled: &d.lab,
                 sources: vec![Surrogate { x, y: &d.yp }, Surrogate { x, y: &d.ys }],
                 has_proxy: true,
+                weights: None,
             };
             let phi = vec![0.2, 0.4, 0.25, 0.45, 0.1, 0.35];
             let q = 10;
@@ -286,7 +292,7 @@ mod tests {
     fn derivative_of_step2_in_step1_matches_resolving() {
         let d = data(400, Family::Gaussian, 9);
         let x = design(&d);
-        let pr = Problem { family: Family::Gaussian, x, y: &d.y, labeled: &d.lab, sources: vec![Surrogate { x, y: &d.ys }], has_proxy: false };
+        let pr = Problem { family: Family::Gaussian, x, y: &d.y, labeled: &d.lab, sources: vec![Surrogate { x, y: &d.ys }], has_proxy: false, weights: None };
         let fit = two_step(&pr).unwrap();
         let k = 4;
         let solve2 = |phi1: &[f64]| {
@@ -341,7 +347,7 @@ mod leverage_tests {
         let xm = MatRef::from_column_major_slice(&x, n, 2);
         let y = vec![0.0; n];
         let lab = [true, true, true, false, true, true, false];
-        let pr = Problem { family: Family::Gaussian, x: xm, y: &y, labeled: &lab, sources: vec![], has_proxy: false };
+        let pr = Problem { family: Family::Gaussian, x: xm, y: &y, labeled: &lab, sources: vec![], has_proxy: false, weights: None };
         let rows: Vec<usize> = (0..n).filter(|&i| lab[i]).collect();
         let c = leverage_excess(&pr, &rows, &[0.0, 0.0], 1).unwrap();
         let lx: Vec<f64> = rows.iter().map(|&i| xs[i]).collect();

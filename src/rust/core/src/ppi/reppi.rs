@@ -514,7 +514,7 @@ mod tests {
         let (_, y, yh, labeled) = toy(n_total, seed);
         let ones = vec![1.0; n_total];
         let x = MatRef::from_column_major_slice(&ones, n_total, 1);
-        let d = PpiData { x, y: &y, x_proxy: x, y_proxy: &yh, labeled: &labeled };
+        let d = PpiData { x, y: &y, x_proxy: x, y_proxy: &yh, labeled: &labeled, weights: None };
         let f = reppi(Family::Gaussian, &d, folds).unwrap();
         (f, y, yh, labeled)
     }
@@ -587,7 +587,7 @@ mod tests {
         let ones = vec![1.0; n_total];
         let x = MatRef::from_column_major_slice(&ones, n_total, 1);
         let yh = vec![0.7; n_total];
-        let d = PpiData { x, y: &y, x_proxy: x, y_proxy: &yh, labeled: &labeled };
+        let d = PpiData { x, y: &y, x_proxy: x, y_proxy: &yh, labeled: &labeled, weights: None };
         let f = reppi(Family::Gaussian, &d, 5).unwrap();
         let yl: Vec<f64> = (0..n_total).filter(|&i| labeled[i]).map(|i| y[i]).collect();
         assert!((f.coefficients[0] - mean(&yl)).abs() < 1e-12);
@@ -600,7 +600,7 @@ mod tests {
         let mut xd = vec![1.0; n_total];
         xd.extend_from_slice(&xs);
         let x = MatRef::from_column_major_slice(&xd, n_total, 2);
-        let d = PpiData { x, y: &y, x_proxy: x, y_proxy: &yh, labeled: &labeled };
+        let d = PpiData { x, y: &y, x_proxy: x, y_proxy: &yh, labeled: &labeled, weights: None };
         let f = reppi(Family::Gaussian, &d, 5).unwrap();
         let b = Block::new(x, &y, Rows::Where(&labeled, true));
         let cl = newton(Family::Gaussian, &[b], &[0.0, 0.0], "t").unwrap();
@@ -634,7 +634,7 @@ mod tests {
         let mut xd = vec![1.0; n_total];
         xd.extend_from_slice(&xs);
         let x = MatRef::from_column_major_slice(&xd, n_total, 2);
-        let d = PpiData { x, y: &y, x_proxy: x, y_proxy: &yh, labeled: &labeled };
+        let d = PpiData { x, y: &y, x_proxy: x, y_proxy: &yh, labeled: &labeled, weights: None };
         let f = reppi(Family::Binomial, &d, 5).unwrap();
         // The labeled score at the estimate equals the shift M (g_L - g_U),
         // which is of order 1/sqrt(n): check the equation is solved by

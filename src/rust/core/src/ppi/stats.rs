@@ -5,7 +5,7 @@
 //! lambda, starts from this pass instead of making its own.
 
 use super::PpiData;
-use crate::glm::newton::Quadratic;
+use crate::glm::newton::{scale_rows, Quadratic};
 use crate::glm::rows::{
     add_into, add_outer, add_outer_lower, chunked_reduce_ranges, dot, linear_predictor, slice_columns,
     symmetrize_lower, weighted_gram_lower, with_scratch, Columns,
@@ -37,6 +37,15 @@ pub(super) struct Stats {
     pub loss_l: f64,
     pub loss_lp: f64,
     pub loss_u: f64,
+    /// Under sampling weights c (`PpiData::weights`), g and h above are the
+    /// weighted gradients `c x (mu - y)` (so `sum_gg` is `sum c^2 g g'` of the
+    /// unweighted ones, and the Hessian and loss sums are weighted); these
+    /// are the sums over L of `c g` and `c h` and over U of `c h`
+    /// (`sum c^2 g` and so on of the unweighted gradients), which centre the
+    /// design-based variances. Zero when unweighted.
+    pub sum_g2: Vec<f64>,
+    pub sum_h2: Vec<f64>,
+    pub sum_u2: Vec<f64>,
 }
 
 impl Stats {
@@ -56,6 +65,9 @@ impl Stats {
             loss_l: 0.0,
             loss_lp: 0.0,
             loss_u: 0.0,
+            sum_g2: vec![0.0; p],
+            sum_h2: vec![0.0; p],
+            sum_u2: vec![0.0; p],
         }
     }
 
@@ -72,7 +84,14 @@ impl Stats {
     }
 
     fn merge(&mut self, mut other: Stats) {
-        for (a, b) in [(&mut self.sum_g, &other.sum_g), (&mut self.sum_h, &other.sum_h), (&mut self.sum_u, &other.sum_u)] {
+        for (a, b) in [
+            (&mut self.sum_g, &other.sum_g),
+            (&mut self.sum_h, &other.sum_h),
+            (&mut self.sum_u, &other.sum_u),
+            (&mut self.sum_g2, &other.sum_g2),
+            (&mut self.sum_h2, &other.sum_h2),
+            (&mut self.sum_u2, &other.sum_u2),
+        ] {
             add_into(a, b);
         }
         for (a, b) in self.matrices().into_iter().zip(other.matrices()) {
@@ -128,38 +147,59 @@ impl Stats {
         linear_predictor::<M>(eta, &xs, theta);
         // Unlabelled residuals, weights and losses (0 on labelled rows).
         let (y, rows) = (&d.y_proxy[range.clone()], ChunkRows::Where(&d.labeled[range.clone()], false));
+        let cw = d.weights.map(|c| &c[range.clone()]);
         if with_loss {
             row_terms::<M, true>(family, eta, y, rows, r, w, loss);
+            if let Some(c) = cw {
+                scale_rows(c, &mut [&mut *r, &mut *w, &mut *loss]);
+            }
             self.loss_u += sum4(loss);
         } else {
             row_terms::<M, false>(family, eta, y, rows, r, w, loss);
+            if let Some(c) = cw {
+                scale_rows(c, &mut [&mut *r, &mut *w]);
+            }
         }
         for (s, x) in self.sum_u.iter_mut().zip(&xs) {
             *s += dot::<M>(x, r);
         }
         weighted_gram_lower::<M>(&mut self.hess_u, &xs, w, eta);
+        if let Some(c) = cw {
+            // c^2 (mu - y): `loss` is free once summed.
+            for ((t, rr), cc) in loss.iter_mut().zip(r.iter()).zip(c) {
+                *t = rr * cc;
+            }
+            for (s, x) in self.sum_u2.iter_mut().zip(&xs) {
+                *s += dot::<M>(x, loss);
+            }
+        }
         r.iter_mut().for_each(|v| *v *= *v);
         weighted_gram_lower::<M>(&mut self.sum_uu, &xs, r, eta);
         let (mut xi, mut xp, mut g, mut h) = (vec![0.0; p], vec![0.0; p], vec![0.0; p], vec![0.0; p]);
         for i in range.filter(|&i| d.labeled[i]) {
             xc.row_into(i, &mut xi);
             pc.row_into(i, &mut xp);
+            let c = d.weights.map_or(1.0, |c| c[i]);
             let (eta_l, eta_p) = (xc.eta(i, theta), pc.eta(i, theta));
             let (l_l, mu_l, w_l) = family.loss_mean_weight(eta_l, d.y[i]);
             let (l_p, mu_p, w_p) = family.loss_mean_weight(eta_p, d.y_proxy[i]);
             if with_loss {
-                self.loss_l += l_l;
-                self.loss_lp += l_p;
+                self.loss_l += c * l_l;
+                self.loss_lp += c * l_p;
             }
-            let (rl, rh) = (mu_l - d.y[i], mu_p - d.y_proxy[i]);
+            let (rl, rh) = (c * (mu_l - d.y[i]), c * (mu_p - d.y_proxy[i]));
             for j in 0..p {
                 g[j] = xi[j] * rl;
                 h[j] = xp[j] * rh;
             }
-            add_outer_lower(&mut self.hess_l, p, &xi, w_l);
-            add_outer_lower(&mut self.hess_lp, p, &xp, w_p);
+            add_outer_lower(&mut self.hess_l, p, &xi, c * w_l);
+            add_outer_lower(&mut self.hess_lp, p, &xp, c * w_p);
             add_into(&mut self.sum_g, &g);
             add_into(&mut self.sum_h, &h);
+            if d.weights.is_some() {
+                self.sum_g2.iter_mut().zip(&g).for_each(|(s, v)| *s += c * v);
+                self.sum_h2.iter_mut().zip(&h).for_each(|(s, v)| *s += c * v);
+            }
             add_outer_lower(&mut self.sum_gg, p, &g, 1.0);
             add_outer(&mut self.sum_gh, &g, &h, 1.0);
             add_outer_lower(&mut self.sum_hh, p, &h, 1.0);
@@ -167,9 +207,11 @@ impl Stats {
     }
 
     /// The rectified objective `L_L / n + lam (L~_U / N - L~_L / n)` at this
-    /// estimate, as Newton's method evaluates it (needs `with_loss`).
-    pub fn rectified_quadratic(&self, lam: f64, n: usize, big_n: usize) -> Quadratic {
-        let (a, b, c) = (1.0 / n as f64, lam / big_n as f64, -lam / n as f64);
+    /// estimate, as Newton's method evaluates it (needs `with_loss`); `n`
+    /// and `big_n` are the labelled and unlabelled weight sums (row counts
+    /// when unweighted).
+    pub fn rectified_quadratic(&self, lam: f64, n: f64, big_n: f64) -> Quadratic {
+        let (a, b, c) = (1.0 / n, lam / big_n, -lam / n);
         let mix = |l: &[f64], u: &[f64], lp: &[f64]| -> Vec<f64> {
             (0..l.len()).map(|k| a * l[k] + b * u[k] + c * lp[k]).collect()
         };
@@ -181,13 +223,14 @@ impl Stats {
     }
 
     /// The Hessian of the variance and tuning formulas: pooled over L (true
-    /// data) and U (proxies) as ppi-python does, or L alone.
-    pub fn mean_hessian(&self, pooled: bool, n: usize, big_n: usize) -> Vec<f64> {
+    /// data) and U (proxies) as ppi-python does, or L alone; `n` and `big_n`
+    /// as in [`Stats::rectified_quadratic`].
+    pub fn mean_hessian(&self, pooled: bool, n: f64, big_n: f64) -> Vec<f64> {
         if pooled {
-            let denom = (n + big_n) as f64;
+            let denom = n + big_n;
             self.hess_l.iter().zip(&self.hess_u).map(|(l, u)| (l + u) / denom).collect()
         } else {
-            self.hess_l.iter().map(|l| l / n as f64).collect()
+            self.hess_l.iter().map(|l| l / n).collect()
         }
     }
 }

@@ -56,6 +56,9 @@ pub struct MixData<'a> {
     pub x_synth: MatRef<'a, f64>,
     pub y_synth: &'a [f64],
     pub labeled: &'a [bool],
+    /// Sampling weights, one per row (`None`: unweighted); passed to PPI++
+    /// on every fold and on the final fit.
+    pub weights: Option<&'a [f64]>,
 }
 
 /// A cross-fitted PPI++Synth fit: the PPI++ fit with the mixed imputation
@@ -97,6 +100,7 @@ struct Subset {
     x_mix: Vec<f64>,
     y_mix: Vec<f64>,
     labeled: Vec<bool>,
+    weights: Option<Vec<f64>>,
 }
 
 impl Subset {
@@ -110,6 +114,7 @@ impl Subset {
             x_mix: (0..n * p).map(|k| mix(weight(k % n), at(d.x_proxy, k), at(d.x_synth, k))).collect(),
             y_mix: rows.iter().enumerate().map(|(r, &i)| mix(weight(r), d.y_proxy[i], d.y_synth[i])).collect(),
             labeled: rows.iter().map(|&i| d.labeled[i]).collect(),
+            weights: d.weights.map(|c| rows.iter().map(|&i| c[i]).collect()),
         }
     }
 
@@ -132,6 +137,7 @@ impl Subset {
             x_proxy: MatRef::from_column_major_slice(&self.x_mix, self.n, p),
             y_proxy: &self.y_mix,
             labeled: &self.labeled,
+            weights: self.weights.as_deref(),
         }
     }
 }
@@ -253,9 +259,9 @@ mod tests {
         for family in [Family::Gaussian, Family::Poisson] {
             let yy: Vec<f64> = if family == Family::Poisson { y.iter().map(|v| v.abs().round()).collect() } else { y.clone() };
             let pp: Vec<f64> = if family == Family::Poisson { yp.iter().map(|v| v.abs().round()).collect() } else { yp.clone() };
-            let d = MixData { x: xm, y: &yy, x_proxy: xm, y_proxy: &pp, x_synth: xm, y_synth: &ys, labeled: &labeled };
+            let d = MixData { x: xm, y: &yy, x_proxy: xm, y_proxy: &pp, x_synth: xm, y_synth: &ys, labeled: &labeled, weights: None };
             let a = ppi_synth_fixed(family, &d, 1.0).unwrap();
-            let b = ppi(family, &PpiData { x: xm, y: &yy, x_proxy: xm, y_proxy: &pp, labeled: &labeled }, None).unwrap();
+            let b = ppi(family, &PpiData { x: xm, y: &yy, x_proxy: xm, y_proxy: &pp, labeled: &labeled, weights: None }, None).unwrap();
             assert_eq!(a.coefficients, b.coefficients);
             assert_eq!(a.covariance, b.covariance);
             assert_eq!(a.lambda, b.lambda);
@@ -269,10 +275,10 @@ mod tests {
         let n = 300;
         let (x, y, yp, ys, labeled) = data(n, 4);
         let xm = MatRef::from_column_major_slice(&x, n, 2);
-        let d = MixData { x: xm, y: &y, x_proxy: xm, y_proxy: &yp, x_synth: xm, y_synth: &ys, labeled: &labeled };
+        let d = MixData { x: xm, y: &y, x_proxy: xm, y_proxy: &yp, x_synth: xm, y_synth: &ys, labeled: &labeled, weights: None };
         let a = ppi_synth_fixed(Family::Gaussian, &d, 0.3).unwrap();
         let hand: Vec<f64> = yp.iter().zip(&ys).map(|(p, s)| 0.3 * p + 0.7 * s).collect();
-        let b = ppi(Family::Gaussian, &PpiData { x: xm, y: &y, x_proxy: xm, y_proxy: &hand, labeled: &labeled }, None).unwrap();
+        let b = ppi(Family::Gaussian, &PpiData { x: xm, y: &y, x_proxy: xm, y_proxy: &hand, labeled: &labeled, weights: None }, None).unwrap();
         for j in 0..2 {
             assert!((a.coefficients[j] - b.coefficients[j]).abs() < 1e-12);
         }
@@ -298,7 +304,7 @@ mod tests {
         let n = 500;
         let (x, y, yp, _, labeled) = data(n, 5);
         let xm = MatRef::from_column_major_slice(&x, n, 2);
-        let d = MixData { x: xm, y: &y, x_proxy: xm, y_proxy: &yp, x_synth: xm, y_synth: &y, labeled: &labeled };
+        let d = MixData { x: xm, y: &y, x_proxy: xm, y_proxy: &yp, x_synth: xm, y_synth: &y, labeled: &labeled, weights: None };
         let f = ppi_synth(Family::Gaussian, &d).unwrap();
         assert!(f.alphas.iter().all(|&a| a <= 0.3), "{:?}", f.alphas);
         let mut rng = replicate_rng(6, 0);

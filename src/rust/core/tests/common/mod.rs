@@ -149,7 +149,7 @@ pub fn check_against_reference() {
 
     let xcol: Vec<f64> = (0..p).flat_map(|j| data.x.iter().map(move |r| r[j])).collect();
     let x = MatRef::from_column_major_slice(&xcol, n_total, p);
-    let d = PpiData { x, y: &data.y, x_proxy: x, y_proxy: &data.yh, labeled: &data.lab };
+    let d = PpiData { x, y: &data.y, x_proxy: x, y_proxy: &data.yh, labeled: &data.lab, weights: None };
     let fit = ppi(Family::Binomial, &d, None).unwrap();
     assert!(l2 > 0.05 && l2 < 0.95, "lambda {l2} should be interior for this test to bite");
     assert!((fit.lambda - l2).abs() < 1e-10, "lambda {} vs {l2}", fit.lambda);
