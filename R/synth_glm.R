@@ -393,6 +393,10 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
   if (method == "ppi++synth" && !length(design$synthetic)) {
     stop_arg("synthetic", "is required for method \"ppi++synth\".")
   }
+  if (!is.null(weights) && method == "reppi") {
+    stop_arg("weights", "cannot be used with method \"reppi\": it does not take sampling weights yet; ",
+             "use method = \"ppi++\" or \"gmm\", which do.")
+  }
   if (n - length(rows) < 2L && method %in% c("ppi", "ppi++", "ppi++synth", "reppi")) {
     stop("PPI needs at least 2 unlabelled rows.", call. = FALSE)
   }

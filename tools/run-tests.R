@@ -2,6 +2,9 @@
 # of passed and failed tests (not expectations) to the file given as argument.
 args <- commandArgs(trailingOnly = TRUE)
 out <- if (length(args)) args[[1]] else tempfile()
+# The full suite: tests that skip under R CMD check (skip_on_cran(), slow
+# simulations) run here.
+Sys.setenv(NOT_CRAN = "true")
 library(testthat)
 library(synthinfer)
 res <- testthat::test_dir("tests/testthat", package = "synthinfer",
