@@ -70,7 +70,10 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "pp
 #'   good proxy (PPI++ the same), 0.74-0.79 with a proxy negatively related
 #'   to the label with a covariate-dependent error (PPI++ 1.00), and
 #'   1.01-1.04 with a useless proxy (the finite-sample cost of the fitted
-#'   learner and recalibration).
+#'   learner and recalibration). That variance treats `M`, the learners and
+#'   `theta` as known and is optimistic with few labels; it is what
+#'   `se = "asymptotic"` reports. The default, `se = "small_sample"`,
+#'   corrects it: see the section on few labels.
 #' * `"classical"`: the labeled rows only, with the sandwich (HC0) variance.
 #' * `"naive"`: the labeled rows pooled with the synthetic rows (or, without
 #'   synthetic data, with the proxy on the unlabeled rows) as if they were
@@ -132,9 +135,40 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "pp
 #' `se = "asymptotic"` gives the textbook variance with normal quantiles (as
 #' `gmm::gmm`). GMM needs more than `K` labeled rows (an error says so);
 #' below `8 K` labels a warning (class `synthinfer_warning_few_labels`) says
-#' that the correction has not been validated there. Other methods are
-#' unaffected by `se`: their intervals are Wald intervals with normal
-#' quantiles.
+#' that the correction has not been validated there.
+#'
+#' @section Few labels: the default variance of RePPI:
+#' RePPI's plain sandwich (Methods) ignores that the recalibration `M`, the
+#' fold learners and `theta` are estimated on the same few labeled rows;
+#' with 200 labels its nominal 90% intervals covered 0.85-0.90.
+#' `se = "small_sample"` (the default) corrects it in the same spirit as
+#' GMM's: the centred labeled residuals `psi(theta) - M g` are multiplied
+#' by `1 / ((1 - h_i) sqrt(1 - l_i))`, HC3-type for `h_i`, the row's
+#' leverage in the labeled GLM fit at the estimate, and HC2-type for `l_i`,
+#' its leverage in the least-squares regression of the score on the
+#' centred learned scores that defines `M` (`(g_i - mean g)' [(n - 1)
+#' Cov(g)]^{-1} (g_i - mean g)`); their cross-product is divided by `n - K`
+#' instead of `n - 1`, and intervals use t quantiles on `df = n - K`
+#' degrees of freedom (`fit$df`), with `K = 2 p + q` the parameters the
+#' labeled rows pay for: `p` coefficients, `p` recalibration coefficients
+#' per score component and the `q = 2 (1 + p')` learner features per
+#' component (`p'` proxy covariates besides the intercept; `K = 12` for an
+#' intercept and two covariates, `K = 4` for a mean). The unlabeled part of
+#' the variance is unchanged. RePPI needs more than `K` labeled rows (an
+#' error says so); below `4 K` labels (48 for `K = 12`) a warning (class
+#' `synthinfer_warning_few_labels`) says that the correction has not been
+#' validated there. In the few-labels study (`bench/reppi_few_labels.R`:
+#' linear with heteroskedastic errors and logistic, good and useless proxy,
+#' 50-500 of 2,000 rows labeled, 2,000 replications per cell) the plain
+#' sandwich's 90% intervals covered as little as 0.79 (0.83 at 100 labels),
+#' the corrected ones at least 0.89 in all 48 cells, at 1.32, 1.13, 1.06 and
+#' 1.02 times the width at 50, 100, 200 and 500 labels; with a good proxy
+#' they stay 0.68-0.72 times as wide as the labeled-only interval from 100
+#' labels on. The tables are in `bench/results/reppi_few_labels.md`. `se = "asymptotic"` gives the plain
+#' sandwich with normal quantiles.
+#'
+#' Other methods are unaffected by `se`: their intervals are Wald intervals
+#' with normal quantiles.
 #'
 #' @section Sampling weights:
 #' `weights` are sampling (survey) weights, one per row of `data`, as
@@ -185,11 +219,13 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "pp
 #'   a non-missing response are labeled.
 #' @param method One of `"gmm"`, `"gmm_proxy"`, `"ppi++"`, `"ppi"`,
 #'   `"classical"`, `"naive"`, `"ppi++synth"`, `"reppi"`; see Methods.
-#' @param se Variance of the GMM methods (`"gmm"`, `"gmm_proxy"`):
-#'   `"small_sample"` (default; Windmeijer-corrected with HC3 leverage
-#'   multipliers, degrees-of-freedom scaled, t quantiles) or `"asymptotic"`
-#'   (textbook two-step variance, normal quantiles). See the section on few
-#'   labels.
+#' @param se Variance of the GMM methods (`"gmm"`, `"gmm_proxy"`) and of
+#'   `"reppi"`: `"small_sample"` (default; for GMM Windmeijer-corrected with
+#'   HC3 leverage multipliers, degrees-of-freedom scaled, t quantiles; for
+#'   RePPI leverage-corrected labeled residuals divided by `n - K`, t quantiles
+#'   on `n - K` degrees of freedom) or `"asymptotic"` (textbook two-step
+#'   variance or RePPI's plain sandwich, normal quantiles). See the
+#'   sections on few labels.
 #' @param alpha Error level of the reported intervals: `confint()` and
 #'   `tidy()` default to level `1 - alpha`.
 #' @param weights `NULL` (unweighted) or sampling weights, one per row of
@@ -375,6 +411,7 @@ fit_design <- function(design, method, alpha, labeled, se, threads, weights = NU
     check_gmm_labels(design, method, n_lab, p)
   }
   res <- rust_fit(design, method, rows, se, threads, weights)
+  if (method == "reppi" && is.finite(res$df)) warn_reppi_labels(n_lab, n_lab - res$df, p)
   warn_j_test(new_synth_glm(res, design, method, alpha, se, rows, weights))
 }
 
@@ -434,6 +471,24 @@ check_gmm_labels <- function(design, method, n_lab, p) {
       "surrogate sources, or use method = \"ppi++\" or \"classical\"."),
       n_lab, k, m, p))
   }
+  invisible(k)
+}
+
+# RePPI's finite-sample variance charges K = n_lab - df parameters to the
+# labeled rows (the core's count: 2 p + learner features). The few-labels
+# study (bench/reppi_few_labels.R) checked it down to 50 labels for K = 12, about 4 labels
+# per parameter; below that its coverage is not established (each fold
+# learner then fits its features on a few dozen rows).
+reppi_labels_per_parameter <- 4
+warn_reppi_labels <- function(n_lab, k, p) {
+  if (n_lab >= reppi_labels_per_parameter * k) return(invisible(k))
+  warn_classed("synthinfer_warning_few_labels", sprintf(paste0(
+    "Only %d labeled rows for the %d parameters RePPI fits on them (%d coefficient(s), and per ",
+    "score component %d recalibration coefficient(s) and %d learner feature(s) fitted on 4/5 of ",
+    "the labeled rows): below %g labels per parameter the interval's finite-sample correction ",
+    "has not been validated and may under-cover. Label more rows, predict fewer covariates, or ",
+    "use method = \"ppi++\" or \"classical\"."),
+    n_lab, k, p, p, k - 2L * p, reppi_labels_per_parameter))
   invisible(k)
 }
 
@@ -550,7 +605,7 @@ new_synth_glm <- function(res, design, method, alpha, se, rows, weights = NULL) 
   res$family <- design$family
   res$alpha <- alpha
   res$n_sources <- length(method_sources(design, method))
-  res$se_type <- if (method %in% c("gmm", "gmm_proxy")) se else "asymptotic"
+  res$se_type <- if (method %in% c("gmm", "gmm_proxy", "reppi")) se else "asymptotic"
   res$design <- design
   res$labeled_rows <- rows
   res$weights <- weights

@@ -57,7 +57,7 @@ autoplot.synth_glm <- function(object, methods = object$method, level = 1 - obje
 refit_method <- function(fit, method, threads) {
   labeled <- rep(FALSE, length(fit$design$y))
   labeled[fit$labeled_rows] <- TRUE
-  se <- if (fit$method %in% c("gmm", "gmm_proxy")) fit$se_type else "small_sample"
+  se <- if (fit$method %in% c("gmm", "gmm_proxy", "reppi")) fit$se_type else "small_sample"
   fit_design(fit$design, method, fit$alpha, labeled, se, threads, fit$weights)
 }
 

@@ -266,7 +266,12 @@ pub fn fit(method: Method, family: Family, data: &SynthData<'_>, labeled: &[bool
             }
             let d = PpiData { x: data.x, y: data.y, x_proxy: px.x, y_proxy: px.y, labeled, weights: None };
             let f = crate::ppi::reppi::reppi(family, &d, crate::ppi::reppi::DEFAULT_FOLDS)?;
-            Ok(Fit::plain(f.coefficients, f.covariance, n_lab, n_unl))
+            // The finite-sample variance with t quantiles on n - K degrees
+            // of freedom by default; the plain sandwich as the asymptotic.
+            let mut out = Fit::plain(f.coefficients, f.covariance_small_sample, n_lab, n_unl);
+            out.covariance_asymptotic = Some(f.covariance);
+            out.df = f.df;
+            Ok(out)
         }
         Method::PpiSynth => {
             let px = need_proxy()?;

@@ -42,6 +42,23 @@
 //!   and sample covariances (divisors n - 1 and N - 1): the CLT's labeled
 //!   residual part plus the unlabeled imputed part.
 //!
+//! * **Finite-sample variance** (`covariance_small_sample`, the default of
+//!   `synth_glm()`, `se = "small_sample"`). The sandwich above treats `M`,
+//!   the fold learners and `theta` as known; with a few hundred labels it is
+//!   optimistic (90% intervals covered 0.85-0.90 at 200 labels). In the
+//!   spirit of the GMM correction: the labeled residuals `e_r` (centred)
+//!   are multiplied by `1 / ((1 - h_r) sqrt(1 - l_r))`: HC3-type for
+//!   `h_r`, the row's leverage in the labeled GLM fit at the estimate, and
+//!   HC2-type for `l_r`, its leverage in the regression of the score on the
+//!   centred learned scores that defines `M` (HC3 on both was far too wide
+//!   at 50 labels in the few-labels study); their cross-product is divided
+//!   by `n - K` instead of `n - 1`, and intervals use t quantiles on
+//!   `df = n - K` degrees of freedom, where `K = 2 p + q` counts what the
+//!   labeled rows pay for: `p` coefficients, the `p` columns of `M` each
+//!   component is regressed on, and the `q` features of each component's
+//!   learner (`q = 2 (1 + p')`, `p'` the non-intercept proxy
+//!   covariates). The unlabeled part is unchanged.
+//!
 //! For a mean with `K = 1` this is the regression estimator of two-phase
 //! sampling: `mean_L(y) + b (mean_all(yhat) - mean_L(yhat))`, `b` the
 //! labeled least-squares slope of `y` on `yhat`, `mean_all` over all n + N
@@ -71,8 +88,14 @@ const NEGLIGIBLE: f64 = 1e-20;
 pub struct ReppiFit {
     /// Point estimate.
     pub coefficients: Vec<f64>,
-    /// Covariance of the estimate (p x p).
+    /// Covariance of the estimate (p x p): the plain sandwich.
     pub covariance: Mat<f64>,
+    /// Finite-sample covariance (leverage-corrected, `n - K` divisor; see
+    /// the module documentation).
+    pub covariance_small_sample: Mat<f64>,
+    /// Degrees of freedom of the finite-sample interval's t quantiles,
+    /// `n - K`, `K = 2 p + q` (see the module documentation).
+    pub df: f64,
     /// The recalibration matrix `M` (p x p).
     pub recalibration: Mat<f64>,
     /// Number of cross-fitting folds used.
@@ -209,6 +232,14 @@ pub fn reppi(family: Family, d: &PpiData<'_>, folds: usize) -> Result<ReppiFit> 
     let (xc, pc) = (Columns::new(d.x), Columns::new(d.x_proxy));
     let feat = Features { p, intercept: ones_column(d.x_proxy) };
     let q = feat.dim();
+    let k_spent = 2 * p + q;
+    if n <= k_spent {
+        return invalid(format!(
+            "RePPI needs more labeled rows ({n}) than the {k_spent} parameters its variance charges to them \
+             ({p} coefficient(s), {p} recalibration coefficient(s) per component and {q} learner feature(s) \
+             per component). Label more rows, or use method = \"classical\" or \"ppi++\""
+        ));
+    }
     let (mut xi, mut xp, mut phi) = (vec![0.0; p], vec![0.0; p], vec![0.0; q]);
 
     // Scores at theta0 on the labeled rows (for M and the variance).
@@ -355,9 +386,39 @@ pub fn reppi(family: Family, d: &PpiData<'_>, folds: usize) -> Result<ReppiFit> 
     let meat = Mat::from_fn(p, p, |a, b| cov_e[a + b * p] + nf / nu * mcm[(a, b)]);
     let h = SpdFactor::new(square(&hess, p), "the RePPI Hessian")?;
     let sigma = h.sandwich(meat.as_ref());
+    // Finite-sample variance: centred residuals times
+    // 1 / ((1 - h_r) sqrt(1 - l_r)), cross-product divided by n - K. The
+    // residual psi - M g is left after fitting theta on x and M on g:
+    // h_r = w_r x_r' (n H)^{-1} x_r is the row's leverage in the labeled
+    // GLM fit (HC3-type), l_r = (g_r - gbar)' [(n - 1) Cov(g)]^+ (g_r - gbar)
+    // its leverage in the regression of the score on the learned scores
+    // (HC2-type).
+    let ebar: Vec<f64> = (0..p).map(|a| (0..n).map(|r| e[r * p + a]).sum::<f64>() / nf).collect();
+    let gbar: Vec<f64> = (0..p).map(|a| (0..n).map(|r| g_lab[r * p + a]).sum::<f64>() / nf).collect();
+    let mut e_hc = vec![0.0; n * p];
+    for (r, &i) in lab.iter().enumerate() {
+        xc.row_into(i, &mut xi);
+        let gc: Vec<f64> = (0..p).map(|a| g_lab[r * p + a] - gbar[a]).collect();
+        let lev_g = gc.iter().zip(psd_solve(&vg, &gc, p)).map(|(a, b)| a * b).sum::<f64>() / (nf - 1.0);
+        let lev_x = family.weight(xc.eta(i, &theta)) * xi.iter().zip(h.solve_vec(&xi)).map(|(a, b)| a * b).sum::<f64>() / nf;
+        let mult = 1.0 / ((1.0 - lev_x.min(0.99)) * (1.0 - lev_g.min(0.99)).sqrt());
+        for a in 0..p {
+            e_hc[r * p + a] = (e[r * p + a] - ebar[a]) * mult;
+        }
+    }
+    let df = (n - k_spent) as f64;
+    let mut cov_hc = vec![0.0; p * p];
+    for r in 0..n {
+        add_outer_lower(&mut cov_hc, p, &e_hc[r * p..(r + 1) * p], 1.0 / df);
+    }
+    symmetrize_lower(&mut cov_hc, p);
+    let meat_ss = Mat::from_fn(p, p, |a, b| cov_hc[a + b * p] + nf / nu * mcm[(a, b)]);
+    let sigma_ss = h.sandwich(meat_ss.as_ref());
     Ok(ReppiFit {
         coefficients: theta,
         covariance: Mat::from_fn(p, p, |a, b| sigma[(a, b)] / nf),
+        covariance_small_sample: Mat::from_fn(p, p, |a, b| sigma_ss[(a, b)] / nf),
+        df,
         recalibration: m,
         folds: k_folds,
     })
