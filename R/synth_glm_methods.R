@@ -123,9 +123,14 @@ predict.synth_glm <- function(object, newdata = NULL, type = c("link", "response
 
 #' @rdname synth_glm-methods
 #' @export
+format.synth_glm <- function(x, ...) {
+  c(fit_header(x), sprintf("%d labeled and %d unlabeled rows", x$nobs_labeled, x$nobs_unlabeled))
+}
+
+#' @rdname synth_glm-methods
+#' @export
 print.synth_glm <- function(x, digits = max(3L, getOption("digits") - 3L), ...) {
-  cat(fit_header(x), "\n", sep = "")
-  cat(sprintf("%d labeled and %d unlabeled rows\n", x$nobs_labeled, x$nobs_unlabeled))
+  cat(format(x), sep = "\n")
   cat("\nCoefficients:\n")
   print(x$coefficients, digits = digits)
   notes <- surrogate_notes(x, digits)
