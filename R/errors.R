@@ -4,7 +4,7 @@
 #' can catch exactly the failures it expects and let the others through:
 #'
 #' * `synthinfer_error_input`: an argument or the data given cannot be used
-#'   (wrong type, missing values, too few labelled rows, ...). The condition's
+#'   (wrong type, missing values, too few labeled rows, ...). The condition's
 #'   `arg` field names the argument when there is one.
 #' * `synthinfer_error_numeric`: the data are valid but the computation
 #'   cannot deliver a result (a singular moment covariance, a fit that does

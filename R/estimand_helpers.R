@@ -89,7 +89,7 @@ with_local_seed <- function(seed, expr) {
   expr
 }
 
-# The header line of print() and summary() for a relabelled fit: the
+# The header line of print() and summary() for a relabeled fit: the
 # synth_glm printout with its first line replaced.
 print_with_header <- function(header, x, ...) {
   out <- utils::capture.output(print_parent(x, ...))
@@ -106,7 +106,7 @@ print_parent <- function(x, ...) {
   print(x, ...)
 }
 
-# summary() of a relabelled fit: synth_glm's summary, classed
+# summary() of a relabeled fit: synth_glm's summary, classed
 # "summary.<cls>" first so that its print method shows the header.
 summary_estimand <- function(object, cls) {
   s <- summary.synth_glm(object)

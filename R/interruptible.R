@@ -10,7 +10,7 @@ interrupted_message <- "synthinfer: interrupted by the user"
 
 # Call `run(progress)`, where `run` calls a watched Rust routine and passes
 # it `progress`, NULL or a function(done, total) that drives a cli progress
-# bar labelled `label`. The bar appears only when the computation lasts more
+# bar labeled `label`. The bar appears only when the computation lasts more
 # than a couple of seconds (cli's `show_after`), and only when
 # getOption("synthinfer.progress") is TRUE, by default in interactive
 # sessions: knitting and Rscript stay silent unless asked. An interrupt

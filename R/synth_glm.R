@@ -176,7 +176,7 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "pp
 #' (`weights = w`), a vector, or a column name as a string. They must be
 #' finite and non-negative, with at least one positive; they are normalised
 #' to mean 1 (no estimate depends on their scale). Every method weights every
-#' moment block: a mean over the labelled or the unlabelled rows becomes the
+#' moment block: a mean over the labeled or the unlabeled rows becomes the
 #' Hajek mean `sum w_i z_i / sum w_i`, a GLM score sum `sum w_i psi_i`, and
 #' GMM's moment vector `gbar = sum_i w_i g_i / n`. The variance is the
 #' design-based (linearisation, with-replacement) sandwich: the moment
@@ -185,22 +185,22 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "pp
 #' `m / (m - 1)` where the unweighted method uses sample covariances (PPI and
 #' PPI++ regressions, as ppi-python). With unit weights every method gives
 #' the unweighted fit. Labels must be missing at random with respect to the
-#' weighted sample (the labelled rows a random subsample of the rows).
-#' * `"classical"` is the weighted GLM on the labelled rows with the HC0
+#' weighted sample (the labeled rows a random subsample of the rows).
+#' * `"classical"` is the weighted GLM on the labeled rows with the HC0
 #'   sandwich variance: `sandwich::vcovHC(glm(..., weights = w), type =
 #'   "HC0")` exactly. `survey::svyglm()` with `svydesign(ids = ~1, weights =
 #'   ~w)` gives the same estimate and this variance times
 #'   `n_lab / (n_lab - 1)` (its with-replacement degrees-of-freedom factor).
 #' * `"ppi"`, `"ppi++"`, `"ppi++synth"`: the imputed and rectifier means are
-#'   Hajek means over the unlabelled and the labelled rows; PPI++'s `lambda`
+#'   Hajek means over the unlabeled and the labeled rows; PPI++'s `lambda`
 #'   is ppi-python's formula with each covariance replaced by its
 #'   design-based analogue scaled to one row (only efficiency depends on it).
 #' * `"gmm"`, `"gmm_proxy"`: both steps use the weighted moments and `S`.
 #'   The small-sample variance (`se = "small_sample"`) extends directly:
 #'   Windmeijer's correction differentiates the weighted `S`, the HC3
-#'   leverages are those of the weighted labelled-rows GLM fit (`h_i = w_i
+#'   leverages are those of the weighted labeled-rows GLM fit (`h_i = w_i
 #'   v_i x_i' (sum w v x x')^{-1} x_i`), and `n_lab` in the
-#'   degrees-of-freedom correction counts the labelled rows with a positive
+#'   degrees-of-freedom correction counts the labeled rows with a positive
 #'   weight.
 #' * `"naive"`: the weighted pooled GLM with the HC0 sandwich.
 #'
@@ -210,7 +210,7 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "pp
 #' `lambda` reads the moment covariance, which treats a weight as a sampling
 #' weight, not as a frequency). Under weights, `nobs_labeled` and
 #' `nobs_unlabeled` count the rows with a positive weight, and
-#' `n_effective` takes as reference Kish's effective number of labelled
+#' `n_effective` takes as reference Kish's effective number of labeled
 #' rows, `(sum w)^2 / sum w^2` over them: it is the number of labels from a
 #' simple random sample that the weighted classical estimator would need to
 #' match the fit (Kish's approximation).

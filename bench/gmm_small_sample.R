@@ -2,18 +2,18 @@
 # under-cover with few labels). For each estimand (mean, OLS slope, logistic
 # slope, Poisson slope), scenario (good, noisy proxy, anticorrelated synthetic,
 # worse LLM) and number of labels (50, 100, 200; five times as many
-# unlabelled rows), REPS replications (default 2000) of the design in the
+# unlabeled rows), REPS replications (default 2000) of the design in the
 # Rust module gmm::small_sample, and for each interval rule the coverage of
 # nominal 90% and 95% intervals, the mean 90% width and the MSE. Rules:
 #   asymptotic_z  textbook two-step variance (G' S^-1 G)^-1 / n, normal quantiles
 #   asymptotic_t  the same times n_lab / (n_lab - K), t quantiles on n_lab - K df
 #   windmeijer_z  Windmeijer's (2005) correction, normal quantiles
 #   windmeijer_t  Windmeijer times n_lab / (n_lab - K), t on n_lab - K df
-#   windmeijer_hc2_t  as windmeijer_t, with the labelled rows' moment products
+#   windmeijer_hc2_t  as windmeijer_t, with the labeled rows' moment products
 #                 multiplied by 1 / (1 - h_i) (leverage h_i)
 #   windmeijer_hc3_t  the same with 1 / (1 - h_i)^2: the default
-#   classical_z   labelled rows only, HC0 sandwich, normal quantiles
-#   classical_t   labelled rows only, HC1, t on n_lab - p df
+#   classical_z   labeled rows only, HC0 sandwich, normal quantiles
+#   classical_t   labeled rows only, HC1, t on n_lab - p df
 # K = p (1 + M) parameters (p coefficients, M = 2 surrogate sources).
 # Monte Carlo standard error of a coverage near 0.90 with 2000 replications:
 # sqrt(0.9 * 0.1 / 2000) = 0.0067; near 0.95: 0.0049.
@@ -48,11 +48,11 @@ summ$min90 <- aggregate(coverage90 ~ rule, res, min)$coverage90
 summ$min95 <- aggregate(coverage95 ~ rule, res, min)$coverage95
 summ$cells_passing <- aggregate(pass ~ rule, res, sum)$pass
 print(summ, row.names = FALSE, digits = 3)
-# Width of the default relative to the labelled-only interval, good scenario.
+# Width of the default relative to the labeled-only interval, good scenario.
 w <- reshape(res[res$rule %in% c("windmeijer_hc3_t", "classical_z"), c("estimand", "scenario", "n_labeled", "rule", "width90")],
              idvar = c("estimand", "scenario", "n_labeled"), timevar = "rule", direction = "wide")
 w$ratio <- w$width90.windmeijer_hc3_t / w$width90.classical_z
-cat("\nWidth of the default GMM interval / labelled-only (HC0) width, good scenario:\n")
+cat("\nWidth of the default GMM interval / labeled-only (HC0) width, good scenario:\n")
 print(w[w$scenario == "good", c("estimand", "n_labeled", "ratio")], row.names = FALSE, digits = 3)
 cat("\nCells of the default rule (windmeijer_hc3_t):\n")
 print(res[res$rule == "windmeijer_hc3_t", c("estimand", "scenario", "n_labeled", "coverage90", "coverage95", "width90", "mse")],

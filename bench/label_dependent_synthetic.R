@@ -8,10 +8,10 @@
 # covariates given in the prompt: its outcome tracks the real unit (residual
 # correlation 0.8), its covariates are the prompted ones.
 #   correct:         every unit prompted with predicted covariates x + N(0, 0.8^2)
-#   label_dependent: labelled units prompted with their TRUE covariates,
+#   label_dependent: labeled units prompted with their TRUE covariates,
 #                    the others with predicted covariates (the recipe the GMM
 #                    estimator must not be fed)
-# 20% of units labelled at random; nominal 90% intervals scored against the
+# 20% of units labeled at random; nominal 90% intervals scored against the
 # true coefficients; J rejection at the 1% level (synth_glm() warns there).
 #
 # Usage: R_LIBS=.lib Rscript bench/label_dependent_synthetic.R [reps] [families] [threads]
@@ -56,10 +56,10 @@ tab <- tab[order(tab$family, tab$design, tab$n, match(tab$method, methods)),
            c("family", "design", "n", "n_labeled", "method", "bias", "coverage_x1",
              "coverage_mean", "j_reject", "failed")]
 
-cat(sprintf(paste0("\nLabel-dependent synthetic data: %d replications per cell, 20%% labelled, ",
+cat(sprintf(paste0("\nLabel-dependent synthetic data: %d replications per cell, 20%% labeled, ",
                    "nominal 90%%, J at 1%% (%.0f s on %d threads)\n\n"), reps, elapsed, threads))
 print(tab, digits = 3, row.names = FALSE)
 
-cat("\nPower of the J test (GMM with the synthetic source) by labelled count:\n")
+cat("\nPower of the J test (GMM with the synthetic source) by labeled count:\n")
 pow <- tab[tab$method == "gmm", c("family", "design", "n_labeled", "j_reject", "bias", "coverage_x1")]
 print(pow, digits = 3, row.names = FALSE)

@@ -27,7 +27,7 @@ test_that("synth_design and synth_fit_design survive random bad input", {
 
 test_that("compare_methods survives random bad input", {
   d <- fuzz_synth_data(150)
-  d$y <- ifelse(is.na(d$y), d$y_llm, d$y) # every unit labelled
+  d$y <- ifelse(is.na(d$y), d$y_llm, d$y) # every unit labeled
   set.seed(fuzz_seed() + 12)
   fuzz_function("compare_methods", list(data = d, formula = y ~ x1, family = stats::gaussian(),
                                         proxy = c(y = "y_llm"), synthetic = NULL,

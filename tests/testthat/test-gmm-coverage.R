@@ -1,5 +1,5 @@
 # Coverage of nominal 90% intervals by simulation: 300 replications, n = 2000
-# units, 10% labelled at random, a proxy on every unit and one synthetic unit
+# units, 10% labeled at random, a proxy on every unit and one synthetic unit
 # per real unit whose residual is correlated with the real one.
 #
 # Tolerance: with 300 replications the Monte Carlo standard error of an

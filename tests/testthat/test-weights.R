@@ -168,7 +168,7 @@ test_that("bad weights are input errors naming the positions", {
   bad("nope", "names no column")
   expect_error(fit_w(d, "gaussian", "classical", weights = no_such_object),
                "cannot be evaluated", class = "synthinfer_error_input")
-  # Zero weight on every labelled row.
+  # Zero weight on every labeled row.
   expect_error(fit_w(d, "gaussian", "classical", weights = ifelse(is.na(d$y), 1, 0)),
                "zero on every labeled row", class = "synthinfer_error_input")
 })

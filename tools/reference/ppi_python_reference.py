@@ -3,7 +3,7 @@
 Run from the package root:  python3 tools/reference/ppi_python_reference.py
 (needs `pip install ppi-python==0.2.3`). Writes, for each data set, the data
 (tests/testthat/fixtures/ppi_<name>_data.csv: one row per unit, `y` missing on
-unlabelled rows, `y_llm` the prediction on every row, covariates) and the
+unlabeled rows, `y_llm` the prediction on every row, covariates) and the
 intervals ppi-python returns (tests/testthat/fixtures/ppi_reference.csv) for
 the power-tuned lambda (PPI++) and lambda = 1 (PPI), two-sided, alpha = 0.1.
 The tests read only these CSV files, never Python.
@@ -24,7 +24,7 @@ rng = np.random.default_rng(20231101)
 
 
 def write_data(name, X, Y, Yhat, X_unl, Yhat_unl, covnames):
-    """One CSV with labelled rows first; X's intercept column is not written."""
+    """One CSV with labeled rows first; X's intercept column is not written."""
     path = os.path.join(OUT, f"ppi_{name}_data.csv")
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
@@ -44,7 +44,7 @@ def record(name, method, terms, ci):
         rows.append([name, method, t, repr(float(l)), repr(float(h))])
 
 
-# 1. Mean: n = 150 labelled, N = 1200 unlabelled; biased, noisy prediction.
+# 1. Mean: n = 150 labeled, N = 1200 unlabeled; biased, noisy prediction.
 n, N = 150, 1200
 Y_all = rng.normal(2.0, 1.5, n + N)
 Yhat_all = 0.3 + 0.8 * Y_all + rng.normal(0, 0.9, n + N)

@@ -3,10 +3,10 @@
 //! Gauss-Newton step, the objective, or the fit's covariances and J test.
 //!
 //! Common arguments: `blocks` is list(target, source_1, ..., source_M) of
-//! moment matrices (target: n_lab x k on the labelled rows, in order; each
-//! source: n x k); `labeled_rows` the 1-based positions of the labelled rows
+//! moment matrices (target: n_lab x k on the labeled rows, in order; each
+//! source: n x k); `labeled_rows` the 1-based positions of the labeled rows
 //! (increasing); `n` the number of rows; `jacobians` the block Jacobians of
-//! the column means, list(target, source_1 on labelled rows, source_1 on all
+//! the column means, list(target, source_1 on labeled rows, source_1 on all
 //! rows, ...), k x p each; `weight` NULL (identity) or the q x q moment
 //! covariance whose inverse is the weight; `has_proxy` whether source 1 is
 //! the proxy (for messages).

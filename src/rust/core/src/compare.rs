@@ -1,4 +1,4 @@
-//! Monte Carlo comparison of estimators on fully labelled data: repeatedly
+//! Monte Carlo comparison of estimators on fully labeled data: repeatedly
 //! hide labels, refit every method, score against the full-data truth.
 //!
 //! The evaluation of Byun et al. (and of the PPI literature): every unit of a
@@ -271,7 +271,7 @@ pub fn oracle_ppi_synth(family: Family, data: &SynthData<'_>, labeled: &[bool], 
     Ok(out)
 }
 
-/// Compare estimators on fully labelled data (every `data.y` observed): the
+/// Compare estimators on fully labeled data (every `data.y` observed): the
 /// classical fit on all rows is the truth; each trial of `plan` keeps the
 /// labels of its subset only and fits every method there (and, if `oracle`,
 /// the oracle PPI++Synth after them). Trials run in parallel on `threads`

@@ -16,7 +16,7 @@
 //!
 //! All inputs are borrowed: column-major `MatRef`s (zero-copy views of R
 //! matrices) and slices, so a rayon loop over Monte Carlo trials can build the
-//! data once on fully labelled rows and call [`fit`] with a fresh `labeled`
+//! data once on fully labeled rows and call [`fit`] with a fresh `labeled`
 //! mask per trial. `y` is read only where `labeled` is true (it may hold NaN
 //! elsewhere). Neither function spawns threads; their row reductions use the
 //! rayon pool they are called in, with fixed chunking, so results do not
@@ -43,9 +43,9 @@ pub fn column_major(data: &[f64], n: usize, p: usize) -> MatView<'_> {
 /// The estimators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
-    /// GMM with the labelled block, the proxy and every synthetic source.
+    /// GMM with the labeled block, the proxy and every synthetic source.
     Gmm,
-    /// GMM with the labelled block and the proxy only.
+    /// GMM with the labeled block and the proxy only.
     GmmProxy,
     /// PPI++: power-tuned lambda, proxy.
     PpiPlusPlus,
@@ -57,9 +57,9 @@ pub enum Method {
     /// RePPI: recalibrated PPI of Ji, Lei and Zrnic, proxy (see
     /// [`crate::ppi::reppi`]).
     Reppi,
-    /// Labelled rows only; sandwich variance.
+    /// Labeled rows only; sandwich variance.
     Classical,
-    /// Surrogate rows pooled with the labelled rows as if they were real
+    /// Surrogate rows pooled with the labeled rows as if they were real
     /// (invalid; a baseline for comparison).
     Naive,
 }
@@ -105,9 +105,9 @@ impl Method {
 pub struct SynthData<'a> {
     /// n x p model matrix of the observed covariates.
     pub x: MatRef<'a, f64>,
-    /// Human labels, length n (read only on labelled rows).
+    /// Human labels, length n (read only on labeled rows).
     pub y: &'a [f64],
-    /// LLM predictions of the labelled variables on every row.
+    /// LLM predictions of the labeled variables on every row.
     pub proxy: Option<Surrogate<'a>>,
     /// LLM-generated synthetic units, one per real unit, per source.
     pub synthetic: Vec<Surrogate<'a>>,
@@ -141,7 +141,7 @@ pub struct Fit {
     /// Degrees of freedom of the t quantiles of the intervals (infinite:
     /// normal quantiles).
     pub df: f64,
-    /// Labelled and unlabelled row counts.
+    /// Labeled and unlabeled row counts.
     pub n_labeled: usize,
     pub n_unlabeled: usize,
 }
@@ -165,7 +165,7 @@ impl Fit {
     }
 }
 
-/// Validate shapes and supports; returns the number of labelled rows.
+/// Validate shapes and supports; returns the number of labeled rows.
 fn validate(family: Family, data: &SynthData<'_>, labeled: &[bool]) -> Result<usize> {
     let n = data.x.nrows();
     let p = data.x.ncols();
@@ -378,12 +378,12 @@ pub struct SynthGlmFit {
     pub mix_alpha: Vec<f64>,
     /// The surrogate parameters eta_m (GMM only), p per source.
     pub surrogate_coefficients: Vec<f64>,
-    /// Per coefficient: the number of labelled rows the classical
-    /// (labelled-only) estimator would need to match this fit's variance,
+    /// Per coefficient: the number of labeled rows the classical
+    /// (labeled-only) estimator would need to match this fit's variance,
     /// `nobs_labeled * var_classical / var`; NaN when the classical fit does
-    /// not exist (separated labelled rows).
+    /// not exist (separated labeled rows).
     pub n_effective: Vec<f64>,
-    /// Labelled and unlabelled row counts.
+    /// Labeled and unlabeled row counts.
     pub nobs_labeled: usize,
     pub nobs_unlabeled: usize,
 }
@@ -441,9 +441,9 @@ pub fn synth_glm(method: Method, family: Family, data: &SynthData<'_>, labeled: 
     })
 }
 
-/// Variances of the classical (labelled-only) fit, the reference of
-/// `n_effective`: fitted on a copy of the labelled rows alone, so no pass
-/// over the unlabelled rows for a reported statistic. `None` when that fit
+/// Variances of the classical (labeled-only) fit, the reference of
+/// `n_effective`: fitted on a copy of the labeled rows alone, so no pass
+/// over the unlabeled rows for a reported statistic. `None` when that fit
 /// fails or is not finite (a statistic only: never an error).
 fn classical_variances(family: Family, data: &SynthData<'_>, labeled: &[bool]) -> Option<Vec<f64>> {
     let rows: Vec<usize> = (0..labeled.len()).filter(|&i| labeled[i]).collect();
@@ -487,7 +487,7 @@ mod tests {
 
     #[test]
     fn effective_n_of_the_mean() {
-        // Mean of y on 4 labelled rows with a proxy on 8 rows: classical
+        // Mean of y on 4 labeled rows with a proxy on 8 rows: classical
         // n_effective is the label count; PPI's is 4 var_classical / var_ppi,
         // computed here from the two fits by hand.
         let ones = vec![1.0; 8];

@@ -17,7 +17,7 @@
 //! - [`gmm`]: two-step GMM with proxies and synthetic samples.
 //! - [`estimate`]: every estimator of `synth_glm()` behind one dispatch, and
 //!   what `synth_glm()` reports of a fit (variance choice, effective sample sizes).
-//! - [`compare`]: Monte Carlo comparison of the estimators on labelled data.
+//! - [`compare`]: Monte Carlo comparison of the estimators on labeled data.
 //! - [`weights`]: sampling weights: checks and design-based variance pieces.
 
 pub mod compare;

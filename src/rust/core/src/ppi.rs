@@ -4,8 +4,8 @@
 //! (Angelopoulos, Duchi and Zrnic, "PPI++: Efficient prediction-powered
 //! inference", 2023), so that results agree with it to rounding:
 //!
-//! * n labelled rows carry the true `(X, Y)` and the proxy `(X~, Y~)`; the N
-//!   unlabelled rows carry only the proxy. (ppi-python has one `X` for both;
+//! * n labeled rows carry the true `(X, Y)` and the proxy `(X~, Y~)`; the N
+//!   unlabeled rows carry only the proxy. (ppi-python has one `X` for both;
 //!   here the proxy covariates `X~` may differ from `X`, and reduce to it
 //!   when no covariate is predicted.)
 //! * Mean (Gaussian, intercept only): `lam mean_U(Y~) + mean_L(Y - lam Y~)`,
@@ -14,14 +14,14 @@
 //!   plus rectifier, each a least-squares fit).
 //! * Logistic and Poisson: minimiser of the rectified loss
 //!   `L_L(X, Y) + lam (L_U(X~, Y~) - L_L(X~, Y~))` (mean losses).
-//! * When covariates are predicted (X~ differs from X on labelled rows),
+//! * When covariates are predicted (X~ differs from X on labeled rows),
 //!   which ppi-python does not cover, every family uses the rectified loss,
-//!   and the Hessian is the labelled rows' true-covariate Hessian: the
-//!   rectified loss's Hessian tends to it, while pooling the unlabelled rows'
+//!   and the Hessian is the labeled rows' true-covariate Hessian: the
+//!   rectified loss's Hessian tends to it, while pooling the unlabeled rows'
 //!   X~ would not (their law differs from X's).
 //! * Variance `H^{-1} (n/N lam^2 Cov(g~_U) + Cov(g_L - lam g~_L)) H^{-1} / n`
 //!   with sample covariances (divisor count - 1) of the per-row gradients g
-//!   and the Hessian H averaged over all n + N rows (labelled rows only
+//!   and the Hessian H averaged over all n + N rows (labeled rows only
 //!   when lam = 0).
 //! * Power tuning (`lam` = None): `lam = tr(H^-1 C H^-1) / (2 (1 + n/N)
 //!   tr(H^-1 V H^-1))`, clipped to [0, 1], with C the symmetrised
@@ -46,9 +46,9 @@ pub mod synth;
 /// Data for PPI: true and proxy versions of the design and response.
 #[derive(Debug, Clone, Copy)]
 pub struct PpiData<'a> {
-    /// True covariates (n_total x p); read on labelled rows only.
+    /// True covariates (n_total x p); read on labeled rows only.
     pub x: MatRef<'a, f64>,
-    /// True response; read on labelled rows only.
+    /// True response; read on labeled rows only.
     pub y: &'a [f64],
     /// Proxy covariates (n_total x p), every row.
     pub x_proxy: MatRef<'a, f64>,
@@ -56,8 +56,8 @@ pub struct PpiData<'a> {
     pub y_proxy: &'a [f64],
     /// `labeled[i]`: whether row i has a human label.
     pub labeled: &'a [bool],
-    /// Sampling weights, one per row (`None`: unweighted). The labelled and
-    /// unlabelled means become Hajek means and the variance the design-based
+    /// Sampling weights, one per row (`None`: unweighted). The labeled and
+    /// unlabeled means become Hajek means and the variance the design-based
     /// one; see [`Ctx::covariance`] and [`crate::weights`].
     pub weights: Option<&'a [f64]>,
 }
@@ -81,10 +81,10 @@ pub fn ppi(family: Family, d: &PpiData<'_>, lambda: Option<f64>) -> Result<PpiFi
     let big_n = n_total - n;
     let p = d.x.ncols();
     if n <= p {
-        return invalid(format!("PPI needs more labelled rows ({n}) than coefficients ({p})"));
+        return invalid(format!("PPI needs more labeled rows ({n}) than coefficients ({p})"));
     }
     if big_n < 2 {
-        return invalid(format!("PPI needs at least 2 unlabelled rows, not {big_n}"));
+        return invalid(format!("PPI needs at least 2 unlabeled rows, not {big_n}"));
     }
     if let Some(l) = lambda {
         if !(0.0..=1.0).contains(&l) {
@@ -127,7 +127,7 @@ pub fn ppi(family: Family, d: &PpiData<'_>, lambda: Option<f64>) -> Result<PpiFi
     }
 }
 
-/// Whether column 0 is identically 1 on the given rows (labelled or not).
+/// Whether column 0 is identically 1 on the given rows (labeled or not).
 fn is_intercept(x: MatRef<'_, f64>, labeled: &[bool], on_labeled: bool) -> bool {
     (0..x.nrows()).all(|i| labeled[i] != on_labeled || x[(i, 0)] == 1.0)
 }
@@ -144,7 +144,7 @@ fn clip_lambda(num: f64, den: f64) -> f64 {
 
 /// The mean: closed forms, one pass over the rows for all needed moments.
 fn ppi_mean(d: &PpiData<'_>, lambda: Option<f64>, n: usize, big_n: usize) -> Result<PpiFit> {
-    // Shift by one labelled value to avoid cancellation in raw second moments;
+    // Shift by one labeled value to avoid cancellation in raw second moments;
     // every variance and covariance below is shift invariant.
     let first = d.labeled.iter().position(|&l| l).unwrap_or(0);
     let c = d.y[first];
@@ -224,7 +224,7 @@ fn ppi_mean_weighted(d: &PpiData<'_>, c: &[f64], lambda: Option<f64>, n: usize, 
         |a, b| add_into(a, &b),
     );
     if s[0] <= 0.0 || s[9] <= 0.0 {
-        return invalid("the labelled and the unlabelled rows must each have a positive total weight");
+        return invalid("the labeled and the unlabeled rows must each have a positive total weight");
     }
     let (my, mh, mu) = (s[1] / s[0], s[2] / s[0], s[10] / s[9]);
     let cw = |sab: f64, sa: f64, sb: f64, a: f64, b: f64, s2: f64| crate::weights::centred(&[sab], &[sa], &[sb], &[a], &[b], s2)[0];
@@ -255,15 +255,15 @@ struct Ctx<'a, 'b> {
     n: usize,
     big_n: usize,
     p: usize,
-    /// Whether the proxy covariates equal the true ones on the labelled rows
+    /// Whether the proxy covariates equal the true ones on the labeled rows
     /// (no covariate is predicted): ppi-python's setting, whose conventions
     /// are then followed exactly. Otherwise see [`Ctx::pooled_hessian`].
     same_x: bool,
     /// The intercept column of the proxy covariates, if there is one (read
-    /// from a constant buffer in the passes over the unlabelled rows).
+    /// from a constant buffer in the passes over the unlabeled rows).
     ones: Option<usize>,
-    /// OLS form: the least-squares fits on the unlabelled and on the
-    /// labelled proxies, computed once.
+    /// OLS form: the least-squares fits on the unlabeled and on the
+    /// labeled proxies, computed once.
     proxy_ols: OnceCell<(Vec<f64>, Vec<f64>)>,
     /// Sums of the sampling weights and of their squares over L and over U
     /// (the row counts n, n, N, N when unweighted).
@@ -274,7 +274,7 @@ struct Ctx<'a, 'b> {
 }
 
 impl<'a, 'b> Ctx<'a, 'b> {
-    /// The context of `d` with `n` labelled and `big_n` unlabelled rows.
+    /// The context of `d` with `n` labeled and `big_n` unlabeled rows.
     fn new(family: Family, d: &'b PpiData<'a>, n: usize, big_n: usize) -> Self {
         let p = d.x.ncols();
         let same_x = (0..d.x.nrows())
@@ -292,27 +292,27 @@ impl<'a, 'b> Ctx<'a, 'b> {
         self.family == Family::Gaussian && self.same_x
     }
 
-    /// Whether the Hessian pools labelled and unlabelled rows, as ppi-python
-    /// does. That presumes the unlabelled rows' covariates have the law of
+    /// Whether the Hessian pools labeled and unlabeled rows, as ppi-python
+    /// does. That presumes the unlabeled rows' covariates have the law of
     /// the true ones; when covariates are predicted they do not (the
     /// rectified loss's Hessian converges to the true-covariate Hessian), so
-    /// the Hessian is then taken over the labelled rows with true covariates.
+    /// the Hessian is then taken over the labeled rows with true covariates.
     fn pooled_hessian(&self, use_unlabeled: bool) -> bool {
         use_unlabeled && self.same_x
     }
 
-    fn labelled(&self) -> Rows<'_> {
+    fn labeled(&self) -> Rows<'_> {
         Rows::Where(self.d.labeled, true)
     }
-    fn unlabelled(&self) -> Rows<'_> {
+    fn unlabeled(&self) -> Rows<'_> {
         Rows::Where(self.d.labeled, false)
     }
 
-    /// The labelled-only fit on the true data (start values, and lam = 0).
+    /// The labeled-only fit on the true data (start values, and lam = 0).
     fn classical(&self) -> Result<Vec<f64>> {
-        let b = Block::new(self.d.x, self.d.y, self.labelled()).with_row_weights(self.d.weights);
-        let fit = newton(self.family, &[b], &vec![0.0; self.p], "classical fit on the labelled rows")?;
-        check_separation(self.family, &b, &fit.beta, "classical fit on the labelled rows")?;
+        let b = Block::new(self.d.x, self.d.y, self.labeled()).with_row_weights(self.d.weights);
+        let fit = newton(self.family, &[b], &vec![0.0; self.p], "classical fit on the labeled rows")?;
+        check_separation(self.family, &b, &fit.beta, "classical fit on the labeled rows")?;
         Ok(fit.beta)
     }
 
@@ -329,27 +329,27 @@ impl<'a, 'b> Ctx<'a, 'b> {
         // Weight sums: the row counts n and N when unweighted.
         let (nf, nu) = (self.wl, self.wu);
         let cw = self.d.weights;
-        let proxy_l = Block::new(self.d.x_proxy, self.d.y_proxy, self.labelled()).with_row_weights(cw);
-        let proxy_u = Block::new(self.d.x_proxy, self.d.y_proxy, self.unlabelled()).with_ones(self.ones).with_row_weights(cw);
+        let proxy_l = Block::new(self.d.x_proxy, self.d.y_proxy, self.labeled()).with_row_weights(cw);
+        let proxy_u = Block::new(self.d.x_proxy, self.d.y_proxy, self.unlabeled()).with_ones(self.ones).with_row_weights(cw);
         if self.ols_form() {
             // Imputed plus rectifier: classical + lam (beta_U(X, Y~) - beta_L(X, Y~)).
             // The two proxy fits do not depend on lam; PPI++ needs them thrice.
             if self.proxy_ols.get().is_none() {
                 let zero = vec![0.0; self.p];
-                let bu = newton(self.family, &[proxy_u], &zero, "least squares on the unlabelled proxies")?.beta;
-                let bl = newton(self.family, &[proxy_l], &zero, "least squares on the labelled proxies")?.beta;
+                let bu = newton(self.family, &[proxy_u], &zero, "least squares on the unlabeled proxies")?.beta;
+                let bl = newton(self.family, &[proxy_l], &zero, "least squares on the labeled proxies")?.beta;
                 let _ = self.proxy_ols.set((bu, bl));
             }
             let (bu, bl) = self.proxy_ols.get().expect("set just above");
             return Ok((0..self.p).map(|j| start[j] + lam * (bu[j] - bl[j])).collect());
         }
         let blocks = [
-            Block::new(self.d.x, self.d.y, self.labelled()).with_row_weights(cw).weighted(1.0 / nf),
+            Block::new(self.d.x, self.d.y, self.labeled()).with_row_weights(cw).weighted(1.0 / nf),
             proxy_u.weighted(lam / nu),
             proxy_l.weighted(-lam / nf),
         ];
         let fit = newton_from(self.family, &blocks, &start, initial, "PPI rectified loss")?;
-        // The rectified loss subtracts the labelled proxies' loss, so it need
+        // The rectified loss subtracts the labeled proxies' loss, so it need
         // not be convex nor bounded below: Newton then stops at a saddle or
         // drifts off. ppi-python raises in that case; so do we, instead of
         // reporting the point where the search stopped.
@@ -357,7 +357,7 @@ impl<'a, 'b> Ctx<'a, 'b> {
             return Err(crate::error::CoreError::NoConvergence(format!(
                 "the PPI rectified loss at lambda = {lam:.3} has no finite minimiser (its curvature \
                  is not positive where the search stopped): the proxy disagrees with the labels \
-                 too often for the {} labelled rows to correct it. Use method = \"classical\", \
+                 too often for the {} labeled rows to correct it. Use method = \"classical\", \
                  \"ppi++\" (which tunes lambda towards 0) or \"gmm_proxy\", or a better proxy",
                 self.n
             )));
@@ -477,7 +477,7 @@ impl<'a, 'b> Ctx<'a, 'b> {
             let k = i + j * p;
             // Cov(g~_U), divisor N - 1, times lam^2 n / N.
             let cov_u = (st.sum_uu[k] - st.sum_u[i] * st.sum_u[j] / nu) / (nu - 1.0);
-            // Cov(g - lam g~) over labelled rows, divisor n - 1.
+            // Cov(g - lam g~) over labeled rows, divisor n - 1.
             let raw = st.sum_gg[k] - lam * (st.sum_gh[k] + st.sum_gh[j + i * p]) + lam * lam * st.sum_hh[k];
             let mi = st.sum_g[i] - lam * st.sum_h[i];
             let mj = st.sum_g[j] - lam * st.sum_h[j];

@@ -24,7 +24,7 @@ struct Sim {
 }
 
 /// y = 1 + 0.5 x + e (Gaussian) or Poisson counts with that mean's log;
-/// proxy and synthetic responses tracking e; about 30% labelled; integer
+/// proxy and synthetic responses tracking e; about 30% labeled; integer
 /// weights 1..4.
 fn sim(n: usize, family: Family, seed: u64) -> Sim {
     let mut rng = replicate_rng(seed, 0);

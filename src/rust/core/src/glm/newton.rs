@@ -54,7 +54,7 @@ pub fn evaluate(family: Family, blocks: &[Block<'_>], beta: &[f64], derivs: bool
 ///
 /// Chunks where most rows count go through column-wise kernels (linear
 /// predictor by axpys, Hessian by dot products); chunks where few rows count
-/// (the labelled rows among millions) are visited row by row, and chunks
+/// (the labeled rows among millions) are visited row by row, and chunks
 /// without any are skipped.
 fn block_sums(family: Family, b: &Block<'_>, beta: &[f64], derivs: bool) -> Quadratic {
     let p = beta.len();
@@ -299,7 +299,7 @@ pub fn newton_from(family: Family, blocks: &[Block<'_>], start: &[f64], initial:
     Err(CoreError::NoConvergence(format!(
         "{what}: Newton-Raphson did not converge in {MAX_ITER} iterations{}",
         if family == Family::Binomial {
-            " (perfect separation in the labelled data?)"
+            " (perfect separation in the labeled data?)"
         } else {
             ""
         }

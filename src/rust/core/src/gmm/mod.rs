@@ -1,4 +1,4 @@
-//! Two-step GMM combining labelled data, proxies and synthetic samples
+//! Two-step GMM combining labeled data, proxies and synthetic samples
 //! (Byun et al.), with the finite-sample variance `synth_glm()` reports.
 //!
 //! The estimator itself is [`two_step`] on a [`Problem`]; [`labels_needed`]
@@ -27,7 +27,7 @@ pub struct Surrogate<'a> {
 }
 
 /// The number `K = p (1 + sources)` of parameters whose moments live on the
-/// labelled rows; an error when there are not more than `K` labelled rows.
+/// labeled rows; an error when there are not more than `K` labeled rows.
 pub fn labels_needed(n_lab: usize, p: usize, sources: usize) -> Result<usize> {
     let k = p * (1 + sources);
     if n_lab <= k {
@@ -44,7 +44,7 @@ pub fn labels_needed(n_lab: usize, p: usize, sources: usize) -> Result<usize> {
 /// Finite-sample variance of theta (see `synth_glm()`'s documentation and
 /// the few-labels study, [`small_sample`]): Windmeijer's correction for the
 /// estimated weight with HC3-type leverage multipliers, scaled by
-/// `n_lab / (n_lab - K)` for the `K` parameters fitted on the labelled rows,
+/// `n_lab / (n_lab - K)` for the `K` parameters fitted on the labeled rows,
 /// with t quantiles on `n_lab - K` degrees of freedom. Returns the p x p
 /// covariance and the degrees of freedom.
 pub fn small_sample_variance(g: &GmmFit, p: usize, n_lab: usize, k: usize) -> (Mat<f64>, f64) {

@@ -1,10 +1,10 @@
 //! The few-labels study: coverage and width of the GMM interval under each
-//! variance choice, next to the classical (labelled-only) interval, with
+//! variance choice, next to the classical (labeled-only) interval, with
 //! 50-200 labels in four stress scenarios. Its numbers choose the default
 //! variance of `synth_glm()` (see `bench/gmm_small_sample.R`).
 //!
-//! Design (its own, independent of `sim`): n_lab labelled units and
-//! 5 n_lab unlabelled ones; one covariate x ~ N(0, 1); eta = b0 + b1 x with
+//! Design (its own, independent of `sim`): n_lab labeled units and
+//! 5 n_lab unlabeled ones; one covariate x ~ N(0, 1); eta = b0 + b1 x with
 //! (b0, b1) = (0.5, 1) for the Gaussian models, (-0.3, 0.8) logistic,
 //! (0.5, 0.5) Poisson. The estimand is the slope (the mean of y in the
 //! intercept-only model). A proxy on every unit and one synthetic unit per
@@ -197,10 +197,10 @@ fn draw<R: Rng>(est: Estimand, sc: Scenario, n_lab: usize, rng: &mut R) -> Draw 
 /// The interval rules compared.
 /// `asymptotic`: (G' S^-1 G)^-1 / n; `windmeijer`: Windmeijer's correction,
 /// `_hc2` / `_hc3` with leverage multipliers 1 / (1 - h) or 1 / (1 - h)^2 on
-/// the labelled rows' moment products; `_z`: normal quantiles; `_t`:
+/// the labeled rows' moment products; `_z`: normal quantiles; `_t`:
 /// variance times n_lab / (n_lab - K) and t quantiles on n_lab - K degrees of
 /// freedom (K parameters: p for theta, p per source); `classical_z`:
-/// labelled rows only, HC0; `classical_t`: HC1 and t quantiles on n_lab - p.
+/// labeled rows only, HC0; `classical_t`: HC1 and t quantiles on n_lab - p.
 pub const RULES: [&str; 8] = [
     "asymptotic_z",
     "asymptotic_t",
@@ -314,7 +314,7 @@ fn sum_cells(per: Vec<Vec<RuleCell>>, rules: usize) -> Vec<RuleCell> {
 /// The costlier candidates, on the same replications as [`study`] (same
 /// seed, same data): iterated GMM (the weight re-estimated until the
 /// estimate stops moving) with its textbook variance, and a bootstrap of the
-/// whole two-step estimator (labelled and unlabelled rows resampled with
+/// whole two-step estimator (labeled and unlabeled rows resampled with
 /// replacement within their group, `boot` resamples), as a percentile-t
 /// interval on the default studentisation and as a bootstrap-variance
 /// interval with the default's t quantiles. The default rule is repeated
@@ -391,7 +391,7 @@ pub fn study_costly(
             return fail();
         };
         let theta = params[j];
-        // Bootstrap: resample labelled and unlabelled rows within group.
+        // Bootstrap: resample labeled and unlabeled rows within group.
         let lab_rows: Vec<usize> = (0..n).filter(|&i| d.labeled[i]).collect();
         let unl_rows: Vec<usize> = (0..n).filter(|&i| !d.labeled[i]).collect();
         let mut rng = replicate_rng(seed.wrapping_add(0x9e37_79b9), r as u64);

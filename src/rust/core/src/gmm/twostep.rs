@@ -1,6 +1,6 @@
-//! Two-step GMM with labelled data and surrogate sources (Byun et al.).
+//! Two-step GMM with labeled data and surrogate sources (Byun et al.).
 //!
-//! Rows i = 1..n, S_i = 1 when labelled, psi(x, y; b) = x (y - mu(x'b)).
+//! Rows i = 1..n, S_i = 1 when labeled, psi(x, y; b) = x (y - mu(x'b)).
 //! Parameters phi = (theta, eta_1, ..., eta_M), p each. Moments, stacked:
 //!
 //! ```text
@@ -12,7 +12,7 @@
 //! over-identifying restrictions.
 //!
 //! * Step 1 (identity weight): minimise |gbar|^2. The theta block is exactly
-//!   identified (theta is the labelled-only GLM fit) and each eta_m solves its
+//!   identified (theta is the labeled-only GLM fit) and each eta_m solves its
 //!   own two blocks; started from the per-block GLM fits, Gauss-Newton finds
 //!   the joint identity-weight minimiser, as `gmm::gmm(type = "twoStep")` does.
 //! * Step 2: W = S1^{-1}, S1 = (1/n) sum g_i g_i' (uncentred) at the step-1
@@ -67,7 +67,7 @@ pub struct GmmFit {
     pub iterations: usize,
     /// Windmeijer's (2005) finite-sample corrected covariance (K x K), one
     /// per leverage power asked of [`two_step_with`] (0: none, 1: HC2-type,
-    /// 2: HC3-type multipliers of the labelled rows' moment products).
+    /// 2: HC3-type multipliers of the labeled rows' moment products).
     pub covariance_windmeijer: Vec<Mat<f64>>,
 }
 
@@ -104,13 +104,13 @@ impl Problem<'_> {
     /// As [`Problem::moments`], summed over the rows `rows.0` only, with row
     /// `rows.0[t]`'s contribution to S weighted by `rows.1[t]` (still divided
     /// by the number of all rows). The leverage correction of the
-    /// finite-sample variance uses it on the labelled rows alone.
+    /// finite-sample variance uses it on the labeled rows alone.
     pub(super) fn moments_on(&self, phi: &[f64], want_s: bool, want_jac: bool, rows: Option<(&[usize], &[f64])>) -> Moments {
         let p = self.p();
         let q = self.n_moments();
         let m_src = self.sources.len();
         let n = self.x.nrows();
-        // Jacobian blocks: -sum S w x x' for theta; per source the labelled
+        // Jacobian blocks: -sum S w x x' for theta; per source the labeled
         // and all-row information matrices (lower triangles, p x p each).
         let n_info = 1 + 2 * m_src;
         let len_s = if want_s { q * q } else { 0 };
@@ -309,10 +309,10 @@ pub fn two_step_with(pr: &Problem<'_>, powers: &[i32]) -> Result<GmmFit> {
     let q = pr.n_moments();
     let k = pr.n_params();
     let zero = vec![0.0; p];
-    // Per-block start values: theta on the labelled rows, eta_m on all rows.
+    // Per-block start values: theta on the labeled rows, eta_m on all rows.
     let lab = Block::new(pr.x, pr.y, Rows::Where(pr.labeled, true)).with_row_weights(pr.weights);
-    let theta0 = newton(pr.family, &[lab], &zero, "GLM fit on the labelled rows")?;
-    check_separation(pr.family, &lab, &theta0.beta, "GLM fit on the labelled rows")?;
+    let theta0 = newton(pr.family, &[lab], &zero, "GLM fit on the labeled rows")?;
+    check_separation(pr.family, &lab, &theta0.beta, "GLM fit on the labeled rows")?;
     let mut start = theta0.beta;
     for (m, src) in pr.sources.iter().enumerate() {
         let b = Block::new(src.x, src.y, Rows::All).with_row_weights(pr.weights);
@@ -348,13 +348,13 @@ pub fn two_step_with(pr: &Problem<'_>, powers: &[i32]) -> Result<GmmFit> {
     let v = w1.solve_vec(&fin.gbar);
     let ds_v = super::windmeijer::ds_times(pr, &step1, &v);
     let as_mat = |v: &[f64]| Mat::from_fn(q, q, |i, j| v[i + j * q]);
-    let labelled: Vec<usize> = (0..pr.n_rows()).filter(|&i| pr.labeled[i]).collect();
-    // S with the labelled rows' products multiplied by 1 / (1 - h)^power:
+    let labeled: Vec<usize> = (0..pr.n_rows()).filter(|&i| pr.labeled[i]).collect();
+    // S with the labeled rows' products multiplied by 1 / (1 - h)^power:
     // S plus those rows' products times (multiplier - 1), one pass over the
-    // labelled rows only.
+    // labeled rows only.
     let leveraged = |s: &[f64], at: &[f64], power: i32| -> Result<Mat<f64>> {
-        let extra = super::windmeijer::leverage_excess(pr, &labelled, &at[..p], power)?;
-        let ds = pr.moments_on(at, true, false, Some((&labelled, &extra))).s.expect("S requested");
+        let extra = super::windmeijer::leverage_excess(pr, &labeled, &at[..p], power)?;
+        let ds = pr.moments_on(at, true, false, Some((&labeled, &extra))).s.expect("S requested");
         Ok(Mat::from_fn(q, q, |i, j| s[i + j * q] + ds[i + j * q]))
     };
     let covariance_windmeijer = powers
@@ -395,9 +395,9 @@ pub(super) fn moment_factor(pr: &Problem<'_>, s: &[f64]) -> Result<SpdFactor> {
     let label = |j: usize| {
         let (block, coef) = (j / p, j % p + 1);
         let place = if block == 0 {
-            "real data on labelled rows".to_string()
+            "real data on labeled rows".to_string()
         } else {
-            let rows = if block % 2 == 1 { "labelled rows" } else { "all rows" };
+            let rows = if block % 2 == 1 { "labeled rows" } else { "all rows" };
             format!("{} on {rows}", pr.source_name((block - 1) / 2))
         };
         format!("moment {} ({place}, coefficient {coef})", j + 1)
@@ -406,7 +406,7 @@ pub(super) fn moment_factor(pr: &Problem<'_>, s: &[f64]) -> Result<SpdFactor> {
         MatRef::from_column_major_slice(s, q, q),
         "the GMM moment covariance (a surrogate source that duplicates another or the \
          labels, a surrogate response the model fits exactly, such as a constant one in \
-         a mean, or too few labelled rows for the moments make it singular)",
+         a mean, or too few labeled rows for the moments make it singular)",
         label,
     )
 }
@@ -460,7 +460,7 @@ mod tests {
         let pr = Problem { family: Family::Gaussian, x, y: &y, labeled: &lab, sources: vec![Surrogate { x, y: &ys }], has_proxy: false, weights: None };
         let fit = two_step(&pr).unwrap();
         assert_eq!(fit.j_df, 2);
-        // Step 1's theta is the labelled-only OLS fit.
+        // Step 1's theta is the labeled-only OLS fit.
         let b = Block::new(x, &y, Rows::Where(&lab, true));
         let ols = newton(Family::Gaussian, &[b], &[0.0, 0.0], "t").unwrap();
         assert!((fit.step1[0] - ols.beta[0]).abs() < 1e-9);

@@ -11,7 +11,7 @@
 //! ```
 //!
 //! (q = k (1 + 2M) moments, K = p (1 + M) parameters) where data^m is the
-//! copy of the data whose labelled variables are replaced by surrogate
+//! copy of the data whose labeled variables are replaced by surrogate
 //! source m's columns. The moment function is an R closure, so the
 //! iteration loop runs in R, which evaluates the moments (and their
 //! Jacobians) at each trial point and calls in here once per Gauss-Newton
@@ -23,7 +23,7 @@
 //! (Windmeijer's correction with HC3-type leverage multipliers, scaled by
 //! n_lab / (n_lab - K)), exactly as for the GLM estimator.
 //!
-//! Leverages of the labelled rows generalise the GLM hat values: with D_t
+//! Leverages of the labeled rows generalise the GLM hat values: with D_t
 //! the k x p Jacobian of row t's target moments and D = sum_t D_t,
 //! h_t = tr((D'D)^{-1} D' D_t) (for a GLM, w_t x_t' (sum w x x')^{-1} x_t;
 //! the h_t sum to p).
@@ -40,9 +40,9 @@ use statrs::distribution::{ChiSquared, ContinuousCDF};
 pub struct UserMoments<'a> {
     /// Number of rows of the data, n.
     pub n: usize,
-    /// 0-based positions of the labelled rows, increasing.
+    /// 0-based positions of the labeled rows, increasing.
     pub labeled: &'a [usize],
-    /// The target block on the labelled rows: row t belongs to row
+    /// The target block on the labeled rows: row t belongs to row
     /// `labeled[t]` (n_lab x k).
     pub target: MatRef<'a, f64>,
     /// One n x k block per surrogate source, on every row.
@@ -50,8 +50,8 @@ pub struct UserMoments<'a> {
 }
 
 /// Jacobians of the blocks' column means in their own parameters (k x p
-/// each): the target block's mean over the labelled rows in theta, and per
-/// source the means over its labelled rows and over all rows in eta_m.
+/// each): the target block's mean over the labeled rows in theta, and per
+/// source the means over its labeled rows and over all rows in eta_m.
 #[derive(Debug, Clone)]
 pub struct UserJacobian<'a> {
     pub target: MatRef<'a, f64>,
@@ -118,13 +118,13 @@ impl UserMoments<'_> {
         }
         if self.target.nrows() != self.labeled.len() {
             return invalid(format!(
-                "the target block has {} rows for {} labelled rows",
+                "the target block has {} rows for {} labeled rows",
                 self.target.nrows(),
                 self.labeled.len()
             ));
         }
         if self.labeled.windows(2).any(|w| w[0] >= w[1]) || self.labeled.last().is_some_and(|&i| i >= self.n) {
-            return invalid("labelled row positions must be increasing and within the rows of the data");
+            return invalid("labeled row positions must be increasing and within the rows of the data");
         }
         if self.sources.iter().any(|s| s.nrows() != self.n || s.ncols() != k) {
             return invalid(format!("every surrogate block must be {} x {k}", self.n));
@@ -158,7 +158,7 @@ impl UserMoments<'_> {
     }
 
     /// Jacobian of gbar in (theta, eta_1, ..., eta_M), q x K, from the
-    /// blocks' mean Jacobians (the labelled-row means enter gbar with the
+    /// blocks' mean Jacobians (the labeled-row means enter gbar with the
     /// factor n_lab / n).
     fn jacobian(&self, jac: &UserJacobian<'_>) -> Result<Mat<f64>> {
         let k = self.k();
@@ -192,7 +192,7 @@ fn column_means(g: &Mat<f64>) -> Vec<f64> {
     (0..g.ncols()).map(|c| g.col(c).iter().sum::<f64>() / n).collect()
 }
 
-/// (1/n) sum_i c_i g_i g_i' with c_i = 1 + `extra[t]` on the labelled row
+/// (1/n) sum_i c_i g_i g_i' with c_i = 1 + `extra[t]` on the labeled row
 /// `labeled[t]` (the leverage multipliers) and 1 elsewhere.
 fn moment_covariance(g: &Mat<f64>, extra: Option<(&[usize], &[f64])>) -> Mat<f64> {
     let n = g.nrows();
@@ -345,7 +345,7 @@ pub fn result(
         None => None,
         Some(ss) => {
             if n_lab <= kk {
-                return invalid(format!("{n_lab} labelled rows cannot support the finite-sample variance of {kk} parameters"));
+                return invalid(format!("{n_lab} labeled rows cannot support the finite-sample variance of {kk} parameters"));
             }
             let p = at2.jacobian.target.ncols();
             check_derivatives(&at1.moments, &ss.at1, p)?;
@@ -433,7 +433,7 @@ fn ds_times(g: &Mat<f64>, mo: &UserMoments<'_>, d: &UserRowDerivatives<'_>, v: &
 }
 
 /// Leverage multipliers minus one, `1 / (1 - h_t)^power - 1` (power
-/// [`DEFAULT_LEVERAGE_POWER`]), of the labelled rows from the target block's
+/// [`DEFAULT_LEVERAGE_POWER`]), of the labeled rows from the target block's
 /// row derivatives `d` (n_lab x k x p): h_t = tr((D'D)^{-1} D' D_t), clamped
 /// to [0, 0.99] as for the GLM.
 fn leverage_excess(d: &[f64], n_lab: usize, k: usize, p: usize) -> Result<Vec<f64>> {
@@ -516,7 +516,7 @@ mod tests {
     type Blk = (Vec<f64>, Vec<f64>, Vec<f64>);
 
     /// Views of one point's blocks: target `t`, sources `s` (all-row block
-    /// and labelled-row mean Jacobian).
+    /// and labeled-row mean Jacobian).
     fn point<'a>(g: &'a Glm, t: &'a Blk, s: &'a [(Blk, Vec<f64>)]) -> (UserMoments<'a>, UserJacobian<'a>) {
         let view = |v: &'a [f64], r: usize| MatRef::from_column_major_slice(v, r, 2);
         (

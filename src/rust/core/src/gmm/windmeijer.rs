@@ -2,7 +2,7 @@
 //!
 //! The two-step estimator phi2 minimises gbar(phi)' W(phi1) gbar(phi) with
 //! W(phi1) = S(phi1)^{-1} built at the step-1 estimate. The usual variance
-//! V2 = (G' W G)^{-1} / n treats W as fixed; with few labelled rows the
+//! V2 = (G' W G)^{-1} / n treats W as fixed; with few labeled rows the
 //! noise that phi1 carries into W is of the same order as what V2 measures,
 //! and V2 is too small. Differentiating the first-order condition
 //! G' W(phi1) gbar(phi2) = 0 in phi1 gives
@@ -130,28 +130,28 @@ pub(super) fn ds_times(pr: &Problem<'_>, phi: &[f64], v: &[f64]) -> Mat<f64> {
 }
 
 /// Leverage multipliers of the moment covariance, minus one, for the
-/// labelled rows `labelled` (in that order): the multiplier
+/// labeled rows `labeled` (in that order): the multiplier
 /// `1 / (1 - h_i)^power`, with `h_i = w_i x_i' (sum_L w x x')^-1 x_i` the
-/// leverage of labelled row i in the labelled-rows GLM fit at `theta`
+/// leverage of labeled row i in the labeled-rows GLM fit at `theta`
 /// (power 1: HC2-type, 2: HC3-type; MacKinnon and White 1985), undoes the
 /// downward bias of outer-product variances on high-leverage rows.
-/// Unlabelled rows keep multiplier 1: their leverage in the all-rows blocks
+/// Unlabeled rows keep multiplier 1: their leverage in the all-rows blocks
 /// is of order p / n.
-pub(super) fn leverage_excess(pr: &Problem<'_>, labelled: &[usize], theta: &[f64], power: i32) -> crate::error::Result<Vec<f64>> {
+pub(super) fn leverage_excess(pr: &Problem<'_>, labeled: &[usize], theta: &[f64], power: i32) -> crate::error::Result<Vec<f64>> {
     let p = pr.x.ncols();
     let xcols = Columns::new(pr.x);
     let mut info = vec![0.0; p * p];
     let mut xi = vec![0.0; p];
     // With sampling weights c_i, the leverage of the weighted fit:
     // h_i = c_i w_i x_i' (sum_L c w x x')^-1 x_i.
-    let weights: Vec<f64> = labelled.iter().map(|&i| pr.row_weight(i) * pr.family.weight(xcols.eta(i, theta))).collect();
-    for (&i, &w) in labelled.iter().zip(&weights) {
+    let weights: Vec<f64> = labeled.iter().map(|&i| pr.row_weight(i) * pr.family.weight(xcols.eta(i, theta))).collect();
+    for (&i, &w) in labeled.iter().zip(&weights) {
         xcols.row_into(i, &mut xi);
         add_outer_lower(&mut info, p, &xi, w);
     }
     symmetrize_lower(&mut info, p);
-    let f = SpdFactor::new(faer::MatRef::from_column_major_slice(&info, p, p), "the labelled rows' information matrix")?;
-    Ok(labelled
+    let f = SpdFactor::new(faer::MatRef::from_column_major_slice(&info, p, p), "the labeled rows' information matrix")?;
+    Ok(labeled
         .iter()
         .zip(&weights)
         .map(|(&i, &w)| {
@@ -336,7 +336,7 @@ mod leverage_tests {
     use faer::MatRef;
 
     /// HC2 multipliers are 1 / (1 - h) with h the hat values of least squares
-    /// on the labelled rows, here computed by hand for a 2-column design
+    /// on the labeled rows, here computed by hand for a 2-column design
     /// (`leverage_excess` returns the multiplier minus one).
     #[test]
     fn leverage_multipliers_are_hat_values_for_ols() {

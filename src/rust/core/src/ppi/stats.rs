@@ -16,7 +16,7 @@ use std::ops::Range;
 
 /// Sums over rows at one estimate. "g" is the per-row loss gradient
 /// `x (mu - y)` with the true data, "h" the same with the proxies; L the
-/// labelled rows, U the unlabelled ones. Matrices are p x p column-major
+/// labeled rows, U the unlabeled ones. Matrices are p x p column-major
 /// and symmetric once [`Stats::compute`] returns.
 pub(super) struct Stats {
     /// Sums over L of g, h, g g', g h', h h'.
@@ -132,8 +132,8 @@ impl Stats {
         st
     }
 
-    /// One chunk. The unlabelled rows (nearly all of them) go through the
-    /// vectorised row kernel and column-wise sums; the labelled ones, few per
+    /// One chunk. The unlabeled rows (nearly all of them) go through the
+    /// vectorised row kernel and column-wise sums; the labeled ones, few per
     /// chunk, row by row.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
@@ -145,7 +145,7 @@ impl Stats {
         let (r, rest) = rest.split_at_mut(m);
         let (w, loss) = rest.split_at_mut(m);
         linear_predictor::<M>(eta, &xs, theta);
-        // Unlabelled residuals, weights and losses (0 on labelled rows).
+        // Unlabeled residuals, weights and losses (0 on labeled rows).
         let (y, rows) = (&d.y_proxy[range.clone()], ChunkRows::Where(&d.labeled[range.clone()], false));
         let cw = d.weights.map(|c| &c[range.clone()]);
         if with_loss {
@@ -208,7 +208,7 @@ impl Stats {
 
     /// The rectified objective `L_L / n + lam (L~_U / N - L~_L / n)` at this
     /// estimate, as Newton's method evaluates it (needs `with_loss`); `n`
-    /// and `big_n` are the labelled and unlabelled weight sums (row counts
+    /// and `big_n` are the labeled and unlabeled weight sums (row counts
     /// when unweighted).
     pub fn rectified_quadratic(&self, lam: f64, n: f64, big_n: f64) -> Quadratic {
         let (a, b, c) = (1.0 / n, lam / big_n, -lam / n);

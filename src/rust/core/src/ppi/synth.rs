@@ -11,14 +11,14 @@
 //!
 //! # Choice of alpha by cross-fitting
 //!
-//! The labelled rows and the unlabelled rows are each dealt, in row order,
+//! The labeled rows and the unlabeled rows are each dealt, in row order,
 //! round-robin into [`FOLDS`] folds. For fold k, alpha_k is the value of
 //! [`alpha_grid`] minimising the trace of the estimated PPI++ covariance
 //! computed on the *other* folds only (moments at their classical fit, lambda
 //! tuned there). Rows of fold k are then imputed with `f_{alpha_k}`, so given
 //! the other folds, fold k's imputed label is a fixed function of its own
 //! surrogates: the rectifier `Y - lambda f` stays unbiased for its
-//! unlabelled counterpart within every fold, and the data never choose the
+//! unlabeled counterpart within every fold, and the data never choose the
 //! weight applied to themselves. The final estimate and its variance are
 //! PPI++'s on all rows with this per-row imputation. As n grows every alpha_k
 //! tends to the same variance-minimising value (when it is unique), so the
@@ -47,9 +47,9 @@ pub fn alpha_grid() -> Vec<f64> {
 /// prediction on every row (n x p model matrices, column-major).
 #[derive(Debug, Clone, Copy)]
 pub struct MixData<'a> {
-    /// True covariates; read on labelled rows only.
+    /// True covariates; read on labeled rows only.
     pub x: MatRef<'a, f64>,
-    /// True response; read on labelled rows only.
+    /// True response; read on labeled rows only.
     pub y: &'a [f64],
     pub x_proxy: MatRef<'a, f64>,
     pub y_proxy: &'a [f64],
@@ -152,7 +152,7 @@ pub fn ppi_synth_fixed(family: Family, d: &MixData<'_>, alpha: f64) -> Result<Pp
     ppi(family, &s.ppi_data(d.x.ncols()), None)
 }
 
-/// Fold of each row: labelled and unlabelled rows each dealt round-robin in
+/// Fold of each row: labeled and unlabeled rows each dealt round-robin in
 /// row order, so every fold holds a 1/FOLDS share of both.
 fn folds(labeled: &[bool]) -> Vec<usize> {
     let (mut nl, mut nu) = (0usize, 0usize);
@@ -178,8 +178,8 @@ pub fn ppi_synth(family: Family, d: &MixData<'_>) -> Result<PpiSynthFit> {
     if lab_out <= p + 1 || unl_out < 2 {
         return invalid(format!(
             "PPI++Synth chooses its mixing weight by {FOLDS}-fold cross-fitting and needs more rows: \
-             {n_lab} labelled and {n_unl} unlabelled leave {lab_out} and {unl_out} outside a fold \
-             (more than {} labelled and at least 2 unlabelled are needed)",
+             {n_lab} labeled and {n_unl} unlabeled leave {lab_out} and {unl_out} outside a fold \
+             (more than {} labeled and at least 2 unlabeled are needed)",
             p + 1
         ));
     }
@@ -285,7 +285,7 @@ mod tests {
     }
 
     #[test]
-    fn folds_split_labelled_and_unlabelled_evenly() {
+    fn folds_split_labeled_and_unlabeled_evenly() {
         let labeled: Vec<bool> = (0..103).map(|i| i % 3 == 0).collect();
         let f = folds(&labeled);
         for k in 0..FOLDS {

@@ -56,8 +56,8 @@ impl Data {
     fn derivs(&self, b: &[f64], blocks: &[(bool, bool, f64)]) -> (Vec<f64>, Vec<Vec<f64>>) {
         let p = b.len();
         let (mut g, mut h) = (vec![0.0; p], vec![vec![0.0; p]; p]);
-        for &(labelled, truth, c) in blocks {
-            for i in (0..self.y.len()).filter(|&i| self.lab[i] == labelled) {
+        for &(labeled, truth, c) in blocks {
+            for i in (0..self.y.len()).filter(|&i| self.lab[i] == labeled) {
                 let mu = expit(self.eta(i, b));
                 let y = if truth { self.y[i] } else { self.yh[i] };
                 for j in 0..p {
@@ -91,9 +91,9 @@ impl Data {
             let mu = expit(self.eta(i, b));
             self.x[i].iter().map(|x| x * (mu - y)).collect()
         };
-        let labelled: Vec<usize> = (0..self.y.len()).filter(|&i| self.lab[i]).collect();
-        let g: Vec<Vec<f64>> = labelled.iter().map(|&i| grad(i, true)).collect();
-        let hl: Vec<Vec<f64>> = labelled.iter().map(|&i| grad(i, false)).collect();
+        let labeled: Vec<usize> = (0..self.y.len()).filter(|&i| self.lab[i]).collect();
+        let g: Vec<Vec<f64>> = labeled.iter().map(|&i| grad(i, true)).collect();
+        let hl: Vec<Vec<f64>> = labeled.iter().map(|&i| grad(i, false)).collect();
         let all_h: Vec<Vec<f64>> = (0..self.y.len()).map(|i| grad(i, false)).collect();
         let mean = |v: &[Vec<f64>]| -> Vec<f64> { (0..p).map(|j| v.iter().map(|r| r[j]).sum::<f64>() / v.len() as f64).collect() };
         let (mg, mh, ma) = (mean(&g), mean(&hl), mean(&all_h));
