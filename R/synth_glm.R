@@ -215,6 +215,17 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "pp
 #' simple random sample that the weighted classical estimator would need to
 #' match the fit (Kish's approximation).
 #'
+#' The linearisation variance is a large-sample approximation, and very
+#' unequal weights make it optimistic: in a simulation with informative
+#' Poisson sampling (about 1,000 sampled units, 40% labeled), inclusion
+#' probabilities between 0.05 and 0.15 gave 90% intervals covering 0.885-0.95
+#' for every method, but probabilities between 0.02 and 0.15 (weights varying
+#' 7.5-fold) gave about 0.86 for every method, the classical weighted GLM
+#' included. Compare `glance(fit)$nobs_labeled` with Kish's effective number
+#' of labeled rows (`sum(w)^2 / sum(w^2)` over them): when the second is much
+#' smaller, label more rows, trim extreme weights, or read the interval as
+#' approximate.
+#'
 #' @param formula,data,family,proxy,synthetic See [synth_design()]. Rows with
 #'   a non-missing response are labeled.
 #' @param method One of `"gmm"`, `"gmm_proxy"`, `"ppi++"`, `"ppi"`,
