@@ -49,20 +49,29 @@ ate_overlap_bound <- 0.01
 #'
 #' @section What the interval accounts for:
 #' The interval is [synth_glm()]'s interval for the mean of the
-#' pseudo-outcomes, which it treats as independent observations. It
-#' accounts for the sampling variability of the pseudo-outcomes and for the
-#' surrogate sources' estimated coefficients. It does **not** propagate the
-#' estimation error of the nuisance models; that is justified to first
-#' order because the AIPW score is orthogonal to them: with cross-fitted
-#' outcome regressions the nuisance error enters the estimate through the
-#' product of the propensity and outcome-regression errors, negligible when
-#' that product shrinks faster than `n_labeled^(-1/2)` (the usual rate
-#' condition; met for instance when the propensity is known, or is a
-#' correctly specified logistic model). With few labeled units per arm and
-#' fold, this second-order error can still be noticeable. The estimate is
-#' consistent when either the propensity or the outcome regressions are
-#' correctly specified (double robustness); with both misspecified it is
-#' biased and the interval does not cover.
+#' pseudo-outcomes, which it treats as independent observations, with a
+#' finite-sample correction for the nuisance models. It accounts for the
+#' sampling variability of the pseudo-outcomes and for the surrogate
+#' sources' estimated coefficients. The estimation error of the nuisance
+#' models is negligible to first order because the AIPW score is orthogonal
+#' to them: with cross-fitted outcome regressions it enters the estimate
+#' through the product of the propensity and outcome-regression errors,
+#' negligible when that product shrinks faster than `n_labeled^(-1/2)` (the
+#' usual rate condition; met for instance when the propensity is known, or
+#' is a correctly specified logistic model). With a few dozen labeled units
+#' per arm it is not negligible (the uncorrected 90% intervals covered about
+#' 88% in `vignette("beyond-regression")`), so, as HC1 and the t interval do
+#' for a regression, every method's variance is multiplied by
+#' `n / (n - q)` and the interval uses t quantiles on at most `n - q`
+#' degrees of freedom, where `n` is the number of labeled units and
+#' `q = 2 p + 1` the parameters that the real outcome's pseudo-outcome
+#' spends on them: the ATE and the `p` coefficients (intercept included) of
+#' each arm's outcome regression. Below 5 labeled units per coefficient in
+#' an arm a warning (class `synthinfer_warning_few_labels`) says that even
+#' the corrected interval may be too narrow. The estimate is consistent when
+#' either the propensity or the outcome regressions are correctly specified
+#' (double robustness); with both misspecified it is biased and the interval
+#' does not cover.
 #'
 #' **Labels.** The human labels must be missing completely at random: which
 #' units are labeled must not depend on their outcome, treatment,
@@ -113,7 +122,8 @@ ate_overlap_bound <- 0.01
 #'   column per outcome source, the real one `NA` where unlabeled),
 #'   `propensity` (per row), `propensity_source` (`"estimated"` or
 #'   `"known"`), `outcome_model` (`"linear"` or `"logistic"`), `folds` (the
-#'   fold of each row) and `seed`.
+#'   fold of each row), `seed` and `nuisance_df` (`n - q`, see "What the
+#'   interval accounts for"; `df` is the smaller of it and [synth_glm()]'s).
 #' @references Byun, Y., Gupta, S., Lipton, Z. C., Childers, R. L. and
 #'   Wilder, B. (2025). Valid inference with imperfect synthetic data.
 #'   Advances in Neural Information Processing Systems (NeurIPS).
@@ -169,10 +179,12 @@ synth_ate <- function(formula, data, covariates = NULL, proxy = NULL, synthetic 
     pseudo[[syn_names[k]]] <- aipw_surrogate(data, cols$synthetic[k], treat, X, e, fold, logistic)
   }
   pseudo <- as.data.frame(pseudo)
+  warn_few_arm_labels(labeled, treat, ncol(X), vars)
   fit <- synth_glm(ATE ~ 1, pseudo, stats::gaussian(),
                    proxy = if (length(cols$proxy)) c(ATE = "ATE_proxy"),
                    synthetic = if (length(syn_names)) lapply(syn_names, function(s) c(ATE = s)),
                    method = method, alpha = alpha, ...)
+  fit <- ate_nuisance_correction(fit, sum(labeled), ncol(X))
   fit <- relabel_fit(fit, "ATE", "synth_ate", match.call())
   fit$pseudo_outcomes <- pseudo
   fit$propensity <- e
@@ -285,6 +297,42 @@ ate_propensity <- function(propensity, data, treat, X) {
       arg = "propensity", rows = bad)
   }
   e
+}
+
+# Finite-sample correction for the parameters that the real outcome's
+# pseudo-outcome spends: the ATE itself and the p coefficients of each arm's
+# outcome regression, q = 2 p + 1, all estimated from the n labeled units.
+# As HC1 and the t interval of a regression with q coefficients, every
+# method's variance is multiplied by n / (n - q) and its interval uses t
+# quantiles on at most n - q degrees of freedom. n_effective, a ratio of two
+# variances that get the same factor, is unchanged.
+ate_nuisance_correction <- function(fit, n_labeled, p) {
+  q <- 2 * p + 1
+  fit$vcov <- fit$vcov * n_labeled / (n_labeled - q)
+  fit$df <- min(fit_df(fit), n_labeled - q)
+  fit$nuisance_df <- n_labeled - q
+  fit
+}
+
+# Warns (class "synthinfer_warning_few_labels") when an arm has fewer than 5
+# labeled units per coefficient of its outcome regression: the study of
+# vignette("beyond-regression") validates the corrected interval down to
+# about 7 per coefficient (1% labels: some 20 treated units for 3
+# coefficients); below, the regressions' estimation error may still make the
+# interval too narrow.
+ate_labels_per_coefficient <- 5L
+warn_few_arm_labels <- function(labeled, treat, p, vars) {
+  n_arm <- c(treated = sum(labeled & treat == 1), control = sum(labeled & treat == 0))
+  few <- n_arm < ate_labels_per_coefficient * p
+  if (!any(few)) return(invisible(FALSE))
+  warn_classed("synthinfer_warning_few_labels", sprintf(paste0(
+    "Only %s labeled unit(s) in the %s arm for an outcome regression with %d coefficient(s): ",
+    "below %d labeled units per coefficient in each arm, the regressions' estimation error may ",
+    "make the ATE interval too narrow, despite its finite-sample correction. Label more units ",
+    "(of `%s`), or use fewer `covariates`."),
+    paste(n_arm[few], collapse = " and "), paste(names(n_arm)[few], collapse = " and "), p,
+    ate_labels_per_coefficient, vars$outcome), labeled_per_arm = n_arm)
+  invisible(TRUE)
 }
 
 # Random folds, balanced within each (label status, treatment) stratum.

@@ -13,11 +13,12 @@ test_that("the shipped study: MSE of gmm < gmm_proxy, ppi++ < classical in every
     expect_true(all(cell$trials + cell$failed == 200))
   }
   # Pooled coverage of the nominal 90% intervals: within 3 Monte Carlo
-  # standard errors of 0.9 for the AR(1); the ATE's shortfall (about 0.88),
-  # which the vignette reports, is common to all methods.
+  # standard errors of 0.9 for the AR(1); for the ATE, with synth_ate()'s
+  # finite-sample correction, no more than 2 standard errors below 0.9 (the
+  # uncorrected intervals, 0.873 to 0.886, were not), as the vignette says.
   pooled <- tapply(study$coverage * study$trials, list(study$estimand, study$method), sum) /
     tapply(study$trials, list(study$estimand, study$method), sum)
   mcse <- sqrt(0.09 / 1000)
   expect_true(all(abs(pooled["AR(1)", ] - 0.9) < 3 * mcse))
-  expect_true(all(pooled["ATE", ] > 0.86 & pooled["ATE", ] < 0.9))
+  expect_true(all(pooled["ATE", ] > 0.9 - 2 * mcse & pooled["ATE", ] < 0.9 + 3 * mcse))
 })

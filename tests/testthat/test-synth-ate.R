@@ -37,7 +37,7 @@ hand_aipw <- function(d, yname, fml, e, folds, family = gaussian()) {
   unname(m[, 2] - m[, 1] + d$treat * (y - m[, 2]) / e - (1 - d$treat) * (y - m[, 1]) / (1 - e))
 }
 
-test_that("classical equals the hand-computed AIPW mean over labeled units with its HC0 standard error", {
+test_that("classical equals the hand-computed AIPW mean over labeled units, HC0 variance x n / (n - q)", {
   d <- ate_data()
   fit <- synth_ate(y ~ treat, d, covariates = ~ x + x2, method = "classical", seed = 3)
   e <- fitted(glm(treat ~ x + x2, binomial, d))
@@ -47,11 +47,15 @@ test_that("classical equals the hand-computed AIPW mean over labeled units with 
   expect_equal(fit$pseudo_outcomes$ATE, phi, tolerance = 1e-8)
   est <- mean(phi[lab])
   expect_equal(unname(coef(fit)), est, tolerance = 1e-8)
-  expect_equal(sqrt(vcov(fit)[1, 1]), sqrt(mean((phi[lab] - est)^2) / sum(lab)), tolerance = 1e-8)
+  # Finite-sample correction for q = 2 p + 1 = 7 parameters (the ATE, 3
+  # coefficients per arm's outcome regression), t quantile on n - 7 df.
+  n <- sum(lab)
+  expect_equal(sqrt(vcov(fit)[1, 1]), sqrt(mean((phi[lab] - est)^2) / n * n / (n - 7)), tolerance = 1e-8)
   tab <- tidy(fit)
   expect_identical(tab$term, "ATE")
   expect_equal(nrow(tab), 1L)
-  expect_equal(tab$conf.low, est - qnorm(0.95) * tab$std.error, tolerance = 1e-8)
+  expect_equal(fit$df, n - 7)
+  expect_equal(tab$conf.low, est - qt(0.95, n - 7) * tab$std.error, tolerance = 1e-8)
   expect_identical(fit$outcome_model, "linear")
   expect_identical(fit$propensity_source, "estimated")
 })
@@ -70,7 +74,10 @@ test_that("GMM equals two-step GMM on the hand-computed pseudo-outcomes of every
   ones <- rep(1, nrow(d))
   ref <- origin_gmm_reference(phi, ones, list(list(y = phi_p, x = ones), list(y = phi_s, x = ones)))
   expect_equal(unname(coef(fit)), ref$coef[1], tolerance = 1e-6)
-  expect_equal(unname(vcov(fit)[1, 1]), ref$vcov[1, 1], tolerance = 1e-6)
+  # The GMM variance times the nuisance correction n / (n - q), q = 2 * 2 + 1.
+  n <- sum(!is.na(d$y))
+  expect_equal(unname(vcov(fit)[1, 1]), ref$vcov[1, 1] * n / (n - 5), tolerance = 1e-6)
+  expect_equal(fit$df, n - 5)
   expect_identical(fit$method, "gmm")
   expect_equal(glance(fit)$n_sources, 2L)
 })
@@ -198,4 +205,39 @@ test_that("bad input gives classed errors naming the cause", {
   d3 <- d; d3$y <- NA; d3$y[which(d3$treat == 1)[1:3]] <- 1; d3$y[which(d3$treat == 0)[1:3]] <- 0
   err(synth_ate(y ~ treat, d3, covariates = ~ x, proxy = "y_llm"), "Too few units to fit the outcome regression")
   err(synth_ate(y ~ treat, d, proxy = "y_llm", seed = -1), "`seed` must be NULL")
+})
+
+test_that("the nuisance correction, by hand: every method's variance x n / (n - 2p - 1), t on n - 2p - 1 df", {
+  # Fails for the uncorrected variance (HC0, normal quantiles): with 24
+  # labeled units and p = 2 the factor is 24 / 19 and the t quantile 1.729.
+  d <- ate_data(n = 80, frac = 0.3, seed = 12)
+  n <- sum(!is.na(d$y))
+  q <- 2 * 2 + 1
+  e <- fitted(glm(treat ~ x, binomial, d))
+  for (m in c("classical", "ppi++", "gmm")) {
+    fit <- suppressWarnings(synth_ate(y ~ treat, d, covariates = ~ x, proxy = "y_llm", synthetic = "y_syn",
+                                      method = m, seed = 4, threads = 1))
+    base <- suppressWarnings(synth_glm(ATE ~ 1, fit$pseudo_outcomes, proxy = c(ATE = "ATE_proxy"),
+                                       synthetic = c(ATE = "ATE_synthetic"), method = m, threads = 1))
+    expect_equal(unname(vcov(fit)[1, 1]), unname(vcov(base)[1, 1]) * n / (n - q), tolerance = 1e-10)
+    expect_equal(fit$nuisance_df, n - q)
+    expect_equal(fit$df, min(base$df, n - q))
+    expect_equal(tidy(fit)$conf.high - coef(fit)[[1]], qt(0.95, fit$df) * tidy(fit)$std.error,
+                 tolerance = 1e-10)
+    expect_equal(fit$n_effective, base$n_effective, ignore_attr = TRUE, tolerance = 1e-10)
+  }
+  cl <- suppressWarnings(synth_ate(y ~ treat, d, covariates = ~ x, method = "classical", seed = 4))
+  phi <- hand_aipw(d, "y", ~ x, e, cl$folds)[!is.na(d$y)]
+  expect_equal(tidy(cl)$std.error, sqrt(sum((phi - mean(phi))^2) / (n * (n - q))), tolerance = 1e-8)
+  expect_equal(cl$df, n - q)
+})
+
+test_that("too few labeled units per arm for the outcome regressions: a classed warning", {
+  d <- ate_data(n = 80, frac = 0.3, seed = 12)
+  n_arm <- table(d$treat[!is.na(d$y)])
+  expect_true(any(n_arm < 5 * 3))
+  expect_warning(synth_ate(y ~ treat, d, covariates = ~ x + x2, method = "classical", seed = 4),
+                 class = "synthinfer_warning_few_labels", regexp = "labeled unit.*Label more units")
+  expect_true(all(n_arm >= 5 * 1))
+  expect_no_warning(synth_ate(y ~ treat, d, method = "classical", seed = 4))
 })
