@@ -20,7 +20,8 @@
 #'
 #' @name synthinfer-conditions
 #' @examples
-#' res <- tryCatch(synth_glm(y ~ x, data.frame(y = 1, x = "a")),
+#' d <- data.frame(y = c(1.2, NA, 0.7, 2.1), x = c(0, 1, 2, 3))
+#' res <- tryCatch(synth_glm(y ~ x, d, method = "classical", alpha = 2),
 #'                 synthinfer_error_input = function(e) conditionMessage(e))
 #' res
 NULL

@@ -90,7 +90,11 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
   }
   maps <- surrogate_maps(proxy, synthetic, vars, yname, data)
 
-  observed_mm <- model_matrix(model_terms, data)
+  # model.frame()/model.matrix() errors (a one-level factor, a bad
+  # transformation) are about the data given: classed input errors.
+  observed_mm <- tryCatch(model_matrix(model_terms, data),
+                          error = function(e) stop_arg("data", "cannot be expanded by the formula: ",
+                                                       conditionMessage(e)))
   y <- response_values(observed_mm$response, yname, family)
   # Unlabeled rows are NA; NaN is the result of a computation gone wrong
   # (0/0, log(-1)), not a missing label, and must not silently unlabel a row.

@@ -32,3 +32,8 @@ test_that("every generated wrapper goes through rust_call()", {
     expect_true(grepl("rust_call", paste(deparse(body(get(w, ns))), collapse = " ")), info = w)
   }
 })
+
+test_that("a data frame the formula cannot expand is a classed input error", {
+  expect_error(synth_glm(y ~ x, data.frame(y = 1, x = "a")), "cannot be expanded",
+               class = "synthinfer_error_input")
+})
