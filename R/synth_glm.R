@@ -309,9 +309,13 @@ synth_glm <- function(formula, data, family = stats::gaussian(), proxy = NULL,
   alpha <- check_probability(alpha, "alpha")
   threads <- check_threads(threads)
   se <- check_se(se)
+  # The default family is checked once per session (default_family()).
+  if (missing(family)) family <- default_family()
   design <- synth_design(formula, data, family, proxy, synthetic)
-  weights <- weights_in_data(substitute(weights), data, parent.frame(), function() weights)
-  if (!is.null(weights)) weights <- check_weights(weights, length(design$y))
+  if (!missing(weights)) {
+    weights <- weights_in_data(substitute(weights), data, parent.frame(), function() weights)
+    if (!is.null(weights)) weights <- check_weights(weights, length(design$y))
+  }
   fit <- fit_design(design, method, alpha, design$labeled, se, threads, weights)
   fit$call <- match.call()
   fit
