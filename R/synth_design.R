@@ -369,10 +369,10 @@ surrogate_maps <- function(proxy, synthetic, vars, yname, data) {
       stop_arg(what, "names variable(s) not in the formula: ",
                paste0("`", unknown, "`", collapse = ", "), ".")
     }
-    absent <- unique(not_in(map, names(data)))
+    absent <- not_in(map, names(data))
     if (length(absent)) {
       stop_arg(what, "refers to column(s) missing from `data`: ",
-               paste0("`", absent, "`", collapse = ", "), ".")
+               paste0("`", unique(absent), "`", collapse = ", "), ".")
     }
     if (!(yname %in% names(map))) {
       stop_arg(what, "must map the response `", yname, "` to its surrogate column.")

@@ -561,13 +561,12 @@ rust_fit <- function(design, method, rows, se, threads, weights = NULL) {
   X <- design$X
   if (!isTRUE(design$x_complete) && anyNA(X)) X[is.na(X)] <- 0
   synthetic <- if (method %in% c("gmm", "naive", "ppi++synth")) design$synthetic else list()
-  tryCatch(
-    rs_synth_glm(method, design$family, X, design$y, rows, design$proxy, synthetic, se,
-                 if (is.null(weights)) double() else weights, threads),
-    synthinfer_error = function(e) {
-      e$message <- sprintf("Method \"%s\" failed: %s", method, conditionMessage(e))
-      stop(e)
-    })
+  # rust_call() puts the prefix before a core error's message.
+  old_prefix <- rust_context$prefix
+  rust_context$prefix <- paste0("Method \"", method, "\" failed: ")
+  on.exit(rust_context$prefix <- old_prefix)
+  rs_synth_glm(method, design$family, X, design$y, rows, design$proxy, synthetic, se,
+               if (is.null(weights)) double() else weights, threads)
 }
 
 # The surrogate sources `method` uses, the proxy first: the proxy if any,
