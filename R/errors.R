@@ -39,14 +39,19 @@ abort_classed <- function(class, message, ...) {
 # from argument conversion or a caught panic and is internal. A cancelled
 # computation becomes R's interrupt condition. Every generated wrapper in
 # R/extendr-wrappers.R goes through here (tools/wrappers.R writes them so).
+# A caller may set `rust_context$prefix` (with on.exit() restoring it) to
+# put its context before every message, which spares it a tryCatch() of its
+# own around the call (see rust_fit()).
 rust_call <- function(expr) {
   tryCatch(expr, error = function(e) {
     msg <- conditionMessage(e)
     if (identical(msg, interrupted_message)) raise_interrupt()
+    prefix <- rust_context$prefix
     tag <- regmatches(msg, regexpr("^\\[synthinfer_error_[a-z]+\\] ", msg))
     if (length(tag)) {
-      abort_classed(substr(tag, 2L, nchar(tag) - 2L), substring(msg, nchar(tag) + 1L))
+      abort_classed(substr(tag, 2L, nchar(tag) - 2L), paste0(prefix, substring(msg, nchar(tag) + 1L)))
     }
-    abort_classed("synthinfer_error_internal", msg)
+    abort_classed("synthinfer_error_internal", paste0(prefix, msg))
   })
 }
+rust_context <- new.env(parent = emptyenv())

@@ -62,7 +62,7 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
     stop_arg("data", "must be a data frame, not ", class(data)[1], ".")
   }
   if (nrow(data) == 0L) stop_arg("data", "has no rows.")
-  family <- check_family(family)
+  family <- if (missing(family)) default_family() else check_family(family)
   response <- formula[[2L]]
   if (!is.name(response) || !(as.character(response) %in% names(data))) {
     stop_arg("formula", "must have a column of `data` as its response (found `",
@@ -119,7 +119,7 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
     }
   }
   # The labels' range decides their support without copying them out.
-  if (!labels_in_support(y, family)) {
+  if (any(labeled) && !labels_in_support(y, family)) {
     check_family_support(y[labeled], family, paste0("response `", yname, "`"))
   }
   # A plain-column matrix is the intercept and the covariates just checked,
@@ -273,6 +273,8 @@ print.synth_design <- function(x, ...) {
 
 # Family object with a canonical link, from an object, function or name.
 check_family <- function(family) {
+  # The default, checked once per session (see default_family()).
+  if (identical(family, family_cache$gaussian)) return(family)
   if (is.character(family) && length(family) == 1L) {
     family <- tryCatch(get(family, mode = "function", envir = asNamespace("stats")),
                        error = function(e) stop_arg("family", "`", family, "` is not a family."))
@@ -291,6 +293,15 @@ check_family <- function(family) {
   }
   family
 }
+
+# The checked default family, stats::gaussian(), built once per session:
+# evaluating the default argument and checking it again cost a tenth of a
+# small fit's time. check_family() passes this very object through.
+default_family <- function() {
+  if (is.null(family_cache$gaussian)) family_cache$gaussian <- check_family(stats::gaussian())
+  family_cache$gaussian
+}
+family_cache <- new.env(parent = emptyenv())
 
 # The response as a double vector; logical allowed for binomial.
 response_values <- function(y, name, family) {
@@ -314,13 +325,12 @@ in_family_support <- function(y, family) {
     poisson = isTRUE(min(y) >= 0 && max(y) < Inf))
 }
 
-# Whether the non-missing values of `y` (NaN excluded beforehand) lie in
-# the family's support, from their range alone; FALSE sends the caller to
-# check_family_support() for the message.
+# Whether the non-missing values of `y` (NaN excluded beforehand, at least
+# one present) lie in the family's support, from their range alone; FALSE
+# sends the caller to check_family_support() for the message.
 labels_in_support <- function(y, family) {
   # min() and max() skip NA without copying the labels out (range() would).
-  r <- suppressWarnings(c(min(y, na.rm = TRUE), max(y, na.rm = TRUE)))
-  if (r[1L] > r[2L]) return(TRUE) # no labels
+  r <- c(min(y, na.rm = TRUE), max(y, na.rm = TRUE))
   switch(family$family,
     gaussian = is.finite(r[1L]) && is.finite(r[2L]),
     binomial = r[1L] >= 0 && r[2L] <= 1,
@@ -363,10 +373,10 @@ surrogate_maps <- function(proxy, synthetic, vars, yname, data) {
       stop_arg(what, "names variable(s) not in the formula: ",
                paste0("`", unknown, "`", collapse = ", "), ".")
     }
-    absent <- unique(not_in(map, names(data)))
+    absent <- not_in(map, names(data))
     if (length(absent)) {
       stop_arg(what, "refers to column(s) missing from `data`: ",
-               paste0("`", absent, "`", collapse = ", "), ".")
+               paste0("`", unique(absent), "`", collapse = ", "), ".")
     }
     if (!(yname %in% names(map))) {
       stop_arg(what, "must map the response `", yname, "` to its surrogate column.")

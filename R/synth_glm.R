@@ -309,9 +309,13 @@ synth_glm <- function(formula, data, family = stats::gaussian(), proxy = NULL,
   alpha <- check_probability(alpha, "alpha")
   threads <- check_threads(threads)
   se <- check_se(se)
+  # The default family is checked once per session (default_family()).
+  if (missing(family)) family <- default_family()
   design <- synth_design(formula, data, family, proxy, synthetic)
-  weights <- weights_in_data(substitute(weights), data, parent.frame(), function() weights)
-  if (!is.null(weights)) weights <- check_weights(weights, length(design$y))
+  if (!missing(weights)) {
+    weights <- weights_in_data(substitute(weights), data, parent.frame(), function() weights)
+    if (!is.null(weights)) weights <- check_weights(weights, length(design$y))
+  }
   fit <- fit_design(design, method, alpha, design$labeled, se, threads, weights)
   fit$call <- match.call()
   fit
@@ -557,13 +561,12 @@ rust_fit <- function(design, method, rows, se, threads, weights = NULL) {
   X <- design$X
   if (!isTRUE(design$x_complete) && anyNA(X)) X[is.na(X)] <- 0
   synthetic <- if (method %in% c("gmm", "naive", "ppi++synth")) design$synthetic else list()
-  tryCatch(
-    rs_synth_glm(method, design$family, X, design$y, rows, design$proxy, synthetic, se,
-                 if (is.null(weights)) double() else weights, threads),
-    synthinfer_error = function(e) {
-      e$message <- sprintf("Method \"%s\" failed: %s", method, conditionMessage(e))
-      stop(e)
-    })
+  # rust_call() puts the prefix before a core error's message.
+  old_prefix <- rust_context$prefix
+  rust_context$prefix <- paste0("Method \"", method, "\" failed: ")
+  on.exit(rust_context$prefix <- old_prefix)
+  rs_synth_glm(method, design$family, X, design$y, rows, design$proxy, synthetic, se,
+               if (is.null(weights)) double() else weights, threads)
 }
 
 # The surrogate sources `method` uses, the proxy first: the proxy if any,

@@ -197,7 +197,17 @@ fn validate(family: Family, data: &SynthData<'_>, labeled: &[bool]) -> Result<us
     if let Some(w) = data.weights {
         crate::weights::check(w, n)?;
     }
-    let n_lab = labeled.iter().filter(|&&l| l).count();
+    // One pass: the label count, and the first label outside the support.
+    let mut n_lab = 0usize;
+    let mut bad = None;
+    for (i, (&lab, &y)) in labeled.iter().zip(data.y).enumerate() {
+        if lab {
+            n_lab += 1;
+            if bad.is_none() && !family.in_support(y) {
+                bad = Some(i);
+            }
+        }
+    }
     if n_lab == 0 {
         return invalid("there are no labeled rows");
     }
@@ -207,16 +217,14 @@ fn validate(family: Family, data: &SynthData<'_>, labeled: &[bool]) -> Result<us
             p + 1
         ));
     }
-    for (i, (&lab, &y)) in labeled.iter().zip(data.y).enumerate() {
-        if lab && !family.in_support(y) {
-            return invalid(format!(
-                "response at row {} is {}; the {} family needs {}",
-                i + 1,
-                y,
-                family.name(),
-                family.support()
-            ));
-        }
+    if let Some(i) = bad {
+        return invalid(format!(
+            "response at row {} is {}; the {} family needs {}",
+            i + 1,
+            data.y[i],
+            family.name(),
+            family.support()
+        ));
     }
     Ok(n_lab)
 }
@@ -446,6 +454,11 @@ pub fn synth_glm(method: Method, family: Family, data: &SynthData<'_>, labeled: 
 /// over the unlabeled rows for a reported statistic. `None` when that fit
 /// fails or is not finite (a statistic only: never an error).
 fn classical_variances(family: Family, data: &SynthData<'_>, labeled: &[bool]) -> Option<Vec<f64>> {
+    if family == Family::Gaussian && data.weights.is_none() && data.x.ncols() == 1 {
+        if let Some(v) = labeled_mean_variance(data.x, data.y, labeled) {
+            return v.is_finite().then(|| vec![v]);
+        }
+    }
     let rows: Vec<usize> = (0..labeled.len()).filter(|&i| labeled[i]).collect();
     let p = data.x.ncols();
     let x: Vec<f64> = (0..p).flat_map(|j| rows.iter().map(move |&i| data.x[(i, j)])).collect();
@@ -456,6 +469,33 @@ fn classical_variances(family: Family, data: &SynthData<'_>, labeled: &[bool]) -
     let f = fit(Method::Classical, family, &lab, &all).ok()?;
     let finite = f.coefficients.iter().all(|v| v.is_finite()) && (0..p).all(|j| (0..p).all(|i| f.covariance[(i, j)].is_finite()));
     finite.then(|| (0..p).map(|j| f.covariance[(j, j)]).collect())
+}
+
+/// The classical variance of the intercept-only Gaussian model, unweighted:
+/// the HC0 sandwich variance of the labeled mean, `sum_L (y - ybar)^2 / n^2`,
+/// which is what the general fit gives (bread n, meat the residual sum of
+/// squares), without copying the labeled rows or running Newton's method.
+/// `None` when the column is not the intercept on every labeled row (or
+/// fewer than two rows are labeled): the general path decides then.
+fn labeled_mean_variance(x: MatView<'_>, y: &[f64], labeled: &[bool]) -> Option<f64> {
+    let col = x.col(0).try_as_col_major()?.as_slice();
+    let (mut n, mut sum) = (0usize, 0.0f64);
+    for ((&l, &xi), &yi) in labeled.iter().zip(col).zip(y) {
+        if l {
+            if xi != 1.0 {
+                return None;
+            }
+            n += 1;
+            sum += yi;
+        }
+    }
+    if n < 2 {
+        return None;
+    }
+    let nf = n as f64;
+    let mean = sum / nf;
+    let ss: f64 = labeled.iter().zip(y).filter(|(&l, _)| l).map(|(_, &yi)| (yi - mean) * (yi - mean)).sum();
+    Some(ss / (nf * nf))
 }
 
 #[cfg(test)]
@@ -476,6 +516,34 @@ mod tests {
         assert!(fit(Method::Ppi, Family::Gaussian, &data, &all).is_err());
         let one = [true, false, false, false];
         assert!(fit(Method::Classical, Family::Gaussian, &data, &one).unwrap_err().to_string().contains("at least 2"));
+    }
+
+    #[test]
+    fn closed_form_classical_variance_matches_the_general_fit() {
+        // Labeled-mean HC0 variance against the general (copied rows,
+        // Newton, sandwich) path, on pseudo-random data with a large offset.
+        let n = 3001;
+        let mut state = 12345u64;
+        let mut unif = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let ones = vec![1.0; n];
+        let y: Vec<f64> = (0..n).map(|_| 1e3 + 5.0 * unif() - 2.0).collect();
+        let lab: Vec<bool> = (0..n).map(|_| unif() < 0.3).collect();
+        let x = column_major(&ones, n, 1);
+        let fast = labeled_mean_variance(x, &y, &lab).unwrap();
+        let rows: Vec<usize> = (0..n).filter(|&i| lab[i]).collect();
+        let yl: Vec<f64> = rows.iter().map(|&i| y[i]).collect();
+        let ol = vec![1.0; rows.len()];
+        let all = vec![true; rows.len()];
+        let d = SynthData { x: column_major(&ol, rows.len(), 1), y: &yl, proxy: None, synthetic: vec![], weights: None };
+        let general = fit(Method::Classical, Family::Gaussian, &d, &all).unwrap().covariance[(0, 0)];
+        assert!(((fast - general) / general).abs() < 1e-12, "{fast} vs {general}");
+        // Not the intercept on a labeled row: the general path decides.
+        let mut xs = ones.clone();
+        xs[rows[0]] = 2.0;
+        assert!(labeled_mean_variance(column_major(&xs, n, 1), &y, &lab).is_none());
     }
 
     #[test]

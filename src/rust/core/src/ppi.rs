@@ -33,7 +33,7 @@
 use crate::error::{invalid, Result};
 use crate::glm::linalg::{square, trace, SpdFactor};
 use crate::glm::newton::{check_separation, newton, newton_from, Quadratic};
-use crate::glm::rows::{add_into, chunked_reduce, ones_column};
+use crate::glm::rows::{add_into, chunked_reduce, chunked_reduce_ranges, ones_column};
 use crate::glm::{Block, Family, Rows};
 use faer::{Mat, MatRef};
 use stats::Stats;
@@ -91,7 +91,7 @@ pub fn ppi(family: Family, d: &PpiData<'_>, lambda: Option<f64>) -> Result<PpiFi
             return invalid(format!("lambda must lie in [0, 1], not {l}"));
         }
     }
-    if family == Family::Gaussian && p == 1 && is_intercept(d.x, d.labeled, true) && is_intercept(d.x_proxy, d.labeled, false) {
+    if family == Family::Gaussian && p == 1 && is_intercept(d.x, d.x_proxy, d.labeled) {
         return match d.weights {
             None => ppi_mean(d, lambda, n, big_n),
             Some(c) => ppi_mean_weighted(d, c, lambda, n, big_n),
@@ -127,9 +127,17 @@ pub fn ppi(family: Family, d: &PpiData<'_>, lambda: Option<f64>) -> Result<PpiFi
     }
 }
 
-/// Whether column 0 is identically 1 on the given rows (labeled or not).
-fn is_intercept(x: MatRef<'_, f64>, labeled: &[bool], on_labeled: bool) -> bool {
-    (0..x.nrows()).all(|i| labeled[i] != on_labeled || x[(i, 0)] == 1.0)
+/// Whether column 0 is identically 1: of `x` on the labeled rows and of
+/// `x_proxy` on the unlabeled ones. One pass over contiguous columns (a
+/// shared matrix, as R passes for a surrogate response only, is read once).
+fn is_intercept(x: MatRef<'_, f64>, x_proxy: MatRef<'_, f64>, labeled: &[bool]) -> bool {
+    match (x.col(0).try_as_col_major(), x_proxy.col(0).try_as_col_major()) {
+        (Some(a), Some(b)) if std::ptr::eq(a.as_ptr(), b.as_ptr()) => a.as_slice().iter().all(|&v| v == 1.0),
+        (Some(a), Some(b)) => {
+            a.as_slice().iter().zip(b.as_slice()).zip(labeled).all(|((&u, &v), &l)| if l { u == 1.0 } else { v == 1.0 })
+        }
+        _ => (0..x.nrows()).all(|i| if labeled[i] { x[(i, 0)] == 1.0 } else { x_proxy[(i, 0)] == 1.0 }),
+    }
 }
 
 /// Clip to [0, 1]; a degenerate ratio (constant predictions) means the
@@ -149,21 +157,25 @@ fn ppi_mean(d: &PpiData<'_>, lambda: Option<f64>, n: usize, big_n: usize) -> Res
     let first = d.labeled.iter().position(|&l| l).unwrap_or(0);
     let c = d.y[first];
     // [sum y, sum yh, sum y^2, sum yh^2, sum y yh] over L; [sum yh, sum yh^2] over U.
-    let s = chunked_reduce(
+    let s = chunked_reduce_ranges(
         d.x.nrows(),
         || [0.0f64; 7],
-        |a, i| {
-            let yh = d.y_proxy[i] - c;
-            if d.labeled[i] {
-                let y = d.y[i] - c;
-                a[0] += y;
-                a[1] += yh;
-                a[2] += y * y;
-                a[3] += yh * yh;
-                a[4] += y * yh;
-            } else {
-                a[5] += yh;
-                a[6] += yh * yh;
+        |a, rows| {
+            // Slices of the chunk: no bounds check per row.
+            let (lab, y, yp) = (&d.labeled[rows.clone()], &d.y[rows.clone()], &d.y_proxy[rows]);
+            for ((&l, &yi), &ypi) in lab.iter().zip(y).zip(yp) {
+                let yh = ypi - c;
+                if l {
+                    let y = yi - c;
+                    a[0] += y;
+                    a[1] += yh;
+                    a[2] += y * y;
+                    a[3] += yh * yh;
+                    a[4] += y * yh;
+                } else {
+                    a[5] += yh;
+                    a[6] += yh * yh;
+                }
             }
         },
         |a, b| add_into(a, &b),
@@ -492,6 +504,25 @@ impl<'a, 'b> Ctx<'a, 'b> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn intercept_test_reads_the_right_rows() {
+        let lab = [true, true, false, false];
+        let ones = [1.0; 4];
+        let mut xl = ones; // not 1 on an unlabeled row: only `x_proxy` is read there
+        xl[3] = 5.0;
+        let mut xu = ones; // not 1 on a labeled row: only `x` is read there
+        xu[0] = 5.0;
+        fn v(d: &[f64]) -> MatRef<'_, f64> {
+            MatRef::from_column_major_slice(d, 4, 1)
+        }
+        assert!(is_intercept(v(&ones), v(&ones), &lab));
+        assert!(is_intercept(v(&xl), v(&xu), &lab));
+        assert!(!is_intercept(v(&xu), v(&ones), &lab));
+        assert!(!is_intercept(v(&ones), v(&xl), &lab));
+        // One shared matrix: every row must be 1.
+        assert!(!is_intercept(v(&xl), v(&xl), &lab));
+    }
 
     fn toy(n_total: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<bool>) {
         let ones = vec![1.0; n_total];
