@@ -45,7 +45,7 @@ autoplot.synth_glm <- function(object, methods = object$method, level = 1 - obje
   tab$term <- factor(tab$term, levels = object$design$terms)
   # Columns of `tab`, found by ggplot2's data mask; the NULLs only tell R
   # CMD check that these names are not undefined globals.
-  estimate <- conf.low <- conf.high <- method <- NULL
+  estimate <- conf.low <- conf.high <- method <- term <- NULL
   ggplot2::ggplot(tab, ggplot2::aes(x = estimate, y = method, xmin = conf.low, xmax = conf.high)) +
     ggplot2::geom_pointrange() +
     ggplot2::facet_wrap(ggplot2::vars(term), scales = "free_x") +
