@@ -18,6 +18,19 @@ rs_error_probe <- function(message) rust_call(.Call(wrap__rs_error_probe, messag
 #' @noRd
 rs_quiet_error_panics <- function() rust_call(.Call(wrap__rs_quiet_error_panics))
 
+#' One pass over a response column `y` (double) for the family named
+#' `family`. Returns list(labeled, rows, any_nan, in_support): the logical
+#' mask of rows whose value is not NA, their 1-based positions, whether a
+#' value is NaN (not NA), and whether every label lies in the support.
+#' @noRd
+rs_scan_response <- function(y, family) rust_call(.Call(wrap__rs_scan_response, y, family))
+
+#' Whether every value of `y` (double) lies in the support of the family
+#' named `family`; NA, NaN and infinite values never do (for a Poisson or
+#' binomial family, neither do negative values or values above 1).
+#' @noRd
+rs_all_in_support <- function(y, family) rust_call(.Call(wrap__rs_all_in_support, y, family))
+
 #' Labeled subsets of a comparison: for each fraction (outer) and trial
 #' (inner), the 1-based indices of the units whose label is kept.
 #' @noRd

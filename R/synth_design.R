@@ -77,8 +77,10 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
                                if (is.list(synthetic)) synthetic else if (is.character(synthetic)) synthetic))
     data[setdiff(names(data), surrogate_cols)]
   }
-  model_terms <- tryCatch(stats::terms(formula, data = observed),
-                          error = function(e) stop_arg("formula", "cannot be used: ", conditionMessage(e)))
+  # Calling handlers (here and below) re-raise the error as a classed one;
+  # cheaper to establish than tryCatch(), which matters in loops of fits.
+  model_terms <- withCallingHandlers(stats::terms(formula, data = observed),
+                                     error = function(e) stop_arg("formula", "cannot be used: ", conditionMessage(e)))
   if (!is.null(attr(model_terms, "offset"))) {
     stop_arg("formula", "must not contain offset(): offsets are not supported.")
   }
@@ -92,18 +94,20 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
 
   # model.frame()/model.matrix() errors (a one-level factor, a bad
   # transformation) are about the data given: classed input errors.
-  observed_mm <- tryCatch(model_matrix(model_terms, data),
-                          error = function(e) stop_arg("data", "cannot be expanded by the formula: ",
-                                                       conditionMessage(e)))
+  observed_mm <- withCallingHandlers(model_matrix(model_terms, data),
+                                     error = function(e) stop_arg("data", "cannot be expanded by the formula: ",
+                                                                  conditionMessage(e)))
   y <- response_values(observed_mm$response, yname, family)
-  # Unlabeled rows are NA; NaN is the result of a computation gone wrong
-  # (0/0, log(-1)), not a missing label, and must not silently unlabel a row.
-  # (is.nan() allocates a logical vector, so only when NA is present at all.)
-  if (anyNA(y) && any(is.nan(y))) {
+  # One pass in the core: the labeled rows (mask and positions), NaN, and
+  # the labels' support. Unlabeled rows are NA; NaN is the result of a
+  # computation gone wrong (0/0, log(-1)), not a missing label, and must not
+  # silently unlabel a row.
+  scan <- rs_scan_response(y, family$family)
+  if (scan$any_nan) {
     stop_arg("data", "response `", yname, "` is NaN at row(s) ", format_positions(which(is.nan(y))),
              ": mark unlabeled rows with NA; NaN usually comes from a failed computation.")
   }
-  labeled <- !is.na(y)
+  labeled <- scan$labeled
   X <- observed_mm$X
   xlevels <- observed_mm$xlevels
   contrasts <- observed_mm$contrasts
@@ -118,10 +122,7 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
                "predicts it; covariates without a proxy must be observed on every row.")
     }
   }
-  # The labels' range decides their support without copying them out.
-  if (any(labeled) && !labels_in_support(y, family)) {
-    check_family_support(y[labeled], family, paste0("response `", yname, "`"))
-  }
+  if (!scan$in_support) check_family_support(y[labeled], family, paste0("response `", yname, "`"))
   # A plain-column matrix is the intercept and the covariates just checked,
   # so it is finite unless a map predicts a covariate (NA allowed there).
   x_known_finite <- observed_mm$plain && !any(covariates %in% predicted)
@@ -168,6 +169,8 @@ synth_design <- function(formula, data, family = stats::gaussian(), proxy = NULL
     # known without a scan on the plain route; the fit then skips its own.
     x_complete = x_known_finite || !anyNA(X),
     labeled = labeled,
+    # The labeled rows' positions, for fits with this mask.
+    labeled_rows = scan$rows,
     proxy = if (!is.null(maps$proxy)) surrogate(maps$proxy, "proxy"),
     synthetic = lapply(seq_along(maps$synthetic), function(k) {
       what <- if (length(maps$synthetic) > 1) sprintf("synthetic[[%d]]", k) else "synthetic"
@@ -252,7 +255,8 @@ plain_numeric_columns <- function(model_terms, data) {
 # writes twice and indexes every row.
 bind_numeric_columns <- function(data, columns, intercept, names) {
   if (!length(columns)) {
-    X <- matrix(1, nrow(data), as.integer(intercept))
+    if (intercept) return(intercept_matrix(nrow(data)))
+    X <- matrix(1, nrow(data), 0L)
   } else {
     X <- do.call(cbind, unname(c(if (intercept) list(1), lapply(columns, function(v) data[[v]]))))
     if (!is.double(X)) storage.mode(X) <- "double"
@@ -261,6 +265,23 @@ bind_numeric_columns <- function(data, columns, intercept, names) {
   attr(X, "assign") <- seq_len(ncol(X)) - intercept
   X
 }
+
+# The model matrix of `y ~ 1`, a column of n ones, with model.matrix()'s
+# names and "assign". Loops refitting the mean on data of one size (the
+# common simulation) share one copy instead of writing n ones per call; R
+# copies it before any modification, so sharing is safe. Kept only for up to
+# 10^5 rows: beyond that the fit dwarfs the allocation, and a large cached
+# matrix would stay in memory for the session.
+intercept_matrix <- function(n) {
+  X <- intercept_cache$X
+  if (is.null(X) || nrow(X) != n) {
+    X <- matrix(1, n, 1L, dimnames = list(NULL, "(Intercept)"))
+    attr(X, "assign") <- 0L
+    if (n <= 1e5) intercept_cache$X <- X
+  }
+  X
+}
+intercept_cache <- new.env(parent = emptyenv())
 
 #' @export
 print.synth_design <- function(x, ...) {
@@ -315,26 +336,9 @@ response_values <- function(y, name, family) {
 }
 
 # Whether every value of the double vector `y` lies in the family's support
-# (finite, and in [0, 1] or non-negative). min() and max() are NA for NA /
-# NaN and infinite for infinite values, so the range alone decides, without a
-# logical vector per comparison.
+# (finite, and in [0, 1] or non-negative), in one pass in the core.
 in_family_support <- function(y, family) {
-  length(y) == 0L || switch(family$family,
-    gaussian = all_finite(y),
-    binomial = isTRUE(min(y) >= 0 && max(y) <= 1),
-    poisson = isTRUE(min(y) >= 0 && max(y) < Inf))
-}
-
-# Whether the non-missing values of `y` (NaN excluded beforehand, at least
-# one present) lie in the family's support, from their range alone; FALSE
-# sends the caller to check_family_support() for the message.
-labels_in_support <- function(y, family) {
-  # min() and max() skip NA without copying the labels out (range() would).
-  r <- c(min(y, na.rm = TRUE), max(y, na.rm = TRUE))
-  switch(family$family,
-    gaussian = is.finite(r[1L]) && is.finite(r[2L]),
-    binomial = r[1L] >= 0 && r[2L] <= 1,
-    poisson = r[1L] >= 0 && r[2L] < Inf)
+  length(y) == 0L || rs_all_in_support(y, family$family)
 }
 
 # Error when values fall outside the family's support.

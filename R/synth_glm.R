@@ -316,7 +316,7 @@ synth_glm <- function(formula, data, family = stats::gaussian(), proxy = NULL,
     weights <- weights_in_data(substitute(weights), data, parent.frame(), function() weights)
     if (!is.null(weights)) weights <- check_weights(weights, length(design$y))
   }
-  fit <- fit_design(design, method, alpha, design$labeled, se, threads, weights)
+  fit <- fit_design(design, method, alpha, design$labeled, se, threads, weights, design$labeled_rows)
   fit$call <- match.call()
   fit
 }
@@ -363,17 +363,21 @@ synth_fit_design <- function(design, method, alpha = 0.1, labeled = design$label
     stop_arg("labeled", "must be a logical vector without NA, one entry per row (", n, ").")
   }
   if (!is.null(weights)) weights <- check_weights(weights, n)
+  # Positions recomputed: `design$labeled` may have been edited by hand.
   fit_design(design, method, alpha, labeled, se, threads, weights)
 }
 
 # The fit behind synth_glm() and synth_fit_design(), on arguments they have
 # validated: checks what depends on the label mask, then makes the one call
 # into the core (estimate::synth_glm), which returns every reported number.
-fit_design <- function(design, method, alpha, labeled, se, threads, weights = NULL) {
+# `rows`: the positions of `labeled` when known (the design's own mask,
+# whose rows have a response by construction), else NULL.
+fit_design <- function(design, method, alpha, labeled, se, threads, weights = NULL, rows = NULL) {
   p <- ncol(design$X)
   # The labeled rows by position, computed once: each logical subscript of
   # a million-row vector would convert the mask again.
-  rows <- which(labeled)
+  own_mask <- !is.null(rows)
+  if (!own_mask) rows <- which(labeled)
   n <- length(labeled)
   # Under weights, the labeled rows that carry information: positive weight.
   info_rows <- if (is.null(weights)) rows else rows[weights[rows] > 0]
@@ -391,7 +395,7 @@ fit_design <- function(design, method, alpha, labeled, se, threads, weights = NU
       "Too few labeled rows: %d labeled row(s) for %d coefficient(s); ",
       "at least %d are needed (more in practice)."), n_lab, p, p + 1L))
   }
-  check_labeled_rows(design, labeled, rows, info_rows)
+  check_labeled_rows(design, labeled, rows, info_rows, response_known = own_mask)
   needs_proxy <- method %in% c("gmm_proxy", "ppi++", "ppi", "ppi++synth", "reppi") ||
     (method == "naive" && !length(design$synthetic))
   if (needs_proxy && is.null(design$proxy)) {
@@ -433,8 +437,8 @@ fit_design <- function(design, method, alpha, labeled, se, threads, weights = NU
 # The labeled rows' data must be complete and of full rank. The rank check
 # (a QR of the labeled rows) is skipped for the mean, whose one column is
 # the intercept, of rank one.
-check_labeled_rows <- function(design, labeled, rows, info_rows = rows) {
-  if (anyNA(design$y[rows])) {
+check_labeled_rows <- function(design, labeled, rows, info_rows = rows, response_known = FALSE) {
+  if (!response_known && anyNA(design$y[rows])) {
     stop_arg("labeled", "marks row(s) without a response as labeled: ",
              format_positions(which(labeled & is.na(design$y))), ".")
   }

@@ -95,18 +95,13 @@ check_threads <- function(threads) {
   threads
 }
 
-# TRUE when `x` has no NA, NaN or (if numeric) infinite value. For a plain
-# double vector or matrix: one pass and no million-entry logical vector. NA,
-# NaN and Inf propagate through a sum, and through a sum of squares (whose
-# terms cannot cancel an Inf), so a finite one proves every entry finite;
-# only an overflow falls back to the element-wise test. On a vector the sum
-# of squares, crossprod(), runs in BLAS and is about twice as fast as sum().
+# TRUE when `x` has no NA, NaN or (if numeric) infinite value. A plain
+# double vector or matrix is scanned once in the core, without the
+# full-length logical vectors of is.na()/is.infinite().
 all_finite <- function(x) {
   if (!is.numeric(x)) return(!anyNA(x))
-  if (is.double(x) && !is.object(x)) {
-    total <- if (is.null(dim(x))) crossprod(x)[1L] else sum(x)
-    if (is.finite(total)) return(TRUE)
-  }
+  # Plain doubles (vectors or matrices): one pass in the core, no temporary.
+  if (is.double(x) && !is.object(x)) return(rs_all_in_support(x, "gaussian"))
   !anyNA(x) && !any(is.infinite(x))
 }
 

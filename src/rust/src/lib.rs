@@ -6,6 +6,7 @@
 
 use extendr_api::prelude::*;
 
+mod columns;
 mod compare;
 mod convert;
 mod estimate;
@@ -56,6 +57,7 @@ fn rs_quiet_error_panics() {
 
 extendr_module! {
     mod synthinfer;
+    use columns;
     use compare;
     use estimate;
     use exchange;

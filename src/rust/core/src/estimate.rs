@@ -184,6 +184,10 @@ fn validate(family: Family, data: &SynthData<'_>, labeled: &[bool]) -> Result<us
         if s.x.nrows() != n || s.x.ncols() != p || s.y.len() != n {
             return invalid("every surrogate source must have the shape of the real data");
         }
+        // The vectorised check first; the position only for the message.
+        if crate::columns::all_in_support(s.y, family) {
+            continue;
+        }
         if let Some(i) = s.y.iter().position(|&v| !family.in_support(v)) {
             return invalid(format!(
                 "surrogate response at row {} is {}; the {} family needs {}",
@@ -197,17 +201,10 @@ fn validate(family: Family, data: &SynthData<'_>, labeled: &[bool]) -> Result<us
     if let Some(w) = data.weights {
         crate::weights::check(w, n)?;
     }
-    // One pass: the label count, and the first label outside the support.
-    let mut n_lab = 0usize;
-    let mut bad = None;
-    for (i, (&lab, &y)) in labeled.iter().zip(data.y).enumerate() {
-        if lab {
-            n_lab += 1;
-            if bad.is_none() && !family.in_support(y) {
-                bad = Some(i);
-            }
-        }
-    }
+    // One branch-free (vectorised) pass: the label count, and whether every
+    // label lies in the support; the first one outside only for the message.
+    let (n_lab, labels_ok) = crate::columns::labels_in_support(data.y, labeled, family);
+    let bad = if labels_ok { None } else { labeled.iter().zip(data.y).position(|(&lab, &y)| lab && !family.in_support(y)) };
     if n_lab == 0 {
         return invalid("there are no labeled rows");
     }

@@ -9,6 +9,7 @@
 //! - [`parallel`]: reused thread pools, chunked parallel loops, per-replicate seeding.
 //! - [`monitor`]: cancel flag and progress counter of a long computation.
 //! - [`memory`]: user-controlled sizes checked before allocating.
+//! - [`columns`]: one-pass checks of a data column (labels, NaN, support).
 //! - [`dist`]: normal quantiles and related distribution helpers.
 //! - [`exchange`]: order statistics and the task-exchangeability algorithms.
 //! - [`summaries`]: per-task real/synthetic summaries (Hajek means, bootstrap).
@@ -20,6 +21,7 @@
 //! - [`compare`]: Monte Carlo comparison of the estimators on labeled data.
 //! - [`weights`]: sampling weights: checks and design-based variance pieces.
 
+pub mod columns;
 pub mod compare;
 pub mod dist;
 pub mod error;

@@ -132,10 +132,15 @@ pub fn ppi(family: Family, d: &PpiData<'_>, lambda: Option<f64>) -> Result<PpiFi
 /// shared matrix, as R passes for a surrogate response only, is read once).
 fn is_intercept(x: MatRef<'_, f64>, x_proxy: MatRef<'_, f64>, labeled: &[bool]) -> bool {
     match (x.col(0).try_as_col_major(), x_proxy.col(0).try_as_col_major()) {
-        (Some(a), Some(b)) if std::ptr::eq(a.as_ptr(), b.as_ptr()) => a.as_slice().iter().all(|&v| v == 1.0),
-        (Some(a), Some(b)) => {
-            a.as_slice().iter().zip(b.as_slice()).zip(labeled).all(|((&u, &v), &l)| if l { u == 1.0 } else { v == 1.0 })
-        }
+        // Branch-free folds (no early exit) vectorise: the column is
+        // usually all ones, read to the end either way.
+        (Some(a), Some(b)) if std::ptr::eq(a.as_ptr(), b.as_ptr()) => a.as_slice().iter().fold(true, |ok, &v| ok & (v == 1.0)),
+        (Some(a), Some(b)) => a
+            .as_slice()
+            .iter()
+            .zip(b.as_slice())
+            .zip(labeled)
+            .fold(true, |ok, ((&u, &v), &l)| ok & ((if l { u } else { v }) == 1.0)),
         _ => (0..x.nrows()).all(|i| if labeled[i] { x[(i, 0)] == 1.0 } else { x_proxy[(i, 0)] == 1.0 }),
     }
 }
