@@ -16,13 +16,9 @@ fn rs_scan_response(y: &[f64], family: &str) -> extendr_api::Result<List> {
     let family = convert::core(Family::from_name(family))?;
     let scan = columns::scan_response(y, family, is_r_na);
     let mut labeled = Logicals::new(y.len());
-    let mut rows = Integers::new(scan.n_present);
-    {
-        // The element slices, taken once (each dereference of the vector
-        // wrappers checks the R type again).
-        let (mask, pos): (&mut [Rbool], &mut [Rint]) = (&mut labeled, &mut rows);
-        columns::visit_present(y, is_r_na, |i, yes| mask[i] = Rbool::from(yes), |k, i| pos[k] = Rint::from((i + 1) as i32));
-    }
+    columns::present_mask(y, is_r_na, &mut labeled, Rbool::true_value(), Rbool::false_value());
+    let rows = columns::present_rows(y, is_r_na, scan.n_present);
+    let rows = Integers::from_values(rows.iter().map(|&i| (i + 1) as i32));
     Ok(list!(labeled = labeled, rows = rows, any_nan = scan.any_nan, in_support = scan.in_support))
 }
 

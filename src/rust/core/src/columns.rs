@@ -44,25 +44,27 @@ fn scan_with(y: &[f64], in_support: impl Fn(f64) -> bool, is_missing: impl Fn(f6
     ResponseScan { n_present, any_nan, in_support }
 }
 
-/// Visit the present (non-missing) rows of `y` in order: `present(i, yes)`
-/// for every row i, and `row(k, i)` for the k-th present row (0-based
-/// positions). What a caller needs to build the label mask and the labeled
-/// rows' positions in its own storage, in one pass.
-pub fn visit_present(
-    y: &[f64],
-    is_missing: impl Fn(f64) -> bool,
-    mut present: impl FnMut(usize, bool),
-    mut row: impl FnMut(usize, usize),
-) {
+/// Write whether each row of `y` is present (not missing) into `out`, as
+/// `yes` or `no` (the caller's logical type). Branch-free, so it vectorises.
+pub fn present_mask<T: Copy>(y: &[f64], is_missing: impl Fn(f64) -> bool, out: &mut [T], yes: T, no: T) {
+    for (o, &v) in out.iter_mut().zip(y) {
+        *o = if is_missing(v) { no } else { yes };
+    }
+}
+
+/// The 0-based positions of the present rows of `y`, in order, given their
+/// number `n_present` (from [`scan_response`]). The compaction writes every
+/// position and advances only past present ones, which avoids a branch per
+/// row (one slot of slack for a missing last row).
+pub fn present_rows(y: &[f64], is_missing: impl Fn(f64) -> bool, n_present: usize) -> Vec<usize> {
+    let mut rows = vec![0usize; n_present + 1];
     let mut k = 0;
     for (i, &v) in y.iter().enumerate() {
-        let yes = !is_missing(v);
-        present(i, yes);
-        if yes {
-            row(k, i);
-            k += 1;
-        }
+        rows[k.min(n_present)] = i;
+        k += !is_missing(v) as usize;
     }
+    rows.truncate(k.min(n_present));
+    rows
 }
 
 /// Whether every value of a column lies in the family's support (missing
@@ -110,10 +112,15 @@ mod tests {
         assert!(s.any_nan);
         // 2.0 is outside [0, 1]; the NaN does not count against the support.
         assert!(!s.in_support);
-        let (mut mask, mut rows) = (vec![None; y.len()], Vec::new());
-        visit_present(&y, is_na, |i, yes| mask[i] = Some(yes), |k, i| rows.push((k, i)));
-        assert_eq!(mask, [true, false, true, true, false, true].map(Some));
-        assert_eq!(rows, vec![(0, 0), (1, 2), (2, 3), (3, 5)]);
+        let mut mask = vec![0u8; y.len()];
+        present_mask(&y, is_na, &mut mask, 1, 2);
+        assert_eq!(mask, [1, 2, 1, 1, 2, 1]);
+        assert_eq!(present_rows(&y, is_na, s.n_present), vec![0, 2, 3, 5]);
+        // A present or missing last row, none present, all present.
+        assert_eq!(present_rows(&y[..5], is_na, 3), vec![0, 2, 3]);
+        assert_eq!(present_rows(&[na(), na()], is_na, 0), Vec::<usize>::new());
+        assert_eq!(present_rows(&[1.0, 2.0], is_na, 2), vec![0, 1]);
+        assert_eq!(present_rows(&[], is_na, 0), Vec::<usize>::new());
         let s = scan_response(&[na(), 0.0, 1.0, 0.25], Family::Binomial, is_na);
         assert_eq!(s.n_present, 3);
         assert!(!s.any_nan && s.in_support);

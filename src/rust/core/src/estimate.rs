@@ -476,23 +476,23 @@ fn classical_variances(family: Family, data: &SynthData<'_>, labeled: &[bool]) -
 /// fewer than two rows are labeled): the general path decides then.
 fn labeled_mean_variance(x: MatView<'_>, y: &[f64], labeled: &[bool]) -> Option<f64> {
     let col = x.col(0).try_as_col_major()?.as_slice();
-    let (mut n, mut sum) = (0usize, 0.0f64);
-    for ((&l, &xi), &yi) in labeled.iter().zip(col).zip(y) {
-        if l {
-            if xi != 1.0 {
-                return None;
-            }
-            n += 1;
-            sum += yi;
-        }
-    }
-    if n < 2 {
+    // One branch-free pass: sums about the first label (shift invariant,
+    // no cancellation in the raw second moment, as in the PPI mean), with
+    // unlabeled rows (whose y may be NA) selected out, not multiplied by 0.
+    let c = y[labeled.iter().position(|&l| l)?];
+    let (n, s1, s2, intercept) = labeled.iter().zip(col).zip(y).fold(
+        (0usize, 0.0f64, 0.0f64, true),
+        |(n, s1, s2, ok), ((&l, &xi), &yi)| {
+            let d = if l { yi - c } else { 0.0 };
+            (n + l as usize, s1 + d, s2 + d * d, ok & (!l | (xi == 1.0)))
+        },
+    );
+    if !intercept || n < 2 {
         return None;
     }
     let nf = n as f64;
-    let mean = sum / nf;
-    let ss: f64 = labeled.iter().zip(y).filter(|(&l, _)| l).map(|(_, &yi)| (yi - mean) * (yi - mean)).sum();
-    Some(ss / (nf * nf))
+    let m = s1 / nf;
+    Some((s2 / nf - m * m).max(0.0) / nf)
 }
 
 #[cfg(test)]
