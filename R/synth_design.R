@@ -37,7 +37,8 @@
 #' @return A list of class `"synth_design"` with `y` (response, `NA` where
 #'   unlabeled), `X` (model matrix; entries of predicted covariates may be
 #'   `NA` on unlabeled rows), `x_complete` (whether `X` has no `NA`),
-#'   `labeled` (logical), `proxy` (`NULL` or
+#'   `labeled` (logical), `labeled_rows` (positions of the labeled rows,
+#'   `which(labeled)`), `proxy` (`NULL` or
 #'   `list(X, y)`), `synthetic` (list of `list(X, y)`), `family` (name),
 #'   `terms` (coefficient names), and what [predict.synth_glm()] needs
 #'   (`model_terms`, `xlevels`, `contrasts`).
