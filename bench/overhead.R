@@ -19,10 +19,13 @@ n_unl <- 10000L
 # The sides alternate over `rounds` (the load of a shared machine drifts);
 # each round times R in `batches` batches of `per_batch` calls and Python
 # in `py_reps` calls; the table reports medians over rounds.
-rounds <- 7L
+rounds <- as.integer(Sys.getenv("OVERHEAD_ROUNDS", "7"))
 batches <- 8L
 per_batch <- 50L
 py_reps <- 400L
+# Calls before timing, on both sides: R's heap grows over the first hundred
+# or so calls of a fresh session (fewer garbage collections after).
+warm_up <- 200L
 
 load_avg <- tryCatch(strsplit(readLines("/proc/loadavg"), " ")[[1]][1], error = function(e) "unknown")
 set.seed(20261202)
@@ -30,14 +33,20 @@ n <- n_lab + n_unl
 y_true <- rnorm(n, 1, 1)
 d <- data.frame(y = ifelse(seq_len(n) <= n_lab, y_true, NA),
                 y_llm = y_true + rnorm(n, sd = 0.6))
+# The regression case: one covariate, the same noise (drawn after the
+# mean's data, which stay as they were).
+d$x <- rnorm(n)
+d$y_ols <- d$y + 0.5 * d$x
+d$y_ols_llm <- d$y_llm + 0.5 * d$x
 csv <- tempfile(fileext = ".csv")
-write.csv(data.frame(y = ifelse(is.na(d$y), 0, d$y), y_llm = d$y_llm,
+write.csv(data.frame(y = ifelse(is.na(d$y), 0, d$y), y_llm = d$y_llm, x = d$x,
+                     y_ols = ifelse(is.na(d$y), 0, d$y_ols), y_ols_llm = d$y_ols_llm,
                      labeled = as.integer(!is.na(d$y))), csv, row.names = FALSE)
 
 # Median milliseconds per call of `f` over `batches` batches of
 # `per_batch` calls: elapsed and CPU (user + system, all threads) time.
 median_per_call <- function(f) {
-  for (i in 1:20) f() # warm up
+  for (i in seq_len(warm_up)) f()
   times <- vapply(seq_len(batches), function(b) {
     t0 <- proc.time()
     for (i in seq_len(per_batch)) f()
@@ -50,7 +59,11 @@ median_per_call <- function(f) {
 call_r <- function(threads) {
   function() synth_glm(y ~ 1, d, proxy = c(y = "y_llm"), method = "ppi++", threads = threads)
 }
+call_ols <- function() {
+  synth_glm(y_ols ~ x, d, proxy = c(y_ols = "y_ols_llm"), method = "ppi++", threads = 1L)
+}
 ci <- tidy(call_r(1L)())
+ci_ols <- tidy(call_ols())
 
 script <- sub("--file=", "", grep("--file=", commandArgs(FALSE), value = TRUE))
 # ppi-python's median time per call; its interval and numpy's version are
@@ -59,15 +72,20 @@ script <- sub("--file=", "", grep("--file=", commandArgs(FALSE), value = TRUE))
 # loaded machine. R's LD_LIBRARY_PATH is dropped: a Python linked to
 # libpython would load the system's copy through it, with the system's
 # site-packages.
-time_python <- function() {
+# `mode`: "mean" (ppi_mean_ci, its output kept in `py`) or "ols"
+# (ppi_ols_ci, kept in `py_ols`).
+time_python <- function(mode = "mean") {
   Sys.setenv(OPENBLAS_NUM_THREADS = "1", OMP_NUM_THREADS = "1", MKL_NUM_THREADS = "1")
   out <- system2("env", c("-u", "LD_LIBRARY_PATH", "python3",
-                          shQuote(file.path(dirname(script), "overhead_ppi.py")), shQuote(csv), py_reps),
+                          shQuote(file.path(dirname(script), "overhead_ppi.py")), shQuote(csv),
+                          if (mode == "mean") py_reps else py_reps / 8, mode,
+                          if (mode == "mean") warm_up else warm_up / 8),
                  stdout = TRUE)
   # A flat JSON object of numbers and one string: parsed without a JSON package.
   fields <- regmatches(out, gregexpr('"[a-z_]+": ("[^"]*"|[-0-9.e+]+)', out))[[1]]
-  py <<- stats::setNames(sub('^"[a-z_]+": "?([^"]*)"?$', "\\1", fields), sub('^"([a-z_]+)".*', "\\1", fields))
-  c(elapsed = as.numeric(py[["median_ms"]]), cpu = as.numeric(py[["median_cpu_ms"]]))
+  res <- stats::setNames(sub('^"[a-z_]+": "?([^"]*)"?$', "\\1", fields), sub('^"([a-z_]+)".*', "\\1", fields))
+  if (mode == "mean") py <<- res else py_ols <<- res
+  c(elapsed = as.numeric(res[["median_ms"]]), cpu = as.numeric(res[["median_cpu_ms"]]))
 }
 
 before_lib <- Sys.getenv("OVERHEAD_BEFORE_LIB")
@@ -86,7 +104,8 @@ time_before <- function() {
 
 runs <- lapply(seq_len(rounds), function(r) {
   list(before = if (nzchar(before_lib)) time_before() else c(elapsed = NA_real_, cpu = NA_real_),
-       r1 = median_per_call(call_r(1L)), r2 = median_per_call(call_r(2L)), py = time_python())
+       r1 = median_per_call(call_r(1L)), r2 = median_per_call(call_r(2L)), py = time_python(),
+       ols = median_per_call(call_ols), py_ols = time_python("ols"))
 })
 med <- function(k) apply(sapply(runs, `[[`, k), 1, stats::median)
 before_ms <- med("before")
@@ -94,6 +113,11 @@ r1 <- med("r1")
 r2 <- med("r2")
 py_ms <- med("py")
 agree <- max(abs(c(ci$conf.low - as.numeric(py[["conf_low"]]), ci$conf.high - as.numeric(py[["conf_high"]]))))
+ols_ms <- med("ols")
+py_ols_ms <- med("py_ols")
+# ppi_ols_ci reports both coefficients; compare the slope and intercept.
+agree_ols <- max(abs(c(ci_ols$conf.low - as.numeric(py_ols[c("conf_low", "conf_low_slope")]),
+                       ci_ols$conf.high - as.numeric(py_ols[c("conf_high", "conf_high_slope")]))))
 
 profile <- character()
 if (identical(Sys.getenv("OVERHEAD_PROFILE"), "1")) {
@@ -109,9 +133,9 @@ if (identical(Sys.getenv("OVERHEAD_PROFILE"), "1")) {
                sprintf("| `%s` | %.1f | %.1f |", gsub('"', "", rownames(s)), s$total.pct, s$self.pct))
 }
 
-row <- function(name, ms) {
+row <- function(name, ms, anchor = py_ms) {
   sprintf("| %s | %.3f | %.3f | %.2f | %.2f |", name, ms[["elapsed"]], ms[["cpu"]],
-          ms[["elapsed"]] / py_ms[["elapsed"]], ms[["cpu"]] / py_ms[["cpu"]])
+          ms[["elapsed"]] / anchor[["elapsed"]], ms[["cpu"]] / anchor[["cpu"]])
 }
 md <- c(
   "# Per-call overhead: synth_glm() against ppi-python",
@@ -130,6 +154,17 @@ md <- c(
   row(sprintf("ppi-python 0.2.3 `ppi_mean_ci` (numpy %s, one BLAS thread)", py[["numpy"]]), py_ms),
   "",
   sprintf("Largest difference between the two 90%% intervals' endpoints: %.2g.", agree),
+  "",
+  "## Regression: PPI++ OLS with one covariate, same rows",
+  "",
+  sprintf("Python %d calls per round (it is slower per call).", py_reps / 8),
+  "",
+  "| implementation | elapsed ms per call | CPU ms per call | ratio to ppi-python (elapsed) | ratio (CPU) |",
+  "|---|---:|---:|---:|---:|",
+  row("synthinfer `synth_glm(y ~ x, method = \"ppi++\")`, threads = 1", ols_ms, py_ols_ms),
+  row("ppi-python 0.2.3 `ppi_ols_ci` (one BLAS thread)", py_ols_ms, py_ols_ms),
+  "",
+  sprintf("Largest difference between the two 90%% intervals' endpoints (both coefficients): %.2g.", agree_ols),
   profile)
 dir.create(file.path("bench", "results"), showWarnings = FALSE, recursive = TRUE)
 writeLines(md, file.path("bench", "results", "overhead.md"))
