@@ -90,11 +90,11 @@ time_python <- function(mode = "mean") {
 
 before_lib <- Sys.getenv("OVERHEAD_BEFORE_LIB")
 rds <- tempfile(fileext = ".rds")
-saveRDS(list(d = d, batches = batches, per_batch = per_batch, f = median_per_call), rds)
+saveRDS(list(d = d, batches = batches, per_batch = per_batch, warm_up = warm_up, f = median_per_call), rds)
 time_before <- function() {
   code <- sprintf(paste(
     "suppressPackageStartupMessages(library(synthinfer, lib.loc = '%s'));",
-    "a <- readRDS('%s'); d <- a$d; batches <- a$batches; per_batch <- a$per_batch;",
+    "a <- readRDS('%s'); d <- a$d; batches <- a$batches; per_batch <- a$per_batch; warm_up <- a$warm_up;",
     "m <- a$f; environment(m) <- environment();",
     "cat(m(function() synth_glm(y ~ 1, d, proxy = c(y = 'y_llm'), method = 'ppi++', threads = 1L)))"),
     before_lib, rds)
