@@ -240,6 +240,7 @@ loo_coordinate_method <- function(method, shape) {
 # tasks). Nothing else may come through `...` for vector tasks.
 loo_region_family <- function(shape, ...) {
   dots <- list(...)
+  dots <- dots[!vapply(dots, is.null, logical(1))] # NULL: not given, as in exchangeable_region()
   given <- names(dots)
   if (is.null(given)) given <- rep("", length(dots))
   allowed <- if (shape == "bonferroni") character() else c("center", "scale")
