@@ -509,4 +509,22 @@ mod tests {
         assert_eq!(raised.table.a3[0], 0.1);
         assert!(raised.note.is_some());
     }
+
+    #[test]
+    fn default_center_and_scale_are_mean_and_sd() {
+        // Column 1: 1, 2, 3, 6 (mean 3, sd sqrt(14 / 3)); column 2: 0.1, 0.2, 0.3, 0.4.
+        let g = [1.0, 2.0, 3.0, 6.0, 0.1, 0.2, 0.3, 0.4];
+        let c = default_center(&g, 4, 2).unwrap();
+        assert_eq!(c, vec![3.0, 0.25]);
+        let s = default_scale(&g, 4, 2).unwrap();
+        assert_eq!(s[0], (14.0f64 / 3.0).sqrt());
+        // sum((x - 0.25)^2) = 0.05, over 3.
+        assert!((s[1] - (0.05f64 / 3.0).sqrt()).abs() < 1e-16);
+        assert!(default_scale(&g[..2], 1, 2).unwrap_err().to_string().contains("single historical task"));
+        let flat = [1.0, 2.0, 0.3, 0.3];
+        assert!(default_scale(&flat, 2, 2).unwrap_err().to_string().contains("do not vary in coordinate(s) 2."));
+        // The region uses them when no center or scale is given.
+        let cal = calibrate_family(&g, &[0.0; 8], 4, 2, Alphas { a1: 0.1, a2: 0.1, a3: 0.2 }, Shape::Box, None, None).unwrap();
+        assert_eq!((cal.center.clone(), cal.scale.clone()), (c, s));
+    }
 }

@@ -300,3 +300,150 @@ fn compare_with_truth(req: &RegionLooRequest, fits: &[HeldOutRegion]) -> Result<
     }
     Ok(table)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::qnorm;
+    use crate::exchange::region::{region_table, RegionRequest};
+    use crate::exchange::table::{exchange_ci, CiRequest};
+
+    /// T = 9 calibration tasks in D = 2 with zero se: gaps (j, -j), j = 1..9.
+    fn gaps() -> (Vec<f64>, Vec<f64>) {
+        let g: Vec<f64> = (1..=9).map(|i| i as f64).chain((1..=9).map(|i| -(i as f64))).collect();
+        (g, vec![0.0; 18])
+    }
+
+    fn request<'a>(g: &'a [f64], s: &'a [f64], held: &'a [Option<usize>], rule: RegionRule<'a>) -> RegionLooRequest<'a> {
+        // Two targets x two coordinates, column-major.
+        RegionLooRequest {
+            gap_est: g,
+            gap_se: s,
+            held,
+            synth_est: &[0.0, 1.0, 0.0, 2.0],
+            synth_se: &[0.0, 0.0, 0.0, 0.0],
+            truth: &[7.5, 10.0, 0.0, 0.0],
+            dim: 2,
+            alpha: 0.5,
+            levels: Some(Alphas { a1: 0.15, a2: 0.15, a3: 0.2 }),
+            raise_a3: false,
+            rule,
+            bounds: Some((-10.0, 12.0)),
+        }
+    }
+
+    #[test]
+    fn box_by_hand() {
+        let (g, s) = gaps();
+        let fixed = RegionRule::Family { shape: Shape::Box, center: Some(&[0.0, 0.0]), scale: Some(&[1.0, 2.0]) };
+        // Target 1 holds out task 9 (gaps 9, -9); target 2 is outside.
+        let res = region_loo_table(&request(&g, &s, &[Some(8), None], fixed), &Default::default()).unwrap();
+        let t = &res.table;
+        // Target 1 (synthetic (0, 0)): T = 8, scores 1..8, rank
+        // ceil(0.8 * 9) = 8: radius 8, box [-8, 8] x [-16, 16] clipped to
+        // [-10, 12]; estimate = synth + mean gap of tasks 1..8, (4.5, -4.5).
+        assert_eq!(t.rows.conf_low[..2], [-8.0, -10.0]);
+        assert_eq!(t.rows.conf_high[..2], [8.0, 12.0]);
+        assert_eq!(t.rows.estimate[..2], [4.5, -4.5]);
+        // Target 2 (synthetic (1, 2)): T = 9, rank ceil(0.8 * 10) = 8, radius
+        // 8; mean gaps (5, -5).
+        assert_eq!(t.rows.conf_low[2..], [-7.0, -10.0]);
+        assert_eq!(t.rows.conf_high[2..], [9.0, 12.0]);
+        assert_eq!(t.rows.estimate[2..], [6.0, -3.0]);
+        // Truth (7.5, 0) is inside target 1's box; (10, 0) misses target 2's.
+        assert_eq!(t.rows.covered, vec![Some(true), Some(true), Some(false), Some(true)]);
+        assert_eq!(t.joint_covered, vec![Some(true), Some(true), Some(false), Some(false)]);
+        // Naive: zero se, the points themselves: only target 1's 0 is hit.
+        assert_eq!(t.rows.naive_covered, vec![Some(false), Some(true), Some(false), Some(false)]);
+        assert_eq!(t.naive_joint_covered, vec![Some(false); 4]);
+        assert_eq!(t.rows.truth, vec![7.5, 0.0, 10.0, 0.0]);
+        assert_eq!(t.rows.width, vec![16.0, 22.0, 16.0, 22.0]);
+        assert!(res.note.is_none());
+        let names: Vec<&str> = t.columns().iter().map(|c| c.0).collect();
+        assert_eq!(names[11..], ["joint_covered", "naive_joint_covered"]);
+    }
+
+    #[test]
+    fn each_target_equals_a_region_on_its_own_calibration_tasks() {
+        // Gaps with spread and se; defaults computed on each reduced set.
+        let t = 12;
+        let g: Vec<f64> = (0..2 * t).map(|i| ((i * 7919) % 23) as f64 / 40.0 - 0.2).collect();
+        let s: Vec<f64> = (0..2 * t).map(|i| 0.01 + (i % 5) as f64 / 100.0).collect();
+        let held = [Some(3), None, Some(11)];
+        let synth = [0.4, 0.5, 0.6, 0.3, 0.2, 0.1];
+        let sse = [0.02, 0.03, 0.01, 0.02, 0.04, 0.05];
+        let truth = [0.5, 0.9, 0.4, 0.2, 0.3, 0.0];
+        for rule in [
+            RegionRule::Family { shape: Shape::Box, center: None, scale: None },
+            RegionRule::Family { shape: Shape::Ball, center: None, scale: None },
+            RegionRule::Bonferroni(Method::Population),
+        ] {
+            let req = RegionLooRequest {
+                gap_est: &g,
+                gap_se: &s,
+                held: &held,
+                synth_est: &synth,
+                synth_se: &sse,
+                truth: &truth,
+                dim: 2,
+                alpha: 0.6,
+                levels: None,
+                raise_a3: false,
+                rule,
+                bounds: Some((0.0, 1.0)),
+            };
+            let got = crate::parallel::with_threads(2, || region_loo_table(&req, &Default::default())).unwrap().unwrap().table;
+            for (i, h) in held.iter().enumerate() {
+                let (est, se, n) = match h {
+                    Some(j) => (without_row(&g, t, *j), without_row(&s, t, *j), t - 1),
+                    None => (g.clone(), s.clone(), t),
+                };
+                let (ts, tse, tt) = ([synth[i], synth[i + 3]], [sse[i], sse[i + 3]], [truth[i], truth[i + 3]]);
+                let (low, high, joint) = match rule {
+                    RegionRule::Family { shape, .. } => {
+                        let r = region_table(&RegionRequest {
+                            gap_est: &est, gap_se: &se, synth_est: &ts, synth_se: &tse, dim: 2, alpha: 0.6, levels: None,
+                            raise_a3: false, shape, center: None, scale: None, bounds: Some((0.0, 1.0)), truth: Some(&tt),
+                        })
+                        .unwrap();
+                        let low = r.table.conf_low.clone();
+                        let high = r.table.conf_high.clone();
+                        let inside = (0..2).all(|k| low[k] <= tt[k] && tt[k] <= high[k]);
+                        (low, high, if shape == Shape::Ball { r.joint_covered[0] } else { inside })
+                    }
+                    RegionRule::Bonferroni(method) => {
+                        let r = exchange_ci(&CiRequest {
+                            gap_est: &est, gap_se: &se, weights: None, synth_est: &ts, synth_se: &tse, dim: 2, alpha: 0.3,
+                            levels: None, raise_a3: false, method, bounds: Some((0.0, 1.0)), real: None,
+                        })
+                        .unwrap();
+                        let (low, high) = (r.table.conf_low.clone(), r.table.conf_high.clone());
+                        let inside = (0..2).all(|k| low[k] <= tt[k] && tt[k] <= high[k]);
+                        (low, high, inside)
+                    }
+                };
+                assert_eq!(got.rows.conf_low[2 * i..2 * i + 2], low[..], "{rule:?} target {i}");
+                assert_eq!(got.rows.conf_high[2 * i..2 * i + 2], high[..], "{rule:?} target {i}");
+                assert_eq!(got.joint_covered[2 * i], Some(joint), "{rule:?} target {i}");
+                // The naive rectangle at alpha / D = 0.3.
+                let z = qnorm(1.0 - 0.15);
+                assert!((got.rows.naive_high[2 * i] - (synth[i] + z * sse[i]).min(1.0)).abs() < 1e-15);
+            }
+        }
+    }
+
+    #[test]
+    fn defaults_need_a_spread() {
+        let (g, s) = gaps();
+        let flat = vec![0.5; 18];
+        let default = RegionRule::Family { shape: Shape::Ball, center: None, scale: None };
+        let err = region_loo_table(&request(&flat, &s, &[Some(0), None], default), &Default::default()).unwrap_err();
+        assert!(err.to_string().contains("do not vary in coordinate(s) 1, 2."), "{err}");
+        // Two calibration tasks: each held-out set has one.
+        let two = [g[0], g[1], g[9], g[10]];
+        let err = region_loo_table(&request(&two, &s[..4], &[Some(0), Some(1)], default), &Default::default()).unwrap_err();
+        assert!(err.to_string().contains("must be given with a single historical task"), "{err}");
+        let bad = region_loo_table(&request(&g, &s, &[Some(9), None], default), &Default::default());
+        assert!(bad.unwrap_err().to_string().contains("not among the 9"));
+    }
+}
