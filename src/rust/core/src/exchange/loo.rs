@@ -11,7 +11,7 @@
 //! bit-for-bit the mean a fit on the reduced history computes. Total cost
 //! O(T log T).
 
-use super::interval::{calibrate, check_band_finite, check_finite, check_se, clip, gap_z, target_interval, Calibration, Interval, Method};
+use super::interval::{calibrate, check_band_finite, check_history, clip, gap_intervals, target_interval, Calibration, Interval, Method};
 use super::table::{gap_band_split, result_table};
 use crate::dist::z_two_sided;
 use super::exact_sum::ExactSum;
@@ -74,18 +74,9 @@ impl<'a> LeaveOneOut<'a> {
         if t < 2 {
             return invalid("leave-one-task-out needs at least 2 historical tasks");
         }
-        if gap_se.len() != t {
-            return invalid("gap estimates and standard errors differ in length");
-        }
-        check_finite(gap_est, "gap estimate")?;
-        check_se(gap_se, "gap standard error")?;
-        if method != Method::FiniteSample && !(alphas.a1 > 0.0 && alphas.a2 > 0.0) {
-            return invalid("a1 and a2 must be positive for the population target");
-        }
+        check_history(gap_est, gap_se, alphas, method)?;
         let t1 = t - 1;
-        let z = gap_z(method, alphas, t1);
-        let lower: Vec<f64> = gap_est.iter().zip(gap_se).map(|(g, s)| g - z * s).collect();
-        let upper: Vec<f64> = gap_est.iter().zip(gap_se).map(|(g, s)| g + z * s).collect();
+        let (lower, upper) = gap_intervals(gap_est, gap_se, alphas, method, t1);
         Ok(LeaveOneOut {
             gap_est,
             lower: Ranked::new(&lower),

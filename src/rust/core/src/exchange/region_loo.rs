@@ -394,9 +394,9 @@ mod tests {
             };
             let got = crate::parallel::with_threads(2, || region_loo_table(&req, &Default::default())).unwrap().unwrap().table;
             for (i, h) in held.iter().enumerate() {
-                let (est, se, n) = match h {
-                    Some(j) => (without_row(&g, t, *j), without_row(&s, t, *j), t - 1),
-                    None => (g.clone(), s.clone(), t),
+                let (est, se) = match h {
+                    Some(j) => (without_row(&g, t, *j), without_row(&s, t, *j)),
+                    None => (g.clone(), s.clone()),
                 };
                 let (ts, tse, tt) = ([synth[i], synth[i + 3]], [sse[i], sse[i + 3]], [truth[i], truth[i + 3]]);
                 let (low, high, joint) = match rule {
