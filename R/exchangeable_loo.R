@@ -280,6 +280,9 @@ loo_vector <- function(tasks, sets, alpha, shape, method, split, bounds, paired,
   column <- function(col) vapply(targets$rows, task_column, numeric(m), col = col, arg = "tasks")
   truth <- column("real_est")
   synth_est <- column("synth_est")
+  # The region's standard errors are checked as exchangeable_region() does
+  # (sample sizes too); the naive interval needs them even for point-only
+  # Bonferroni, unless none is known (see naive_se()).
   if (!point_only) lapply(targets$rows, engine_synth_se, method = method)
   synth_se <- vapply(targets$rows, naive_se, numeric(m), method = method)
   held <- match(as.character(targets$ids), as.character(cal$ids))

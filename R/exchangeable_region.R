@@ -143,10 +143,9 @@ region_split_arg <- function(alpha, split, shape, d) {
   split_arg(alpha, split)
 }
 
-# The work of exchangeable_region(); `truth` (a targets x D matrix) adds the
-# joint coverage of each target's region, for exchangeable_loo().
+# The work of exchangeable_region().
 region_fit <- function(tasks, target, alpha, shape, split = NULL, bounds = NULL,
-                       center = NULL, scale = NULL, paired = TRUE, ..., truth = NULL) {
+                       center = NULL, scale = NULL, paired = TRUE, ...) {
   shape <- check_choice(shape, c("bonferroni", "box", "ball"), "shape")
   alpha <- check_probability(alpha, "alpha")
   tasks <- check_task_table(tasks)
@@ -176,10 +175,9 @@ region_fit <- function(tasks, target, alpha, shape, split = NULL, bounds = NULL,
   sp <- split_arg(alpha, split)
   res <- rs_exchange_region(gaps$est, gaps$se, as.double(synth_est), as.double(synth_se),
                             length(coords), alpha, sp$levels, sp$raise, shape, family$center,
-                            family$scale, bounds, if (is.null(truth)) numeric() else as.double(truth))
+                            family$scale, bounds, numeric())
   core_note(res$note)
   out <- tibble::as_tibble(c(region_keys(targets$ids, coords), res$table))
-  if (!is.null(truth)) attr(out, "joint_covered") <- stats::setNames(res$joint_covered, targets$ids)
   new_exchangeable_region(out, alpha, shape)
 }
 
