@@ -175,7 +175,7 @@ region_fit <- function(tasks, target, alpha, shape, split = NULL, bounds = NULL,
   sp <- split_arg(alpha, split)
   res <- rs_exchange_region(gaps$est, gaps$se, as.double(synth_est), as.double(synth_se),
                             length(coords), alpha, sp$levels, sp$raise, shape, family$center,
-                            family$scale, bounds, numeric())
+                            family$scale, bounds)
   core_note(res$note)
   out <- tibble::as_tibble(c(region_keys(targets$ids, coords), res$table))
   new_exchangeable_region(out, alpha, shape)

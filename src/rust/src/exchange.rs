@@ -208,9 +208,8 @@ fn rs_held_out(
 }
 
 /// exchangeable_region(shape = "box" | "ball") for m targets in d
-/// coordinates: gap columns T x d, target columns (and `truth`, or empty)
-/// m x d, column-major; `center`, `scale` empty for the defaults. Returns
-/// list(table, joint_covered, note).
+/// coordinates: gap columns T x d, target columns m x d, column-major;
+/// `center`, `scale` empty for the defaults. Returns list(table, note).
 /// @noRd
 #[extendr]
 #[allow(clippy::too_many_arguments)]
@@ -227,7 +226,6 @@ fn rs_exchange_region(
     center: &[f64],
     scale: &[f64],
     bounds: &[f64],
-    truth: &[f64],
 ) -> extendr_api::Result<List> {
     let res = convert::core(exchange::region_table(&exchange::RegionRequest {
         gap_est,
@@ -242,9 +240,8 @@ fn rs_exchange_region(
         center: convert::optional(center),
         scale: convert::optional(scale),
         bounds: convert::bounds(bounds),
-        truth: convert::optional(truth),
     }))?;
-    Ok(list!(table = convert::table(&res.table)?, joint_covered = res.joint_covered, note = res.note.unwrap_or_default()))
+    Ok(list!(table = convert::table(&res.table)?, note = res.note.unwrap_or_default()))
 }
 
 /// exchangeable_loo() for vector tasks: gap columns T x dim (calibration

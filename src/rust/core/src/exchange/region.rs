@@ -349,7 +349,7 @@ result_table! {
 }
 
 /// Everything `exchangeable_region(shape = "box" | "ball")` computes:
-/// `gap_*` are `T x D`, `synth_*` (and `truth`) `m x D`, column-major.
+/// `gap_*` are `T x D`, `synth_*` `m x D`, column-major.
 #[derive(Debug, Clone, Copy)]
 pub struct RegionRequest<'a> {
     pub gap_est: &'a [f64],
@@ -367,16 +367,12 @@ pub struct RegionRequest<'a> {
     pub center: Option<&'a [f64]>,
     pub scale: Option<&'a [f64]>,
     pub bounds: Option<(f64, f64)>,
-    /// The targets' true values, for the joint coverage of held-out tasks.
-    pub truth: Option<&'a [f64]>,
 }
 
-/// The table, each target's joint coverage (when `truth` was given) and a
-/// note when the split was raised.
+/// The table and a note when the split was raised.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegionResult {
     pub table: RegionTable,
-    pub joint_covered: Vec<bool>,
     pub note: Option<String>,
 }
 
@@ -387,8 +383,8 @@ pub fn region_table(req: &RegionRequest) -> Result<RegionResult> {
         return invalid("the gap and target columns must have one column per coordinate");
     }
     let (t, m) = (req.gap_est.len() / d, req.synth_est.len() / d);
-    if req.synth_se.len() != m * d || req.truth.is_some_and(|x| x.len() != m * d) {
-        return invalid("one synthetic standard error (and true value) per target and coordinate");
+    if req.synth_se.len() != m * d {
+        return invalid("one synthetic standard error per target and coordinate");
     }
     if req.scale.is_none() {
         check_spread_estimable(t)?;
@@ -396,13 +392,9 @@ pub fn region_table(req: &RegionRequest) -> Result<RegionResult> {
     let split = region_split(req.alpha, req.levels, req.raise_a3, t)?;
     let cal = calibrate_family(req.gap_est, req.gap_se, t, d, split.alphas, req.shape, req.center, req.scale)?;
     let mut table = RegionTable::default();
-    let mut joint_covered = Vec::new();
     for i in 0..m {
         let pick = |x: &[f64]| (0..d).map(|k| x[i + k * m]).collect::<Vec<f64>>();
         let r = target_region(&cal, &pick(req.synth_est), &pick(req.synth_se), req.bounds)?;
-        if let Some(truth) = req.truth {
-            joint_covered.push(region_contains(&cal, &r, &pick(truth)));
-        }
         for k in 0..d {
             table.estimate.push(r.estimate[k]);
             table.conf_low.push(r.low[k]);
@@ -421,7 +413,7 @@ pub fn region_table(req: &RegionRequest) -> Result<RegionResult> {
             table.width.push(r.high[k] - r.low[k]);
         }
     }
-    Ok(RegionResult { table, joint_covered, note: split.note })
+    Ok(RegionResult { table, note: split.note })
 }
 
 #[cfg(test)]
@@ -488,7 +480,6 @@ mod tests {
             center: Some(&[0.0, 0.0]),
             scale: Some(&[1.0, 2.0]),
             bounds: Some((-10.0, 12.0)),
-            truth: Some(&[8.0, 10.0, 0.0, 0.0]),
         };
         let res = region_table(&req).unwrap();
         let t = &res.table;
@@ -500,7 +491,6 @@ mod tests {
         assert_eq!(t.width, vec![16.0, 22.0, 16.0, 22.0]);
         assert_eq!(t.estimate, vec![5.0, -5.0, 6.0, -3.0]);
         assert_eq!(t.scale, vec![1.0, 2.0, 1.0, 2.0]);
-        assert_eq!(res.joint_covered, vec![true, false]);
         assert!(res.note.is_none());
         // a3 = 0.05 < 1 / 10: an error, or raised with a note.
         let low = Alphas { a1: 0.2, a2: 0.25, a3: 0.05 };

@@ -403,13 +403,23 @@ mod tests {
                     RegionRule::Family { shape, .. } => {
                         let r = region_table(&RegionRequest {
                             gap_est: &est, gap_se: &se, synth_est: &ts, synth_se: &tse, dim: 2, alpha: 0.6, levels: None,
-                            raise_a3: false, shape, center: None, scale: None, bounds: Some((0.0, 1.0)), truth: Some(&tt),
+                            raise_a3: false, shape, center: None, scale: None, bounds: Some((0.0, 1.0)),
                         })
                         .unwrap();
                         let low = r.table.conf_low.clone();
                         let high = r.table.conf_high.clone();
                         let inside = (0..2).all(|k| low[k] <= tt[k] && tt[k] <= high[k]);
-                        (low, high, if shape == Shape::Ball { r.joint_covered[0] } else { inside })
+                        // The ball's membership rule (see region_contains), by hand.
+                        let ball = || {
+                            let s2: f64 = (0..2)
+                                .map(|k| {
+                                    let v = tt[k] - r.table.center[k];
+                                    ((r.table.synth_low[k] - v).max(v - r.table.synth_high[k]).max(0.0) / r.table.scale[k]).powi(2)
+                                })
+                                .sum();
+                            s2.sqrt() <= r.table.radius[0]
+                        };
+                        (low, high, if shape == Shape::Ball { ball() } else { inside })
                     }
                     RegionRule::Bonferroni(method) => {
                         let r = exchange_ci(&CiRequest {
