@@ -10,15 +10,20 @@
 #' what ignoring the synthetic bias costs.
 #'
 #' For a long table with a `coordinate` column (vector targets), each
-#' held-out task gets a joint region from [exchangeable_region()] and the
-#' naive interval is the synthetic-only Bonferroni rectangle at `alpha / D`;
-#' coverage is joint (all coordinates at once) and widths are per coordinate.
+#' held-out task gets the joint region [exchangeable_region()] would make
+#' from its calibration tasks (with the default center and scale of a box or
+#' ball computed from those tasks), and the naive interval is the
+#' synthetic-only Bonferroni rectangle at `alpha / D`; coverage is joint (all
+#' coordinates at once; the ball's own, not its bounding box's) and widths
+#' are per coordinate. All held-out tasks are evaluated in one call into the
+#' compiled core.
 #'
 #' @inheritParams exchangeable_ci
 #' @param tasks Task table with `real_est` for every task to be predicted (see
 #'   [exchangeable_ci()] and [exchangeable_region()]).
-#' @param method For scalar tasks: `NULL` for `"population"`, or a method
-#'   of [exchangeable_ci()].
+#' @param method `NULL` for `"population"`, or a method of
+#'   [exchangeable_ci()]: for scalar tasks the interval's algorithm, for
+#'   vector tasks with `shape = "bonferroni"` each coordinate's.
 #' @param shape For vector tasks: `NULL` for `"bonferroni"`, or a shape of
 #'   [exchangeable_region()]. (Vector tasks took it as `method` in
 #'   synthinfer 0.1.0.)
@@ -26,8 +31,9 @@
 #'   rows of `tasks` (scalar tables) selecting the calibration and target
 #'   tasks. If only one is given the other is the remaining tasks; if both are
 #'   `NULL`, leave-one-task-out over all tasks.
-#' @param ... For vector tasks, further arguments of [exchangeable_region()]
-#'   (`center`, `scale`); must be empty for scalar tasks.
+#' @param ... For vector tasks with `shape = "box"` or `"ball"`, the
+#'   `center` and `scale` of [exchangeable_region()]; nothing else (empty for
+#'   scalar tasks and for `"bonferroni"`).
 #' @param band `NULL`, or a saved gap band (scalar tasks; see
 #'   [exchangeable_ci()]) to evaluate as it is on the `predict` tasks (all
 #'   tasks by default): nothing is recalibrated, and `calibrate` must be
@@ -62,12 +68,10 @@ exchangeable_loo <- function(tasks, alpha = 0.1, method = NULL, calibrate = NULL
   paired <- check_flag(paired, "paired")
   vector <- has_coordinates(tasks)
   if (vector) {
-    if (!is.null(method)) {
-      stop_arg("method", "is for scalar tasks; for vector tasks (a `coordinate` column) ",
-               "choose the region with `shape` (\"bonferroni\", \"box\" or \"ball\").")
-    }
-    method <- if (is.null(shape)) "bonferroni" else check_choice(shape, c("bonferroni", "box", "ball"), "shape")
     method_given <- !is.null(shape)
+    shape <- if (is.null(shape)) "bonferroni" else check_choice(shape, c("bonferroni", "box", "ball"), "shape")
+    coordinate_method <- loo_coordinate_method(method, shape)
+    method <- shape
   } else {
     if (!is.null(shape)) stop_arg("shape", "is for vector tasks (a `coordinate` column) only.")
     method_given <- !is.null(method)
@@ -80,10 +84,11 @@ exchangeable_loo <- function(tasks, alpha = 0.1, method = NULL, calibrate = NULL
                     band, vector, ...))
   }
   sets <- loo_sets(tasks, calibrate, predict)
-  warn_zero_se_once(tasks, sets, method)
+  warn_zero_se_once(tasks, sets, if (vector) coordinate_method else method)
   if (!vector && ...length() > 0L) stop_arg("...", "must be empty for scalar tasks.")
   out <- muffle_zero_se(if (vector) {
-    loo_vector(tasks, sets, alpha, method, split, bounds, paired, ...)
+    loo_vector(tasks, sets, alpha, shape, coordinate_method, split, bounds, paired,
+               loo_region_family(shape, ...))
   } else {
     loo_scalar(tasks, sets, alpha, method, split, bounds, paired)
   })
@@ -215,27 +220,83 @@ loo_scalar <- function(tasks, sets, alpha, method, split, bounds, paired) {
   out
 }
 
-loo_vector <- function(tasks, sets, alpha, shape, split, bounds, paired, ...) {
+# The algorithm of each coordinate's interval in the Bonferroni rectangle
+# of vector tasks (`method`); the region's shape is `shape`.
+loo_coordinate_method <- function(method, shape) {
+  if (is.null(method)) return("population")
+  if (is.character(method) && length(method) == 1L && method %in% c("bonferroni", "box", "ball")) {
+    stop_arg("method", "chooses each coordinate's algorithm; for vector tasks (a `coordinate` ",
+             "column) choose the region with `shape` (\"bonferroni\", \"box\" or \"ball\").")
+  }
+  if (shape != "bonferroni") {
+    stop_arg("method", "chooses each coordinate's algorithm of shape = \"bonferroni\"; ",
+             "it does not apply to shape = \"", shape, "\".")
+  }
+  check_choice(method, c("population", "finite_sample", "task_only"), "method")
+}
+
+# The box's or ball's `center` and `scale` from `...`, checked (numeric()
+# where not given, for the defaults of each held-out task's calibration
+# tasks). Nothing else may come through `...` for vector tasks.
+loo_region_family <- function(shape, ...) {
+  dots <- list(...)
+  dots <- dots[!vapply(dots, is.null, logical(1))] # NULL: not given, as in exchangeable_region()
+  given <- names(dots)
+  if (is.null(given)) given <- rep("", length(dots))
+  allowed <- if (shape == "bonferroni") character() else c("center", "scale")
+  bad <- !given %in% allowed | duplicated(given)
+  if (any(bad)) {
+    got <- ifelse(nzchar(given[bad]), paste0("`", given[bad], "`"), "an unnamed argument")
+    stop_arg("...", "may give only `center` and `scale`, and only for shape = \"box\" or ",
+             "\"ball\", in exchangeable_loo() on vector tasks (each coordinate's algorithm is ",
+             "`method`); got ", paste(unique(got), collapse = ", "),
+             if (shape == "bonferroni") " with shape = \"bonferroni\"", ".")
+  }
+  list(center = dots$center, scale = dots$scale)
+}
+
+# The rows of the tasks of `set` ("calibrate" or "predict") as one data
+# frame per coordinate, tasks in the order of the set.
+widen_task_set <- function(tasks, sets, set, coords) {
+  wide <- widen_tasks(loo_rows(tasks, sets, set), coords, "tasks")
+  at <- match(sets[[set]], as.character(wide$ids))
+  list(ids = wide$ids[at], rows = lapply(wide$rows, function(r) r[at, , drop = FALSE]))
+}
+
+# Vector tasks: every predicted task's joint region, calibrated on the
+# calibration tasks without itself when it is one of them, compared with
+# its truth beside the naive rectangle, in one call into the core. `method`
+# is each coordinate's algorithm (Bonferroni); `family` the checked
+# center and scale of a box or ball.
+loo_vector <- function(tasks, sets, alpha, shape, method, split, bounds, paired, family) {
   coords <- task_coordinates(tasks)
   d <- length(coords)
-  ids <- as.character(tasks$task)
-  fits <- lapply(sets$predict, function(id) {
-    hist <- tasks[ids %in% setdiff(sets$calibrate, id), , drop = FALSE]
-    target <- tasks[ids == id, , drop = FALSE]
-    target <- target[match(coords, target$coordinate), , drop = FALSE]
-    truth <- task_column(target, "real_est", "tasks")
-    reg <- region_fit(rbind(hist, target), id, alpha, shape, split = split, bounds = bounds,
-                      paired = paired, ..., truth = matrix(truth, nrow = 1))
-    res <- rs_held_out(reg$estimate, reg$conf.low, reg$conf.high, target$synth_est,
-                       task_column(target, "synth_se", "tasks", nonneg = TRUE), truth,
-                       alpha / d, bounds)
-    out <- tibble::as_tibble(c(list(task = target$task, coordinate = target$coordinate), res))
-    # The ball's region is not its bounding box: its own joint coverage.
-    out$joint_covered <- if (shape == "ball") unname(attr(reg, "joint_covered")) else all(out$covered)
-    out$naive_joint_covered <- all(out$naive_covered)
-    out
+  family <- region_family(family$center, family$scale, coords)
+  cal <- widen_task_set(tasks, sets, "calibrate", coords)
+  targets <- widen_task_set(tasks, sets, "predict", coords)
+  m <- length(targets$ids)
+  point_only <- method == "finite_sample"
+  gaps <- history_matrices(cal, need_se = !point_only, paired = paired)
+  column <- function(col) vapply(targets$rows, task_column, numeric(m), col = col, arg = "tasks")
+  truth <- column("real_est")
+  synth_est <- column("synth_est")
+  # The region's standard errors are checked as exchangeable_region() does
+  # (sample sizes too); the naive interval needs them even for point-only
+  # Bonferroni, unless none is known (see naive_se()).
+  if (!point_only) lapply(targets$rows, engine_synth_se, method = method)
+  synth_se <- vapply(targets$rows, naive_se, numeric(m), method = method)
+  held <- match(as.character(targets$ids), as.character(cal$ids))
+  sp <- region_split_arg(alpha, split, shape, d)
+  res <- run_interruptible("Leave-one-task-out", function(progress) {
+    rs_exchange_region_loo(gaps$est, gaps$se, as.double(held), synth_est, synth_se, truth, d,
+                           alpha, sp$levels, sp$raise, shape, method, family$center,
+                           family$scale, bounds, 1L, progress)
   })
-  do.call(rbind, fits)
+  core_note(res$note)
+  out <- tibble::as_tibble(c(region_keys(targets$ids, coords), res$table))
+  # As exchangeable_region() does for the rectangle of per-coordinate intervals.
+  if (shape == "bonferroni") warn_outside_bounds(out$task, out$synth_est, out$conf.low, out$conf.high, bounds)
+  out
 }
 
 #' Summarise a held-out evaluation

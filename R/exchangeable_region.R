@@ -135,10 +135,17 @@ bonferroni_split <- function(alpha, split) {
   shares
 }
 
-# The work of exchangeable_region(); `truth` (a targets x D matrix) adds the
-# joint coverage of each target's region, for exchangeable_loo().
+# The levels passed to the core for a region: the Bonferroni rectangle
+# splits each coordinate's alpha / D (a user's split as shares of the level),
+# a box or ball the joint alpha.
+region_split_arg <- function(alpha, split, shape, d) {
+  if (shape == "bonferroni") return(split_arg(alpha / d, bonferroni_split(alpha, split)))
+  split_arg(alpha, split)
+}
+
+# The work of exchangeable_region().
 region_fit <- function(tasks, target, alpha, shape, split = NULL, bounds = NULL,
-                       center = NULL, scale = NULL, paired = TRUE, ..., truth = NULL) {
+                       center = NULL, scale = NULL, paired = TRUE, ...) {
   shape <- check_choice(shape, c("bonferroni", "box", "ball"), "shape")
   alpha <- check_probability(alpha, "alpha")
   tasks <- check_task_table(tasks)
@@ -160,20 +167,17 @@ region_fit <- function(tasks, target, alpha, shape, split = NULL, bounds = NULL,
              paste(names(list(...)), collapse = ", "), ".")
   }
   gaps <- history_matrices(hist, need_se = TRUE, paired = paired)
-  center <- region_parameter(center, colMeans(gaps$est), coords, "center")
-  scale <- region_parameter(scale, region_default_scale(gaps$est), coords, "scale")
-  if (any(scale <= 0)) stop_arg("scale", "must be positive.")
+  family <- region_family(center, scale, coords)
   synth_est <- vapply(targets$rows, task_column, numeric(length(targets$ids)),
                       col = "synth_est", arg = "target")
   synth_se <- vapply(targets$rows, engine_synth_se, numeric(length(targets$ids)),
                      method = "population")
   sp <- split_arg(alpha, split)
   res <- rs_exchange_region(gaps$est, gaps$se, as.double(synth_est), as.double(synth_se),
-                            length(coords), alpha, sp$levels, sp$raise, shape, center, scale,
-                            bounds, if (is.null(truth)) numeric() else as.double(truth))
+                            length(coords), alpha, sp$levels, sp$raise, shape, family$center,
+                            family$scale, bounds)
   core_note(res$note)
   out <- tibble::as_tibble(c(region_keys(targets$ids, coords), res$table))
-  if (!is.null(truth)) attr(out, "joint_covered") <- stats::setNames(res$joint_covered, targets$ids)
   new_exchangeable_region(out, alpha, shape)
 }
 
@@ -259,8 +263,18 @@ widen_tasks <- function(df, coords, arg) {
   list(ids = ids, rows = rows)
 }
 
-region_parameter <- function(x, default, coords, arg) {
-  if (is.null(x)) return(as.double(default))
+# The user's center and scale of a box or ball, checked and in coordinate
+# order; numeric() where not given, for the core's defaults (the mean and
+# standard deviation of the historical gaps, from the tasks it calibrates on).
+region_family <- function(center, scale, coords) {
+  center <- region_parameter(center, coords, "center")
+  scale <- region_parameter(scale, coords, "scale")
+  if (any(scale <= 0)) stop_arg("scale", "must be positive.")
+  list(center = center, scale = scale)
+}
+
+region_parameter <- function(x, coords, arg) {
+  if (is.null(x)) return(numeric())
   v <- check_numeric_vector(x, arg)
   if (!is.null(names(x)) && all(as.character(coords) %in% names(x))) {
     v <- v[match(as.character(coords), names(x))]
@@ -268,19 +282,7 @@ region_parameter <- function(x, default, coords, arg) {
   if (length(v) != length(coords)) {
     stop_arg(arg, "must have one value per coordinate (", length(coords), "), not ", length(v), ".")
   }
-  v
-}
-
-region_default_scale <- function(gap_est) {
-  if (nrow(gap_est) < 2L) {
-    stop_arg("scale", "must be given with a single historical task (no spread to estimate).")
-  }
-  s <- apply(gap_est, 2, stats::sd)
-  if (any(s <= 0)) {
-    stop_arg("scale", "must be given: the historical gaps do not vary in coordinate(s) ",
-             paste(which(s <= 0), collapse = ", "), ".")
-  }
-  s
+  as.double(v)
 }
 
 #' @export

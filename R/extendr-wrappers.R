@@ -113,10 +113,19 @@ rs_exchange_loo <- function(gap_est, gap_se, held, synth_est, synth_se, truth, a
 rs_held_out <- function(estimate, low, high, synth_est, synth_se, truth, alpha, bounds) rust_call(.Call(wrap__rs_held_out, estimate, low, high, synth_est, synth_se, truth, alpha, bounds))
 
 #' exchangeable_region(shape = "box" | "ball") for m targets in d
-#' coordinates: gap columns T x d, target columns (and `truth`, or empty)
-#' m x d, column-major. Returns list(table, joint_covered, note).
+#' coordinates: gap columns T x d, target columns m x d, column-major;
+#' `center`, `scale` empty for the defaults. Returns list(table, note).
 #' @noRd
-rs_exchange_region <- function(gap_est, gap_se, synth_est, synth_se, dim, alpha, split, raise_a3, shape, center, scale, bounds, truth) rust_call(.Call(wrap__rs_exchange_region, gap_est, gap_se, synth_est, synth_se, dim, alpha, split, raise_a3, shape, center, scale, bounds, truth))
+rs_exchange_region <- function(gap_est, gap_se, synth_est, synth_se, dim, alpha, split, raise_a3, shape, center, scale, bounds) rust_call(.Call(wrap__rs_exchange_region, gap_est, gap_se, synth_est, synth_se, dim, alpha, split, raise_a3, shape, center, scale, bounds))
+
+#' exchangeable_loo() for vector tasks: gap columns T x dim (calibration
+#' tasks), target columns m x dim, column-major; target i is held out of the
+#' calibration tasks at `held[i]` (1-based; NA when it is not one of them).
+#' `shape` "bonferroni" (per coordinate by `method`), "box" or "ball";
+#' `center`, `scale` empty for the defaults. `progress`: NULL or an R
+#' callback (see watch.rs). Returns list(table, note).
+#' @noRd
+rs_exchange_region_loo <- function(gap_est, gap_se, held, synth_est, synth_se, truth, dim, alpha, split, raise_a3, shape, method, center, scale, bounds, threads, progress) rust_call(.Call(wrap__rs_exchange_region_loo, gap_est, gap_se, held, synth_est, synth_se, truth, dim, alpha, split, raise_a3, shape, method, center, scale, bounds, threads, progress))
 
 #' Tasks from the section 5.4 design. Returns a list of columns.
 #' @noRd

@@ -70,3 +70,14 @@ test_that("the task_summaries() bootstrap stops on an interrupt", {
     "u <- data.frame(g = rep(1:50, each = 40), y = rep(1:40, 50), s = rep(40:1, 50));",
     "task_summaries(u, 'g', 'y', 's', estimand = 'median', reps = 1e6, threads = 2)"))
 })
+
+test_that("vector exchangeable_loo() stops on an interrupt", {
+  # 15000 tasks x 2 coordinates: a box calibrated afresh per held-out task
+  # runs for about a minute, almost all of it inside the one core call.
+  run_and_interrupt(paste(
+    "n <- 15000; set.seed(1);",
+    "tasks <- data.frame(task = rep(seq_len(n), 2), coordinate = rep(c('x', 'y'), each = n),",
+    "  n_real = 100, n_synth = 100, real_est = runif(2 * n), real_se = 0.05,",
+    "  synth_est = runif(2 * n), synth_se = 0.05, gap_est = rnorm(2 * n, 0, 0.05), gap_se = 0.05);",
+    "exchangeable_loo(tasks, alpha = 0.1, shape = 'box')"))
+})

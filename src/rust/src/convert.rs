@@ -67,6 +67,11 @@ pub fn levels(x: &[f64]) -> extendr_api::Result<Option<synthinfer_core::exchange
     }
 }
 
+/// 1-based held-out positions, NA (NaN) for none, as 0-based options.
+pub fn held_out(held: &[f64]) -> Vec<Option<usize>> {
+    held.iter().map(|&j| if j.is_nan() { None } else { Some((j.max(1.0) - 1.0) as usize) }).collect()
+}
+
 /// `numeric()` as `None`.
 pub fn optional(x: &[f64]) -> Option<&[f64]> {
     if x.is_empty() {

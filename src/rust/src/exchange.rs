@@ -169,7 +169,7 @@ fn rs_exchange_loo(
     threads: i32,
     progress: Robj,
 ) -> extendr_api::Result<List> {
-    let held: Vec<Option<usize>> = held.iter().map(|&j| if j.is_nan() { None } else { Some((j.max(1.0) - 1.0) as usize) }).collect();
+    let held = convert::held_out(held);
     let req = exchange::LooRequest {
         gap_est,
         gap_se,
@@ -208,8 +208,8 @@ fn rs_held_out(
 }
 
 /// exchangeable_region(shape = "box" | "ball") for m targets in d
-/// coordinates: gap columns T x d, target columns (and `truth`, or empty)
-/// m x d, column-major. Returns list(table, joint_covered, note).
+/// coordinates: gap columns T x d, target columns m x d, column-major;
+/// `center`, `scale` empty for the defaults. Returns list(table, note).
 /// @noRd
 #[extendr]
 #[allow(clippy::too_many_arguments)]
@@ -226,7 +226,6 @@ fn rs_exchange_region(
     center: &[f64],
     scale: &[f64],
     bounds: &[f64],
-    truth: &[f64],
 ) -> extendr_api::Result<List> {
     let res = convert::core(exchange::region_table(&exchange::RegionRequest {
         gap_est,
@@ -238,12 +237,58 @@ fn rs_exchange_region(
         levels: convert::levels(split)?,
         raise_a3,
         shape: convert::core(Shape::parse(shape))?,
-        center,
-        scale,
+        center: convert::optional(center),
+        scale: convert::optional(scale),
         bounds: convert::bounds(bounds),
-        truth: convert::optional(truth),
     }))?;
-    Ok(list!(table = convert::table(&res.table)?, joint_covered = res.joint_covered, note = res.note.unwrap_or_default()))
+    Ok(list!(table = convert::table(&res.table)?, note = res.note.unwrap_or_default()))
+}
+
+/// exchangeable_loo() for vector tasks: gap columns T x dim (calibration
+/// tasks), target columns m x dim, column-major; target i is held out of the
+/// calibration tasks at `held[i]` (1-based; NA when it is not one of them).
+/// `shape` "bonferroni" (per coordinate by `method`), "box" or "ball";
+/// `center`, `scale` empty for the defaults. `progress`: NULL or an R
+/// callback (see watch.rs). Returns list(table, note).
+/// @noRd
+#[extendr]
+#[allow(clippy::too_many_arguments)]
+fn rs_exchange_region_loo(
+    gap_est: &[f64],
+    gap_se: &[f64],
+    held: &[f64],
+    synth_est: &[f64],
+    synth_se: &[f64],
+    truth: &[f64],
+    dim: i32,
+    alpha: f64,
+    split: &[f64],
+    raise_a3: bool,
+    shape: &str,
+    method: &str,
+    center: &[f64],
+    scale: &[f64],
+    bounds: &[f64],
+    threads: i32,
+    progress: Robj,
+) -> extendr_api::Result<List> {
+    let held = convert::held_out(held);
+    let req = exchange::RegionLooRequest {
+        gap_est,
+        gap_se,
+        held: &held,
+        synth_est,
+        synth_se,
+        truth,
+        dim: dim.max(0) as usize,
+        alpha,
+        levels: convert::levels(split)?,
+        raise_a3,
+        rule: convert::core(exchange::RegionRule::parse(shape, method, convert::optional(center), convert::optional(scale)))?,
+        bounds: convert::bounds(bounds),
+    };
+    let res = crate::watch::run(threads.max(1) as usize, &progress, |m| exchange::region_loo_table(&req, m))?;
+    Ok(list!(table = convert::table(&res.table)?, note = res.note.unwrap_or_default()))
 }
 
 fn design(tau: f64, bias: f64, n_real: f64, n_synth: f64) -> sim::TaskDesign {
@@ -324,6 +369,7 @@ extendr_module! {
     fn rs_exchange_loo;
     fn rs_held_out;
     fn rs_exchange_region;
+    fn rs_exchange_region_loo;
     fn rs_simulate_tasks;
     fn rs_exchange_coverage;
 }

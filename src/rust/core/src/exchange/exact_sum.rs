@@ -91,6 +91,24 @@ impl ExactSum {
         round(&self.partials)
     }
 
+    /// The sum divided by `n`, rounded once: the quotient of the rounded
+    /// sum corrected by the exact remainder. This is the mean R computes
+    /// with its extended-precision sums (`colMeans()`, `var()`), so defaults
+    /// computed here equal those R computed before, bit for bit in practice.
+    pub fn divided_by(&self, n: f64) -> f64 {
+        let q = self.value() / n;
+        if !q.is_finite() {
+            return q;
+        }
+        // q * n = p + e exactly; the remainder S - p - e, rounded once.
+        let p = q * n;
+        let e = q.mul_add(n, -p);
+        let mut rest = self.partials.clone();
+        grow(&mut rest, -p);
+        grow(&mut rest, -e);
+        q + round(&rest) / n
+    }
+
     /// The sum without one of its terms, rounded once.
     pub fn without(&self, x: f64) -> f64 {
         let mut p = self.partials.clone();
@@ -131,6 +149,16 @@ mod tests {
             rest.reverse();
             assert_eq!(s.without(v), ExactSum::new(&rest).unwrap().value(), "j = {j}");
         }
+    }
+
+    #[test]
+    fn quotients_are_rounded_once() {
+        // 0.1 + 0.2 + 0.3 rounds to 0.6000000000000001 as a double; the exact
+        // sum of the three doubles over 3 rounds to 0.2.
+        let s = ExactSum::new(&[0.1, 0.2, 0.3]).unwrap();
+        assert_eq!(s.divided_by(3.0), 0.2);
+        assert_eq!(ExactSum::new(&[1.0, 2.0]).unwrap().divided_by(3.0), 1.0);
+        assert_eq!(ExactSum::new(&[1e16, 1.0, -1e16]).unwrap().divided_by(4.0), 0.25);
     }
 
     #[test]

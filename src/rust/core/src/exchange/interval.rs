@@ -107,18 +107,8 @@ pub fn calibrate(
     if t == 0 {
         return invalid("at least one historical task is needed");
     }
-    if gap_se.len() != t {
-        return invalid("gap estimates and standard errors differ in length");
-    }
-    check_finite(gap_est, "gap estimate")?;
-    check_se(gap_se, "gap standard error")?;
-    if method != Method::FiniteSample && !(alphas.a1 > 0.0 && alphas.a2 > 0.0) {
-        return invalid("a1 and a2 must be positive for the population target");
-    }
-    // Critical value of the per-task gap intervals.
-    let z = gap_z(method, alphas, t);
-    let lower: Vec<f64> = gap_est.iter().zip(gap_se).map(|(g, s)| g - z * s).collect();
-    let upper: Vec<f64> = gap_est.iter().zip(gap_se).map(|(g, s)| g + z * s).collect();
+    check_history(gap_est, gap_se, alphas, method)?;
+    let (lower, upper) = gap_intervals(gap_est, gap_se, alphas, method, t);
     let band = band_of(&lower, &upper, weights, alphas.a3)?;
     check_band_finite(&band, alphas.a3, t)?;
     let spread = band_of(gap_est, gap_est, weights, alphas.a3)?;
@@ -138,6 +128,30 @@ pub fn calibrate(
         mean_gap,
         n_tasks: t,
     })
+}
+
+/// The historical gaps a calibration needs: one finite standard error
+/// (>= 0) per finite estimate, and positive a1 and a2 for the population
+/// target.
+pub(crate) fn check_history(gap_est: &[f64], gap_se: &[f64], alphas: Alphas, method: Method) -> Result<()> {
+    if gap_se.len() != gap_est.len() {
+        return invalid("gap estimates and standard errors differ in length");
+    }
+    check_finite(gap_est, "gap estimate")?;
+    check_se(gap_se, "gap standard error")?;
+    if method != Method::FiniteSample && !(alphas.a1 > 0.0 && alphas.a2 > 0.0) {
+        return invalid("a1 and a2 must be positive for the population target");
+    }
+    Ok(())
+}
+
+/// The per-task gap intervals `(lower, upper)` of a calibration on `t`
+/// tasks (their critical value depends on `t` for Algorithm 5).
+pub(crate) fn gap_intervals(gap_est: &[f64], gap_se: &[f64], alphas: Alphas, method: Method, t: usize) -> (Vec<f64>, Vec<f64>) {
+    let z = gap_z(method, alphas, t);
+    let lower = gap_est.iter().zip(gap_se).map(|(g, s)| g - z * s).collect();
+    let upper = gap_est.iter().zip(gap_se).map(|(g, s)| g + z * s).collect();
+    (lower, upper)
 }
 
 /// A calibration made earlier, perhaps elsewhere: a saved or published gap

@@ -11,7 +11,7 @@
 //! bit-for-bit the mean a fit on the reduced history computes. Total cost
 //! O(T log T).
 
-use super::interval::{calibrate, check_band_finite, check_finite, check_se, clip, gap_z, target_interval, Calibration, Interval, Method};
+use super::interval::{calibrate, check_band_finite, check_history, clip, gap_intervals, target_interval, Calibration, Interval, Method};
 use super::table::{gap_band_split, result_table};
 use crate::dist::z_two_sided;
 use super::exact_sum::ExactSum;
@@ -52,6 +52,62 @@ impl Ranked {
     }
 }
 
+/// Algorithm 1 calibrations of T historical tasks with any one task held
+/// out, prepared in O(T log T) so that each costs O(1) (plus the copy of the
+/// exact sum): the endpoints are sorted once and the mean is the exact total
+/// less the held-out gap. `alphas` are chosen for the T - 1 remaining tasks.
+pub struct LeaveOneOut<'a> {
+    gap_est: &'a [f64],
+    lower: Ranked,
+    upper: Ranked,
+    points: Ranked,
+    total: ExactSum,
+    alphas: Alphas,
+    method: Method,
+    k_lower: usize,
+    k_upper: usize,
+}
+
+impl<'a> LeaveOneOut<'a> {
+    pub fn new(gap_est: &'a [f64], gap_se: &[f64], alphas: Alphas, method: Method) -> Result<LeaveOneOut<'a>> {
+        let t = gap_est.len();
+        if t < 2 {
+            return invalid("leave-one-task-out needs at least 2 historical tasks");
+        }
+        check_history(gap_est, gap_se, alphas, method)?;
+        let t1 = t - 1;
+        let (lower, upper) = gap_intervals(gap_est, gap_se, alphas, method, t1);
+        Ok(LeaveOneOut {
+            gap_est,
+            lower: Ranked::new(&lower),
+            upper: Ranked::new(&upper),
+            points: Ranked::new(gap_est),
+            total: ExactSum::new(gap_est)?,
+            alphas,
+            method,
+            k_lower: k_lower(t1, alphas.a3),
+            k_upper: k_upper(t1, alphas.a3),
+        })
+    }
+
+    /// Number of historical tasks, the held-out one included.
+    pub fn n_tasks(&self) -> usize {
+        self.gap_est.len()
+    }
+
+    /// The calibration on every task but `j` (0-based, below
+    /// [`LeaveOneOut::n_tasks`]); an error when its band is infinite.
+    pub fn without(&self, j: usize) -> Result<Calibration> {
+        let t1 = self.n_tasks() - 1;
+        let (kl, ku) = (self.k_lower, self.k_upper);
+        let band = GapBand { lower: self.lower.kth_without(j, kl), upper: self.upper.kth_without(j, ku), k_lower: kl, k_upper: ku };
+        check_band_finite(&band, self.alphas.a3, t1)?;
+        let spread = GapBand { lower: self.points.kth_without(j, kl), upper: self.points.kth_without(j, ku), k_lower: kl, k_upper: ku };
+        let mean_gap = self.total.without(self.gap_est[j]) / t1 as f64;
+        Ok(Calibration { method: self.method, alphas: self.alphas, band, spread, mean_gap, n_tasks: t1 })
+    }
+}
+
 /// Interval for target `i` calibrated on every historical task but
 /// `held[i]` (0-based), with `alphas` chosen for T - 1 tasks. Targets are
 /// processed in parallel in the caller's rayon pool; the result does not
@@ -70,42 +126,20 @@ pub fn leave_one_out(
     monitor: &crate::monitor::Monitor,
 ) -> Result<Vec<Interval>> {
     let t = gap_est.len();
-    if t < 2 {
-        return invalid("leave-one-task-out needs at least 2 historical tasks");
-    }
-    if gap_se.len() != t {
-        return invalid("gap estimates and standard errors differ in length");
-    }
     if synth_est.len() != held.len() || synth_se.len() != held.len() {
         return invalid("one synthetic estimate, standard error and held-out task per target");
     }
     if let Some(&j) = held.iter().find(|&&j| j >= t) {
         return invalid(format!("held-out task {} is not among the {t} historical tasks", j + 1));
     }
-    check_finite(gap_est, "gap estimate")?;
-    check_se(gap_se, "gap standard error")?;
-    if method != Method::FiniteSample && !(alphas.a1 > 0.0 && alphas.a2 > 0.0) {
-        return invalid("a1 and a2 must be positive for the population target");
-    }
-    let t1 = t - 1;
-    let z = gap_z(method, alphas, t1);
-    let lower: Vec<f64> = gap_est.iter().zip(gap_se).map(|(g, s)| g - z * s).collect();
-    let upper: Vec<f64> = gap_est.iter().zip(gap_se).map(|(g, s)| g + z * s).collect();
-    let (lo, hi, pt) = (Ranked::new(&lower), Ranked::new(&upper), Ranked::new(gap_est));
-    let (kl, ku) = (k_lower(t1, alphas.a3), k_upper(t1, alphas.a3));
-    let total = ExactSum::new(gap_est)?;
+    let calibrations = LeaveOneOut::new(gap_est, gap_se, alphas, method)?;
     monitor.set_total(held.len());
     held.par_iter()
         .enumerate()
         .map(|(i, &j)| {
             monitor.check()?;
             monitor.advance(1);
-            let band = GapBand { lower: lo.kth_without(j, kl), upper: hi.kth_without(j, ku), k_lower: kl, k_upper: ku };
-            check_band_finite(&band, alphas.a3, t1)?;
-            let spread = GapBand { lower: pt.kth_without(j, kl), upper: pt.kth_without(j, ku), k_lower: kl, k_upper: ku };
-            let mean_gap = total.without(gap_est[j]) / t1 as f64;
-            let cal = Calibration { method, alphas, band, spread, mean_gap, n_tasks: t1 };
-            target_interval(&cal, synth_est[i], synth_se[i], bounds)
+            target_interval(&calibrations.without(j)?, synth_est[i], synth_se[i], bounds)
         })
         .collect()
 }

@@ -11,8 +11,9 @@
 //!
 //! Matrices are column-major `T x D` (historical) or length-`D` vectors.
 
+use super::exact_sum::ExactSum;
 use super::order::kth_smallest;
-use super::split::{choose_split, Alphas, SplitRequest};
+use super::split::{choose_split, Alphas, SplitChoice, SplitRequest};
 use super::table::result_table;
 use crate::dist::z_two_sided;
 use crate::error::{invalid, Result};
@@ -142,6 +143,116 @@ pub fn calibrate_region(
     })
 }
 
+/// The default center of the family: the mean historical gap in each
+/// coordinate of `T x D` gap estimates (the sum correctly rounded, then
+/// divided by T).
+pub fn default_center(gap_est: &[f64], t: usize, dim: usize) -> Result<Vec<f64>> {
+    check_matrix(gap_est, t, dim)?;
+    (0..dim).map(|d| mean(&gap_est[d * t..(d + 1) * t])).collect()
+}
+
+/// The default scale of the family: the sample standard deviation (divisor
+/// T - 1) of the historical gaps in each coordinate. A scale must be
+/// positive, so a single task or a coordinate whose gaps do not vary is an
+/// error asking for the scale (messages name R's argument `scale`).
+pub fn default_scale(gap_est: &[f64], t: usize, dim: usize) -> Result<Vec<f64>> {
+    check_matrix(gap_est, t, dim)?;
+    check_spread_estimable(t)?;
+    let scale = (0..dim)
+        .map(|d| standard_deviation(&gap_est[d * t..(d + 1) * t]))
+        .collect::<Result<Vec<f64>>>()?;
+    let flat: Vec<String> = (0..dim).filter(|&d| !(scale[d] > 0.0)).map(|d| (d + 1).to_string()).collect();
+    if !flat.is_empty() {
+        return invalid(format!(
+            "`scale` must be given: the historical gaps do not vary in coordinate(s) {}.",
+            flat.join(", ")
+        ));
+    }
+    Ok(scale)
+}
+
+/// A spread needs two tasks: checked before anything else is computed, so
+/// that a missing `scale` is the error a single task reports.
+pub fn check_spread_estimable(t: usize) -> Result<()> {
+    if t < 2 {
+        return invalid("`scale` must be given with a single historical task (no spread to estimate).");
+    }
+    Ok(())
+}
+
+fn check_matrix(gap_est: &[f64], t: usize, dim: usize) -> Result<()> {
+    if t == 0 || dim == 0 || gap_est.len() != t * dim {
+        return invalid("the default center and scale need T x D gap estimates with T, D >= 1");
+    }
+    Ok(())
+}
+
+/// The sum and quotient rounded once, as R's `colMeans()` with its
+/// extended-precision sum.
+fn mean(x: &[f64]) -> Result<f64> {
+    Ok(ExactSum::new(x)?.divided_by(x.len() as f64))
+}
+
+/// Two passes, as R's `sd()`: the squared deviations from the (rounded)
+/// mean, which R forms and sums in extended precision, here kept exact
+/// (each as the terms of its expansion), divided by n - 1 with one rounding,
+/// then the square root.
+fn standard_deviation(x: &[f64]) -> Result<f64> {
+    let m = mean(x)?;
+    let mut terms = Vec::with_capacity(6 * x.len());
+    for &v in x {
+        // v - m = hi + lo exactly (two-sum).
+        let hi = v - m;
+        let back = hi - v;
+        let lo = (v - (hi - back)) + (-m - back);
+        // (hi + lo)^2 = hi^2 + 2 hi lo + lo^2, each product exact with its error.
+        for (a, b) in [(hi, hi), (2.0 * hi, lo), (lo, lo)] {
+            let p = a * b;
+            terms.push(p);
+            terms.push(a.mul_add(b, -p));
+        }
+    }
+    Ok(ExactSum::new(&terms)?.divided_by((x.len() - 1) as f64).sqrt())
+}
+
+/// The split of `alpha` for a region calibrated on `t` tasks: the score is
+/// one-sided, so `a3 >= 1 / (T + 1)` suffices.
+pub fn region_split(alpha: f64, levels: Option<Alphas>, raise_a3: bool, t: usize) -> Result<SplitChoice> {
+    choose_split(&SplitRequest {
+        alpha,
+        levels,
+        raise_a3,
+        n_eff: t as f64,
+        weighted: false,
+        sides: 1,
+        finite_sample: false,
+    })
+}
+
+/// [`calibrate_region`] with the user's `center` and `scale`, or the
+/// defaults computed from these `T x D` gaps where `None`.
+#[allow(clippy::too_many_arguments)]
+pub fn calibrate_family(
+    gap_est: &[f64],
+    gap_se: &[f64],
+    t: usize,
+    dim: usize,
+    alphas: Alphas,
+    shape: Shape,
+    center: Option<&[f64]>,
+    scale: Option<&[f64]>,
+) -> Result<RegionCalibration> {
+    let scale = match scale {
+        Some(s) => s.to_vec(),
+        None => default_scale(gap_est, t, dim)?,
+    };
+    let center = match center {
+        Some(c) => c.to_vec(),
+        None => default_center(gap_est, t, dim)?,
+    };
+    calibrate_region(gap_est, gap_se, t, dim, alphas, shape, &center, &scale)
+}
+
 /// The region for one target, as per-coordinate intervals. For the box these
 /// are the region; for the ball they are its bounding box (the region is the
 /// set of points whose scaled distance to the shifted synthetic box is at most
@@ -238,7 +349,7 @@ result_table! {
 }
 
 /// Everything `exchangeable_region(shape = "box" | "ball")` computes:
-/// `gap_*` are `T x D`, `synth_*` (and `truth`) `m x D`, column-major.
+/// `gap_*` are `T x D`, `synth_*` `m x D`, column-major.
 #[derive(Debug, Clone, Copy)]
 pub struct RegionRequest<'a> {
     pub gap_est: &'a [f64],
@@ -251,19 +362,17 @@ pub struct RegionRequest<'a> {
     pub levels: Option<Alphas>,
     pub raise_a3: bool,
     pub shape: Shape,
-    pub center: &'a [f64],
-    pub scale: &'a [f64],
+    /// The user's center and scale, or `None` for the defaults
+    /// ([`default_center`], [`default_scale`]).
+    pub center: Option<&'a [f64]>,
+    pub scale: Option<&'a [f64]>,
     pub bounds: Option<(f64, f64)>,
-    /// The targets' true values, for the joint coverage of held-out tasks.
-    pub truth: Option<&'a [f64]>,
 }
 
-/// The table, each target's joint coverage (when `truth` was given) and a
-/// note when the split was raised.
+/// The table and a note when the split was raised.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegionResult {
     pub table: RegionTable,
-    pub joint_covered: Vec<bool>,
     pub note: Option<String>,
 }
 
@@ -274,27 +383,18 @@ pub fn region_table(req: &RegionRequest) -> Result<RegionResult> {
         return invalid("the gap and target columns must have one column per coordinate");
     }
     let (t, m) = (req.gap_est.len() / d, req.synth_est.len() / d);
-    if req.synth_se.len() != m * d || req.truth.is_some_and(|x| x.len() != m * d) {
-        return invalid("one synthetic standard error (and true value) per target and coordinate");
+    if req.synth_se.len() != m * d {
+        return invalid("one synthetic standard error per target and coordinate");
     }
-    let split = choose_split(&SplitRequest {
-        alpha: req.alpha,
-        levels: req.levels,
-        raise_a3: req.raise_a3,
-        n_eff: t as f64,
-        weighted: false,
-        sides: 1,
-        finite_sample: false,
-    })?;
-    let cal = calibrate_region(req.gap_est, req.gap_se, t, d, split.alphas, req.shape, req.center, req.scale)?;
+    if req.scale.is_none() {
+        check_spread_estimable(t)?;
+    }
+    let split = region_split(req.alpha, req.levels, req.raise_a3, t)?;
+    let cal = calibrate_family(req.gap_est, req.gap_se, t, d, split.alphas, req.shape, req.center, req.scale)?;
     let mut table = RegionTable::default();
-    let mut joint_covered = Vec::new();
     for i in 0..m {
         let pick = |x: &[f64]| (0..d).map(|k| x[i + k * m]).collect::<Vec<f64>>();
         let r = target_region(&cal, &pick(req.synth_est), &pick(req.synth_se), req.bounds)?;
-        if let Some(truth) = req.truth {
-            joint_covered.push(region_contains(&cal, &r, &pick(truth)));
-        }
         for k in 0..d {
             table.estimate.push(r.estimate[k]);
             table.conf_low.push(r.low[k]);
@@ -313,7 +413,7 @@ pub fn region_table(req: &RegionRequest) -> Result<RegionResult> {
             table.width.push(r.high[k] - r.low[k]);
         }
     }
-    Ok(RegionResult { table, joint_covered, note: split.note })
+    Ok(RegionResult { table, note: split.note })
 }
 
 #[cfg(test)]
@@ -377,10 +477,9 @@ mod tests {
             levels: Some(Alphas { a1: 0.15, a2: 0.15, a3: 0.2 }),
             raise_a3: false,
             shape: Shape::Box,
-            center: &[0.0, 0.0],
-            scale: &[1.0, 2.0],
+            center: Some(&[0.0, 0.0]),
+            scale: Some(&[1.0, 2.0]),
             bounds: Some((-10.0, 12.0)),
-            truth: Some(&[8.0, 10.0, 0.0, 0.0]),
         };
         let res = region_table(&req).unwrap();
         let t = &res.table;
@@ -392,7 +491,6 @@ mod tests {
         assert_eq!(t.width, vec![16.0, 22.0, 16.0, 22.0]);
         assert_eq!(t.estimate, vec![5.0, -5.0, 6.0, -3.0]);
         assert_eq!(t.scale, vec![1.0, 2.0, 1.0, 2.0]);
-        assert_eq!(res.joint_covered, vec![true, false]);
         assert!(res.note.is_none());
         // a3 = 0.05 < 1 / 10: an error, or raised with a note.
         let low = Alphas { a1: 0.2, a2: 0.25, a3: 0.05 };
@@ -400,5 +498,23 @@ mod tests {
         let raised = region_table(&RegionRequest { levels: Some(low), raise_a3: true, ..req }).unwrap();
         assert_eq!(raised.table.a3[0], 0.1);
         assert!(raised.note.is_some());
+    }
+
+    #[test]
+    fn default_center_and_scale_are_mean_and_sd() {
+        // Column 1: 1, 2, 3, 6 (mean 3, sd sqrt(14 / 3)); column 2: 0.1, 0.2, 0.3, 0.4.
+        let g = [1.0, 2.0, 3.0, 6.0, 0.1, 0.2, 0.3, 0.4];
+        let c = default_center(&g, 4, 2).unwrap();
+        assert_eq!(c, vec![3.0, 0.25]);
+        let s = default_scale(&g, 4, 2).unwrap();
+        assert_eq!(s[0], (14.0f64 / 3.0).sqrt());
+        // sum((x - 0.25)^2) = 0.05, over 3.
+        assert!((s[1] - (0.05f64 / 3.0).sqrt()).abs() < 1e-16);
+        assert!(default_scale(&g[..2], 1, 2).unwrap_err().to_string().contains("single historical task"));
+        let flat = [1.0, 2.0, 0.3, 0.3];
+        assert!(default_scale(&flat, 2, 2).unwrap_err().to_string().contains("do not vary in coordinate(s) 2."));
+        // The region uses them when no center or scale is given.
+        let cal = calibrate_family(&g, &[0.0; 8], 4, 2, Alphas { a1: 0.1, a2: 0.1, a3: 0.2 }, Shape::Box, None, None).unwrap();
+        assert_eq!((cal.center.clone(), cal.scale.clone()), (c, s));
     }
 }
