@@ -395,7 +395,7 @@ fit_design <- function(design, method, alpha, labeled, se, threads, weights = NU
       "Too few labeled rows: %d labeled row(s) for %d coefficient(s); ",
       "at least %d are needed (more in practice)."), n_lab, p, p + 1L))
   }
-  check_labeled_rows(design, labeled, rows, info_rows, response_known = own_mask)
+  qx_lab <- check_labeled_rows(design, labeled, rows, info_rows, response_known = own_mask)
   needs_proxy <- method %in% c("gmm_proxy", "ppi++", "ppi", "ppi++synth", "reppi") ||
     (method == "naive" && !length(design$synthetic))
   if (needs_proxy && is.null(design$proxy)) {
@@ -411,12 +411,27 @@ fit_design <- function(design, method, alpha, labeled, se, threads, weights = NU
     stop_arg("weights", "cannot be used with method \"reppi\": it does not take sampling weights yet; ",
              "use method = \"ppi++\" or \"gmm\", which do.")
   }
-  if (n - length(rows) < 2L && method %in% c("ppi", "ppi++", "ppi++synth", "reppi")) {
-    abort_classed("synthinfer_error_input", "PPI needs at least 2 unlabeled rows.")
+  # PPI fits the proxy on the unlabeled rows: with no more of them than
+  # coefficients that fit is exact, its residuals vanish and the unlabeled
+  # part of the variance is zero, a silently narrow interval around an
+  # estimate driven by a handful of rows.
+  n_unl_min <- max(2L, p + 1L)
+  if (n - length(rows) < n_unl_min && method %in% c("ppi", "ppi++", "ppi++synth", "reppi")) {
+    abort_classed("synthinfer_error_input", sprintf(paste0(
+      "PPI needs at least 2 unlabeled rows, and more unlabeled rows than coefficients (%d) ",
+      "so that the proxy's fit on them leaves residuals to estimate its variance; there are %d. ",
+      "Use method = \"classical\"%s."), p, n - length(rows),
+      if (method == "reppi") "" else " or \"gmm\""))
   }
   if (!is.null(weights) && method %in% c("ppi", "ppi++", "ppi++synth") &&
-      sum(weights[-rows] > 0) < 2L) {
-    stop_arg("weights", "must be positive on at least 2 unlabeled rows for PPI.")
+      sum(weights[-rows] > 0) < n_unl_min) {
+    stop_arg("weights", "must be positive on at least 2 unlabeled rows for PPI, and on more ",
+             "unlabeled rows than coefficients (", p, ").")
+  }
+  # PPI (lambda = 1) and naive read the surrogates' residuals too; GMM stops
+  # on its singular moment covariance.
+  if (design$family == "gaussian" && method %in% c("classical", "ppi++", "ppi++synth", "reppi")) {
+    warn_exact_fit(design, info_rows, qx_lab)
   }
   if (length(rows) == n && method %in% c("gmm", "gmm_proxy")) {
     abort_classed("synthinfer_error_input", paste0(
@@ -443,7 +458,7 @@ check_labeled_rows <- function(design, labeled, rows, info_rows = rows, response
              format_positions(which(labeled & is.na(design$y))), ".")
   }
   X <- design$X
-  if (is_intercept_only(design)) return(invisible(TRUE))
+  if (is_intercept_only(design)) return(invisible(NULL))
   X_lab <- X[rows, , drop = FALSE]
   if (anyNA(X_lab)) {
     stop_arg("labeled", "marks row(s) with missing covariates as labeled: ",
@@ -453,12 +468,37 @@ check_labeled_rows <- function(design, labeled, rows, info_rows = rows, response
     stop_arg("data", "has infinite covariate values at row(s) ",
              format_positions(which(labeled & rowSums(!is.finite(X)) > 0)), ".")
   }
+  # Returns the QR of the informative labeled rows (for warn_exact_fit()).
   if (length(info_rows) < length(rows)) {
     check_full_rank(X[info_rows, , drop = FALSE], "the labeled rows with a positive weight",
                     "Drop them from the formula or label more rows.")
   } else {
     check_full_rank(X_lab, "the labeled rows", "Drop them from the formula or label more rows.")
   }
+}
+
+# A linear model that fits the labeled responses exactly (a constant
+# response, or y an exact linear function of the covariates) has zero
+# residuals: the sandwich variances are zero up to rounding and every
+# interval has no width, a certainty the data do not support (the GMM
+# methods stop on their singular moment covariance instead). `qx`: the QR of
+# the labeled rows' model matrix from check_labeled_rows(), NULL for the
+# mean.
+warn_exact_fit <- function(design, info_rows, qx) {
+  y <- design$y[info_rows]
+  resid <- if (is.null(qx)) y - mean(y) else qr.resid(qx, y)
+  # Relative to the response's size, so the test does not depend on its
+  # scale; a response of zeros is fitted exactly too.
+  if (sqrt(sum(resid^2)) > 1e-10 * sqrt(sum(y^2))) return(invisible(FALSE))
+  warn_classed("synthinfer_warning_exact_fit", paste0(
+    "The model fits the labeled responses exactly (",
+    if (is.null(qx)) "the response is constant on the labeled rows" else
+      "zero residuals: a constant response, or one that is a linear function of the covariates",
+    "), so the labeled rows' residual variance is zero and the standard errors and intervals ",
+    "shrink to (almost) nothing. ",
+    "Check that the response is the intended column; with real, noisy labels this does not ",
+    "happen, so label more rows before trusting the interval."))
+  invisible(TRUE)
 }
 
 # Whether the design is the mean (`y ~ 1`): its model matrix is the
@@ -643,5 +683,5 @@ check_full_rank <- function(X, where, advice = "Drop them from the formula.") {
       "are linear combinations of the others (or constant). %s"),
       where, paste0("`", aliased, "`", collapse = ", "), advice))
   }
-  invisible(TRUE)
+  invisible(qx)
 }

@@ -406,6 +406,19 @@ pub fn synth_glm(method: Method, family: Family, data: &SynthData<'_>, labeled: 
     if !f.coefficients.iter().all(|v| v.is_finite()) || !(0..p).all(|j| (0..p).all(|i| vcov[(i, j)].is_finite())) {
         return Err(CoreError::Singular("the fit produced non-finite estimates; the data may be degenerate".into()));
     }
+    // A negative variance (a small-sample correction pushed past positive
+    // definiteness, e.g. by a row of leverage near 1 under one huge weight)
+    // would become a NaN standard error and interval in R: refuse it.
+    if let Some(j) = (0..p).find(|&j| vcov[(j, j)] < 0.0) {
+        return Err(CoreError::Singular(format!(
+            "the estimated variance of coefficient {} is negative ({:.3e}), so no standard error \
+             exists; a labeled row with leverage near 1 (one weight far above the others, or an \
+             extreme covariate) usually causes this. Trim extreme weights, or use \
+             se = \"asymptotic\" or method = \"classical\"",
+            j + 1,
+            vcov[(j, j)]
+        )));
+    }
     let classical = if method == Method::Classical {
         Some((0..p).map(|j| vcov[(j, j)]).collect())
     } else {

@@ -253,8 +253,11 @@ pub fn newton_from(family: Family, blocks: &[Block<'_>], start: &[f64], initial:
             step = neg_grad.clone();
             slope = -neg_grad.iter().map(|g| g * g).sum::<f64>();
         }
-        // Converged: the predicted decrease is at rounding level.
-        if -slope <= 1e-24 * (1.0 + q.loss.abs()) {
+        // Converged: the predicted decrease is at rounding level, relative
+        // to the objective itself. An absolute floor (such as `1 +`) would
+        // stop at the start for a response on a tiny scale (y ~ 1e-150, loss
+        // ~ 1e-300) and return beta = 0 as the estimate.
+        if -slope <= 1e-24 * q.loss.abs().max(f64::MIN_POSITIVE) {
             return Ok(NewtonFit { beta, loss: q.loss, iterations: iter - 1, positive_definite: spd });
         }
         // A Newton step this small from a positive-definite Hessian lands
@@ -298,10 +301,13 @@ pub fn newton_from(family: Family, blocks: &[Block<'_>], start: &[f64], initial:
     }
     Err(CoreError::NoConvergence(format!(
         "{what}: Newton-Raphson did not converge in {MAX_ITER} iterations{}",
-        if family == Family::Binomial {
-            " (perfect separation in the labeled data?)"
-        } else {
-            ""
+        match family {
+            Family::Binomial => " (perfect separation in the labeled data?)",
+            Family::Poisson => {
+                " (fitted means diverging to 0: are the responses all zero on these rows, \
+                 or on every row of a factor level?)"
+            }
+            _ => "",
         }
     )))
 }
@@ -332,22 +338,35 @@ fn gram_is_regular(blocks: &[Block<'_>], p: usize) -> bool {
 /// For a binomial fit, refuse estimates whose fitted probabilities are
 /// numerically 0 or 1 on included rows: the signature of (quasi-)complete
 /// separation, where the maximum likelihood estimate does not exist and
-/// Wald intervals are meaningless.
+/// Wald intervals are meaningless. For a Poisson fit, likewise refuse
+/// fitted means numerically 0 (`eta < -25`, a mean below 1.4e-11): the
+/// signature of responses that are all zero on the rows (or on a factor
+/// level's rows), where the estimate diverges to minus infinity and the
+/// fit stops wherever the objective stops changing.
 pub fn check_separation(family: Family, block: &Block<'_>, beta: &[f64], what: &str) -> Result<()> {
-    if family != Family::Binomial {
-        return Ok(());
-    }
+    let extreme_eta: fn(f64) -> bool = match family {
+        Family::Binomial => |eta| eta.abs() > 25.0,
+        Family::Poisson => |eta| eta < -25.0,
+        _ => return Ok(()),
+    };
     let cols = Columns::new(block.x);
     let extreme = chunked_reduce(
         block.x.nrows(),
         || 0usize,
         |a, i| {
-            if block.rows.includes(i) && cols.eta(i, beta).abs() > 25.0 {
+            if block.rows.includes(i) && extreme_eta(cols.eta(i, beta)) {
                 *a += 1;
             }
         },
         |a, b| *a += b,
     );
+    if extreme > 0 && family == Family::Poisson {
+        return Err(CoreError::NoConvergence(format!(
+            "{what}: fitted means numerically 0 on {extreme} row(s); the responses are zero \
+             on all of these rows (or on every row of a factor level), so the Poisson maximum \
+             likelihood estimate diverges to minus infinity and does not exist"
+        )));
+    }
     if extreme > 0 {
         return Err(CoreError::NoConvergence(format!(
             "{what}: fitted probabilities numerically 0 or 1 on {extreme} row(s); these \
@@ -458,6 +477,48 @@ mod tests {
         let r = newton(Family::Binomial, &[b], &[0.0, 0.0], "logit")
             .and_then(|f| check_separation(Family::Binomial, &b, &f.beta, "logit"));
         assert!(r.is_err());
+    }
+
+    #[test]
+    fn least_squares_on_a_tiny_scale_is_not_stopped_at_the_start() {
+        // The data of least_squares_in_one_step() times 1e-150: the loss at
+        // the start is about 1e-299, below any absolute convergence floor.
+        let xs = [0.0, 1.0, 2.0, 3.0];
+        let mut data = vec![1.0; 4];
+        data.extend_from_slice(&xs);
+        let x = MatRef::from_column_major_slice(&data, 4, 2);
+        let y = [1.1e-150, 2.9e-150, 5.1e-150, 6.9e-150];
+        let fit = newton(Family::Gaussian, &[Block::new(x, &y, Rows::All)], &[0.0, 0.0], "ols").unwrap();
+        assert!((fit.beta[1] / 1e-150 - 1.96).abs() < 1e-10);
+        assert!((fit.beta[0] / 1e-150 - (4.0 - 1.96 * 1.5)).abs() < 1e-10);
+    }
+
+    #[test]
+    fn poisson_zeros_in_a_group_are_an_error() {
+        // Intercept and a group dummy; the group's counts are all zero, so
+        // its coefficient diverges to minus infinity (no MLE).
+        let mut data = vec![1.0; 6];
+        data.extend_from_slice(&[0.0, 0.0, 0.0, 1.0, 1.0, 1.0]);
+        let x = MatRef::from_column_major_slice(&data, 6, 2);
+        let y = [2.0, 1.0, 3.0, 0.0, 0.0, 0.0];
+        let b = Block::new(x, &y, Rows::All);
+        let r = newton(Family::Poisson, &[b], &[0.0, 0.0], "pois")
+            .and_then(|f| check_separation(Family::Poisson, &b, &f.beta, "pois"));
+        assert!(r.is_err());
+        // All-zero counts: no finite intercept either.
+        let ones = vec![1.0; 6];
+        let x1 = MatRef::from_column_major_slice(&ones, 6, 1);
+        let zeros = [0.0; 6];
+        let b0 = Block::new(x1, &zeros, Rows::All);
+        let r0 = newton(Family::Poisson, &[b0], &[0.0], "pois")
+            .and_then(|f| check_separation(Family::Poisson, &b0, &f.beta, "pois"));
+        assert!(r0.is_err());
+        // Ordinary counts pass: the intercept is log(mean) = log 1.
+        let counts = [2.0, 0.0, 1.0, 1.0, 0.0, 2.0];
+        let bc = Block::new(x1, &counts, Rows::All);
+        let f = newton(Family::Poisson, &[bc], &[0.0], "pois").unwrap();
+        assert!(check_separation(Family::Poisson, &bc, &f.beta, "pois").is_ok());
+        assert!(f.beta[0].abs() < 1e-10);
     }
 
     #[test]

@@ -1,0 +1,123 @@
+# Degenerate data that used to give a silent answer (NaN standard errors, an
+# estimate of exactly 0, an interval of no width, a Poisson estimate stopped
+# somewhere on its way to minus infinity) now give a classed error or a
+# warning naming the cause.
+
+degenerate_data <- function(n = 300, n_lab = 60, family = "gaussian", seed = 1) {
+  set.seed(seed)
+  d <- data.frame(x = rnorm(n))
+  eta <- 0.3 + d$x
+  draw <- switch(family,
+                 gaussian = function() eta + rnorm(n),
+                 poisson = function() rpois(n, exp(eta)))
+  full <- draw()
+  d$y_llm <- draw()
+  d$y_syn <- draw()
+  d$y <- NA_real_
+  d$y[seq_len(n_lab)] <- full[seq_len(n_lab)]
+  d
+}
+
+test_that("Poisson responses all zero on the labeled rows are an error, not an estimate near -60", {
+  d <- degenerate_data(family = "poisson")
+  d$y[1:60] <- 0
+  for (m in c("classical", "ppi++", "gmm")) {
+    expect_error(synth_glm(y ~ x, d, poisson(), proxy = c(y = "y_llm"), synthetic = c(y = "y_syn"),
+                           method = m, threads = 1),
+                 "all zero", class = "synthinfer_error_numeric", info = m)
+  }
+})
+
+test_that("Poisson zeros on every labeled row of a factor level are an error naming them", {
+  d <- degenerate_data(family = "poisson")
+  d$g <- factor(rep(c("a", "b"), 150))
+  d$y[d$g == "b" & !is.na(d$y)] <- 0
+  # glm() agrees that the level's coefficient runs off (a huge negative
+  # value with a huge standard error).
+  ref <- suppressWarnings(glm(y ~ x + g, poisson(), d[1:60, ]))
+  expect_lt(coef(ref)[["gb"]], -15)
+  for (m in c("classical", "gmm")) {
+    expect_error(synth_glm(y ~ x + g, d, poisson(), proxy = c(y = "y_llm"), method = m, threads = 1),
+                 "fitted means numerically 0 on 30 row", class = "synthinfer_error_numeric", info = m)
+  }
+})
+
+test_that("a response on a tiny scale is estimated, not returned as 0", {
+  d <- degenerate_data()
+  ref <- coef(lm(y ~ x, d[1:60, ]))
+  tiny <- d
+  tiny[c("y", "y_llm", "y_syn")] <- tiny[c("y", "y_llm", "y_syn")] * 1e-150
+  for (m in c("classical", "ppi++", "naive")) {
+    fit <- synth_glm(y ~ x, tiny, proxy = c(y = "y_llm"), method = m, threads = 1)
+    unit <- synth_glm(y ~ x, d, proxy = c(y = "y_llm"), method = m, threads = 1)
+    # The fit is equivariant in the response's scale: coefficients and
+    # standard errors scale by 1e-150.
+    expect_equal(unname(coef(fit)) / 1e-150, unname(coef(unit)), tolerance = 1e-8, info = m)
+    expect_equal(tidy(fit)$std.error / 1e-150, tidy(unit)$std.error, tolerance = 1e-6, info = m)
+  }
+  expect_equal(unname(coef(synth_glm(y ~ x, tiny, method = "classical", threads = 1))) / 1e-150,
+               unname(ref), tolerance = 1e-8)
+})
+
+test_that("a negative small-sample variance is an error, not a NaN standard error", {
+  d <- degenerate_data()
+  w <- rep(1, nrow(d))
+  # One labeled row carrying almost all the weight: its leverage is near 1
+  # and the corrected covariance loses positive definiteness.
+  w[2] <- 1e8
+  fit <- tryCatch(suppressWarnings(synth_glm(y ~ x, d, proxy = c(y = "y_llm"), method = "gmm_proxy",
+                                             weights = w, threads = 1)),
+                  synthinfer_error_numeric = function(e) e)
+  expect_s3_class(fit, "synthinfer_error_numeric")
+  expect_match(conditionMessage(fit), "variance of coefficient 1 is negative")
+  # The textbook variance stays positive there and is still returned.
+  asym <- suppressWarnings(synth_glm(y ~ x, d, proxy = c(y = "y_llm"), method = "gmm_proxy",
+                                     weights = w, se = "asymptotic", threads = 1))
+  expect_true(all(is.finite(tidy(asym)$std.error) & tidy(asym)$std.error > 0))
+})
+
+test_that("PPI needs more unlabeled rows than coefficients", {
+  # 6 labeled and 2 unlabeled rows: the proxy fits the 2 unlabeled rows
+  # exactly (2 coefficients), which used to give a standard error of 0.08
+  # around an intercept of 5.4 (truth 0.3).
+  d <- degenerate_data(n = 8, n_lab = 6)
+  for (m in c("ppi", "ppi++")) {
+    expect_error(synth_glm(y ~ x, d, proxy = c(y = "y_llm"), method = m, threads = 1),
+                 "more unlabeled rows than coefficients \\(2\\).*there are 2",
+                 class = "synthinfer_error_input", info = m)
+  }
+  d3 <- degenerate_data(n = 9, n_lab = 6)
+  expect_s3_class(synth_glm(y ~ x, d3, proxy = c(y = "y_llm"), method = "ppi++", threads = 1), "synth_glm")
+  # A mean has one coefficient: 2 unlabeled rows remain enough.
+  expect_s3_class(synth_glm(y ~ 1, d, proxy = c(y = "y_llm"), method = "ppi++", threads = 1), "synth_glm")
+  # Under weights, the unlabeled rows that count are those with a positive
+  # weight: 2 of the 3 here.
+  expect_error(synth_glm(y ~ x, d3, proxy = c(y = "y_llm"), method = "ppi",
+                         weights = c(rep(1, 8), 0), threads = 1),
+               "more unlabeled rows than coefficients", class = "synthinfer_error_input")
+})
+
+test_that("labeled responses fitted exactly raise a warning about the zero-width interval", {
+  d <- degenerate_data()
+  const <- d
+  const$y[1:60] <- 1.5
+  expect_warning(fit <- synth_glm(y ~ x, const, method = "classical", threads = 1),
+                 "fits the labeled responses exactly", class = "synthinfer_warning_exact_fit")
+  expect_lt(max(tidy(fit)$std.error), 1e-12)
+  line <- d
+  line$y[1:60] <- 2 * line$x[1:60] + 1
+  expect_warning(synth_glm(y ~ x, line, proxy = c(y = "y_llm"), method = "ppi++", threads = 1),
+                 class = "synthinfer_warning_exact_fit")
+  expect_warning(synth_glm(y ~ 1, const, method = "classical", threads = 1),
+                 "constant on the labeled rows", class = "synthinfer_warning_exact_fit")
+  # On a large scale too (the test is relative to the response's size).
+  big <- line
+  big$y <- big$y * 1e100
+  expect_warning(synth_glm(y ~ x, big, method = "classical", threads = 1),
+                 class = "synthinfer_warning_exact_fit")
+  # Noisy labels, on any scale: no warning.
+  expect_no_warning(synth_glm(y ~ x, d, method = "classical", threads = 1))
+  small <- d
+  small$y <- small$y * 1e-100
+  expect_no_warning(synth_glm(y ~ x, small, method = "classical", threads = 1))
+})
