@@ -226,6 +226,18 @@ synth_methods <- c("gmm", "gmm_proxy", "ppi++", "ppi", "classical", "naive", "pp
 #' smaller, label more rows, trim extreme weights, or read the interval as
 #' approximate.
 #'
+#' @section Degenerate labeled data:
+#' Data on which no finite estimate or no honest interval exists are errors
+#' (class `synthinfer_error_numeric`) naming the cause: separated logistic
+#' data, Poisson responses that are zero on every labeled row (or every
+#' labeled row of a factor level), a singular moment covariance, a negative
+#' small-sample variance. A linear model that fits the labeled responses
+#' exactly (a constant response, or one that is a linear function of the
+#' covariates) leaves no residual variance, so the `"classical"`, `"ppi++"`,
+#' `"ppi++synth"` and `"reppi"` intervals shrink to (almost) no width: a
+#' warning of class `synthinfer_warning_exact_fit` says so. The PPI methods
+#' need more unlabeled rows than coefficients.
+#'
 #' @param formula,data,family,proxy,synthetic See [synth_design()]. Rows with
 #'   a non-missing response are labeled.
 #' @param method One of `"gmm"`, `"gmm_proxy"`, `"ppi++"`, `"ppi"`,

@@ -69,14 +69,17 @@ refit_method <- function(fit, method, threads) {
 #' @param x A `"synth_glm"` fit.
 #' @param data `NULL` (default) for a tibble with the response only, or the
 #'   data frame the model was fitted on, whose columns are kept.
+#' @param newdata `NULL`, or a data frame with the model's covariates: then
+#'   the result has one row per row of `newdata`, its columns and `.fitted`
+#'   (and `.resid` where `newdata` has the response).
 #' @param type.predict `"link"` (linear predictor, default, as for `glm`) or
 #'   `"response"` (mean) for `.fitted`.
-#' @param ... Unused.
+#' @param ... Must be empty.
 #' @return A tibble with one row per row of the data: the columns of `data`
 #'   (or the response), `.fitted`, `.resid` (response residual
 #'   `y - mean`, `NA` on unlabeled rows) and `.labeled` (whether the row
 #'   counted as labeled in the fit). `.fitted` is `NA` on rows whose
-#'   covariates are unobserved.
+#'   covariates are unobserved. With `newdata`, one row per row of it.
 #' @importFrom generics augment
 #' @method augment synth_glm
 #' @export
@@ -87,9 +90,25 @@ refit_method <- function(fit, method, threads) {
 #' d$y_llm <- 1 + d$x + rnorm(200, sd = 0.5)
 #' fit <- synth_glm(y ~ x, d, proxy = c(y = "y_llm"), method = "ppi++", threads = 1)
 #' head(augment(fit, d))
-augment.synth_glm <- function(x, data = NULL, type.predict = c("link", "response"), ...) {
+augment.synth_glm <- function(x, data = NULL, newdata = NULL, type.predict = c("link", "response"), ...) {
   type.predict <- match.arg(type.predict)
+  # Anything else (a misspelt `newdata`) would be ignored silently and the
+  # training rows returned in its place.
+  if (...length() > 0L) {
+    stop_arg("...", "must be empty: augment() of a synth_glm fit takes `data`, `newdata` and ",
+             "`type.predict`, but got ", paste0("`", names(list(...)), "`", collapse = ", "), ".")
+  }
   des <- x$design
+  if (!is.null(newdata)) {
+    if (!is.data.frame(newdata)) stop_arg("newdata", "must be a data frame.")
+    out <- tibble::as_tibble(newdata)
+    out$.fitted <- unname(predict.synth_glm(x, newdata, type = type.predict))
+    y <- newdata[[des$response]]
+    if (is.numeric(y) || is.logical(y)) {
+      out$.resid <- as.double(y) - mean_of(x$family, unname(predict.synth_glm(x, newdata, type = "link")))
+    }
+    return(out)
+  }
   n <- length(des$y)
   if (!is.null(data) && (!is.data.frame(data) || nrow(data) != n)) {
     stop_arg("data", "must be the data frame the model was fitted on (", n, " rows).")

@@ -106,6 +106,14 @@ nobs.synth_glm <- function(object, ...) {
 #' @export
 predict.synth_glm <- function(object, newdata = NULL, type = c("link", "response"), ...) {
   type <- match.arg(type)
+  # predict.glm()'s `se.fit` and `interval` would otherwise vanish into
+  # `...`, and the caller would take point predictions for what was asked.
+  if (...length() > 0L) {
+    given <- names(list(...))
+    given <- if (is.null(given)) "unnamed" else ifelse(given == "", "unnamed", paste0("`", given, "`"))
+    stop_arg("...", "must be empty: predict() of a synth_glm fit returns point predictions only ",
+             "(no standard errors or intervals), but got ", paste(given, collapse = ", "), ".")
+  }
   des <- object$design
   if (is.null(newdata)) {
     X <- des$X

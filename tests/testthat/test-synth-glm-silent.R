@@ -1,7 +1,8 @@
-# Degenerate data that used to give a silent answer (NaN standard errors, an
+# Inputs that used to give a silent wrong answer (NaN standard errors, an
 # estimate of exactly 0, an interval of no width, a Poisson estimate stopped
-# somewhere on its way to minus infinity) now give a classed error or a
-# warning naming the cause.
+# somewhere on its way to minus infinity, arguments of predict() and
+# augment() dropped) now give a classed error, a warning naming the cause,
+# or the answer asked for.
 
 degenerate_data <- function(n = 300, n_lab = 60, family = "gaussian", seed = 1) {
   set.seed(seed)
@@ -120,4 +121,27 @@ test_that("labeled responses fitted exactly raise a warning about the zero-width
   small <- d
   small$y <- small$y * 1e-100
   expect_no_warning(synth_glm(y ~ x, small, method = "classical", threads = 1))
+})
+
+test_that("predict() refuses se.fit and interval instead of dropping them", {
+  fit <- synth_glm(y ~ x, degenerate_data(), proxy = c(y = "y_llm"), method = "ppi++", threads = 1)
+  nd <- data.frame(x = c(-1, 2))
+  expect_error(predict(fit, nd, se.fit = TRUE), "`se.fit`", class = "synthinfer_error_input")
+  expect_error(predict(fit, nd, interval = "confidence"), "point predictions only",
+               class = "synthinfer_error_input")
+  expect_equal(unname(predict(fit, nd)), unname(coef(fit)[1] + coef(fit)[2] * nd$x))
+})
+
+test_that("augment() uses newdata instead of returning the training rows", {
+  d <- degenerate_data(family = "poisson")
+  fit <- synth_glm(y ~ x, d, poisson(), proxy = c(y = "y_llm"), method = "classical", threads = 1)
+  nd <- data.frame(x = c(0, 1, 2), y = c(1, 0, 4))
+  a <- augment(fit, newdata = nd, type.predict = "response")
+  expect_equal(nrow(a), 3L)
+  mu <- exp(coef(fit)[[1]] + coef(fit)[[2]] * nd$x)
+  expect_equal(a$.fitted, mu)
+  expect_equal(a$.resid, nd$y - mu)
+  expect_equal(augment(fit, newdata = nd["x"])$.fitted, log(mu))
+  expect_false(".resid" %in% names(augment(fit, newdata = nd["x"])))
+  expect_error(augment(fit, new_data = nd), "`new_data`", class = "synthinfer_error_input")
 })
