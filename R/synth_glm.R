@@ -450,6 +450,14 @@ fit_design <- function(design, method, alpha, labeled, se, threads, weights = NU
       "Every row is labeled, so the surrogate moments duplicate the labeled ones ",
       "and carry no extra information; use method = \"classical\"."))
   }
+  # Zero weights on every unlabeled row: as if every row were labeled (the
+  # moment covariance is then singular, with a message that would not name
+  # the weights).
+  if (!is.null(weights) && method %in% c("gmm", "gmm_proxy") && !any(weights[-rows] > 0)) {
+    stop_arg("weights", "are zero on every unlabeled row, so the surrogate moments duplicate the ",
+             "labeled ones and carry no extra information; give the unlabeled rows a positive ",
+             "weight or use method = \"classical\".")
+  }
   # Without synthetic sources, "gmm" is the proxy-only GMM: say so.
   if (method == "gmm" && !length(design$synthetic)) method <- "gmm_proxy"
   if (method %in% c("gmm", "gmm_proxy")) {

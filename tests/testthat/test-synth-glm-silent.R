@@ -145,3 +145,27 @@ test_that("augment() uses newdata instead of returning the training rows", {
   expect_false(".resid" %in% names(augment(fit, newdata = nd["x"])))
   expect_error(augment(fit, new_data = nd), "`new_data`", class = "synthinfer_error_input")
 })
+
+test_that("GMM with zero weights on every unlabeled row names the weights", {
+  d <- degenerate_data()
+  w <- c(rep(1, 60), rep(0, 240))
+  for (m in c("gmm", "gmm_proxy")) {
+    expect_error(synth_glm(y ~ x, d, proxy = c(y = "y_llm"), synthetic = c(y = "y_syn"), method = m,
+                           weights = w, threads = 1),
+                 "`weights` are zero on every unlabeled row", class = "synthinfer_error_input", info = m)
+  }
+})
+
+test_that("a GMM failure from a covariate with a large offset suggests centering it", {
+  d <- degenerate_data()
+  # Days since 1970 of a year's dates: an offset of 18,000 against a spread of
+  # a few hundred.
+  d$day <- as.numeric(as.Date("2020-01-01") + seq_len(nrow(d)))
+  err <- tryCatch(synth_glm(y ~ day, d, proxy = c(y = "y_llm"), threads = 1),
+                  synthinfer_error_numeric = function(e) e)
+  expect_s3_class(err, "synthinfer_error_numeric")
+  expect_match(conditionMessage(err), "center or rescale")
+  # Centered, the same model fits.
+  d$day <- d$day - mean(d$day)
+  expect_s3_class(suppressWarnings(synth_glm(y ~ day, d, proxy = c(y = "y_llm"), threads = 1)), "synth_glm")
+})

@@ -413,8 +413,9 @@ pub fn synth_glm(method: Method, family: Family, data: &SynthData<'_>, labeled: 
         return Err(CoreError::Singular(format!(
             "the estimated variance of coefficient {} is negative ({:.3e}), so no standard error \
              exists; a labeled row with leverage near 1 (one weight far above the others, or an \
-             extreme covariate) usually causes this. Trim extreme weights, or use \
-             se = \"asymptotic\" or method = \"classical\"",
+             extreme covariate) or covariates on scales far from the intercept's (rescale them, \
+             e.g. thousands instead of units) usually cause this. Trim extreme weights, rescale \
+             the covariates, or use se = \"asymptotic\" or method = \"classical\"",
             j + 1,
             vcov[(j, j)]
         )));

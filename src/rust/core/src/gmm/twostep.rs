@@ -275,7 +275,9 @@ pub(super) fn gauss_newton_direction(jac: &Mat<f64>, gbar: &[f64], w: Option<&Sp
     // Normal equations of the linearised least-squares problem.
     let jtj = jw.transpose() * &jw;
     let jtr = jw.transpose() * &rw;
-    let f = SpdFactor::new(jtj.as_ref(), "the GMM Jacobian cross-product")?;
+    let f = SpdFactor::new(jtj.as_ref(), "the GMM Jacobian cross-product (collinear covariates, or a covariate on a scale far from the \
+         intercept's or with a large offset against its spread, such as dates or years: \
+         center or rescale it)")?;
     let neg: Vec<f64> = (0..k).map(|i| -jtr[(i, 0)]).collect();
     let step = f.solve_vec(&neg);
     // Directional derivative of the objective along the step: 2 r'J step.

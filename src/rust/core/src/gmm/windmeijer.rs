@@ -194,7 +194,9 @@ pub(super) fn corrected_covariance(pc: &Pieces<'_>) -> crate::error::Result<Mat<
     // Step-1 robust variance: (G1'G1)^{-1} G1' S1 G1 (G1'G1)^{-1} / n.
     let g1 = pc.jac1;
     let gg = g1.transpose() * g1;
-    let ggf = SpdFactor::new(gg.as_ref(), "the step-1 GMM Jacobian cross-product")?;
+    let ggf = SpdFactor::new(gg.as_ref(), "the step-1 GMM Jacobian cross-product (collinear covariates, or a covariate on a scale far from the \
+         intercept's or with a large offset against its spread, such as dates or years: \
+         center or rescale it)")?;
     let mid = g1.transpose() * pc.s1 * g1;
     let v1 = ggf.sandwich(mid.as_ref()) * (1.0 / nf);
     let dv2 = &d * &v2;
