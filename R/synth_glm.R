@@ -471,7 +471,9 @@ fit_design <- function(design, method, alpha, labeled, se, threads, weights = NU
   }
   res <- rust_fit(design, method, rows, se, threads, weights)
   if (method == "reppi" && is.finite(res$df)) warn_reppi_labels(n_lab, n_lab - res$df, p)
-  if (method %in% c("classical", "ppi", "ppi++", "ppi++synth")) warn_wald_labels(n_lab, p, method)
+  if (method %in% c("classical", "ppi", "ppi++", "ppi++synth")) {
+    warn_wald_labels(n_lab, p, method, if (!is.null(weights)) weights[info_rows])
+  }
   warn_j_test(new_synth_glm(res, design, method, alpha, se, rows, weights))
 }
 
@@ -584,16 +586,22 @@ warn_reppi_labels <- function(n_lab, k, p) {
 # N(0, 1) noise, 1,000 replications) the nominal 90% interval of the slope
 # covered 0.50 / 0.72 / 0.80 / 0.85 / 0.875 (classical) and 0.49 / 0.66 /
 # 0.78 / 0.82 / 0.87 (PPI++) with 4 / 8 / 16 / 32 / 64 labels. Below 8
-# labels per coefficient (the bound GMM warns at) a warning says so.
+# labels per coefficient (the bound GMM warns at) a warning says so. Under
+# sampling weights (`w`, those of the labeled rows) the count is Kish's
+# effective number of labeled rows, (sum w)^2 / sum w^2: one row carrying
+# most of the weight makes the fit rest on it alone, and its residual, near
+# zero, makes the sandwich variance as optimistic as with a single label.
 wald_labels_per_coefficient <- 8L
-warn_wald_labels <- function(n_lab, p, method) {
+warn_wald_labels <- function(n_lab, p, method, w = NULL) {
+  if (!is.null(w)) n_lab <- sum(w)^2 / sum(w^2)
   if (n_lab >= wald_labels_per_coefficient * p) return(invisible(FALSE))
   warn_classed("synthinfer_warning_few_labels", sprintf(paste0(
-    "Only %d labeled rows for %d coefficient(s): below %d labels per coefficient the \"%s\" ",
+    "Only %s labeled rows%s for %d coefficient(s): below %d labels per coefficient the \"%s\" ",
     "interval (a sandwich variance with normal quantiles, no finite-sample correction) can ",
     "cover far less than its nominal level (about 0.72 instead of 0.90 with 8 labels for 2 ",
-    "coefficients in our simulations). Label more rows, or read the interval as too narrow."),
-    n_lab, p, wald_labels_per_coefficient, method))
+    "coefficients in our simulations). Label more rows%s, or read the interval as too narrow."),
+    format(round(n_lab, 1)), if (is.null(w)) "" else " (Kish's effective number under the weights)",
+    p, wald_labels_per_coefficient, method, if (is.null(w)) "" else ", trim extreme weights"))
   invisible(TRUE)
 }
 

@@ -191,3 +191,14 @@ test_that("classical and PPI intervals warn below 8 labels per coefficient, wher
   }, logical(1))
   expect_lt(mean(covered), 0.82)
 })
+
+test_that("under weights the few-labels warning counts Kish's effective labeled rows", {
+  d <- degenerate_data()
+  w <- rep(1, nrow(d))
+  # One labeled row with almost all the weight: Kish's effective number of
+  # the 60 labeled rows is (59 + 1e4)^2 / (59 + 1e8), about 1.01.
+  w[5] <- 1e4
+  expect_warning(synth_glm(y ~ x, d, method = "classical", weights = w, threads = 1),
+                 "Only 1 labeled rows \\(Kish", class = "synthinfer_warning_few_labels")
+  expect_no_warning(synth_glm(y ~ x, d, method = "classical", weights = rep(c(1, 2), 150), threads = 1))
+})
