@@ -732,10 +732,17 @@ check_full_rank <- function(X, where, advice = "Drop them from the formula.") {
   qx <- qr(X, tol = 1e-9)
   if (qx$rank < ncol(X)) {
     aliased <- colnames(X)[qx$pivot[seq.int(qx$rank + 1L, ncol(X))]]
+    # Full rank at a tolerance near rounding: not collinear, but so close
+    # (a covariate such as a date or a year, with an offset of 1e9 times
+    # its spread) that no fit can separate it from the intercept.
+    nearly <- qr(X, tol = 1e-13)$rank == ncol(X)
     abort_classed("synthinfer_error_input", sprintf(paste0(
       "The model matrix is rank deficient on %s: column(s) %s ",
-      "are linear combinations of the others (or constant). %s"),
-      where, paste0("`", aliased, "`", collapse = ", "), advice))
+      "are linear combinations of the others (or constant)%s. %s"),
+      where, paste0("`", aliased, "`", collapse = ", "),
+      if (nearly) paste0(" up to rounding: a covariate whose offset is huge against its ",
+                         "spread cannot be told from the intercept; center or rescale it") else "",
+      advice))
   }
   invisible(qx)
 }

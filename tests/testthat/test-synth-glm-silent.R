@@ -202,3 +202,16 @@ test_that("under weights the few-labels warning counts Kish's effective labeled 
                  "Only 1 labeled rows \\(Kish", class = "synthinfer_warning_few_labels")
   expect_no_warning(synth_glm(y ~ x, d, method = "classical", weights = rep(c(1, 2), 150), threads = 1))
 })
+
+test_that("a covariate collinear with the intercept only up to rounding is named as such", {
+  d <- degenerate_data()
+  d$x <- d$x + 1e9
+  expect_error(synth_glm(y ~ x, d, method = "classical", threads = 1),
+               "`x` are linear combinations.*up to rounding.*center or rescale",
+               class = "synthinfer_error_input")
+  # An exactly collinear column keeps the plain message.
+  d$x2 <- 2 * d$x
+  err <- tryCatch(synth_glm(y ~ x2 + I(x2 / 2 + 1), transform(d, x = x - 1e9, x2 = 2 * (x - 1e9)),
+                            method = "classical", threads = 1), synthinfer_error_input = function(e) e)
+  expect_match(conditionMessage(err), "linear combinations of the others \\(or constant\\)\\. ")
+})
