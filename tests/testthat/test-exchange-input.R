@@ -110,3 +110,20 @@ test_that("simulation arguments are checked", {
   expect_error(exchange_coverage_study(3, alpha = 0.1, reps = 10, method = "finite_sample"),
                "at least 19 tasks")
 })
+
+test_that("a real-data interval that excludes the estimate moves it, and a zero real se warns", {
+  g <- seq(-0.2, 0.2, length.out = 39)
+  hist <- make_tasks(g, rep(0.01, 39))
+  target <- data.frame(task = "new", synth_est = 0.5, synth_se = 0.01)
+  # The real interval 0.3 -+ qnorm(0.95) * 0.001 lies inside the
+  # exchangeability interval but excludes its estimate 0.5 (mean gap 0).
+  ci <- exchangeable_ci(hist, target, alpha = 0.2, real_estimate = c(0.3, 0.001))
+  z <- qnorm(1 - 0.1 / 2)
+  expect_equal(c(ci$conf.low, ci$conf.high), 0.3 + c(-1, 1) * z * 0.001)
+  expect_true(ci$conf.low <= ci$estimate && ci$estimate <= ci$conf.high)
+  expect_equal(ci$estimate, ci$conf.high)
+  # A zero real se: a point interval, whose guarantee fails, said so.
+  expect_warning(pt <- exchangeable_ci(hist, target, alpha = 0.2, real_estimate = c(0.45, 0)),
+                 "`real_se` is 0 for target task\\(s\\) \"new\"")
+  expect_equal(c(pt$estimate, pt$conf.low, pt$conf.high), rep(0.45, 3))
+})
