@@ -78,6 +78,18 @@ check_sample_sizes <- function(df, col, arg) {
   invisible()
 }
 
+# Vector targets check each coordinate's table in turn, so a task with zero
+# standard errors in every coordinate would give D identical warnings: pass
+# each distinct warning on once.
+warn_once_each <- function(expr) {
+  seen <- character()
+  withCallingHandlers(expr, warning = function(w) {
+    msg <- conditionMessage(w)
+    if (msg %in% seen) invokeRestart("muffleWarning")
+    seen <<- c(seen, msg)
+  })
+}
+
 warn_zero_se <- function(se, ids, col, what) {
   zero <- se == 0
   if (any(zero)) {

@@ -81,10 +81,10 @@ exchangeable_region <- function(tasks, target, alpha = 0.1,
                                 split = NULL, bounds = NULL, center = NULL,
                                 scale = NULL, paired = TRUE, ..., band = NULL) {
   if (!is.null(band)) {
-    return(region_band(tasks, if (missing(target)) NULL else target, alpha, shape, split,
-                       bounds, band, ...))
+    return(warn_once_each(region_band(tasks, if (missing(target)) NULL else target, alpha,
+                                      shape, split, bounds, band, ...)))
   }
-  region_fit(tasks, target, alpha, shape, split, bounds, center, scale, paired, ...)
+  warn_once_each(region_fit(tasks, target, alpha, shape, split, bounds, center, scale, paired, ...))
 }
 
 # exchangeable_region(band = ): the Bonferroni rectangle from one saved band
@@ -220,12 +220,30 @@ region_bonferroni <- function(hist, targets, coords, alpha, split, bounds, paire
   m <- length(targets$ids)
   synth_est <- vapply(targets$rows, task_column, numeric(m), col = "synth_est", arg = "target")
   synth_se <- vapply(targets$rows, engine_synth_se, numeric(m), method = method)
-  res <- exchange_ci_call(gaps$est, gaps$se, weights, synth_est, synth_se, alpha / d,
-                          bonferroni_split(alpha, split), method, bounds, real, gamma, dim = d)
+  res <- explain_bonferroni_level(
+    exchange_ci_call(gaps$est, gaps$se, weights, synth_est, synth_se, alpha / d,
+                     bonferroni_split(alpha, split), method, bounds, real, gamma, dim = d),
+    alpha, d)
   out <- tibble::as_tibble(c(region_keys(targets$ids, coords), res$table))
   warn_outside_bounds(out$task, out$synth_est, out$conf.low, out$conf.high, bounds)
   warn_empty(out$task, res$empty)
   new_exchangeable_region(out, alpha, "bonferroni")
+}
+
+# The core calibrates each coordinate of the Bonferroni rectangle at
+# alpha / D and names that level `alpha` when it is too small: without this
+# note a user who gave alpha = 0.9 reads "`alpha` = 0.45".
+explain_bonferroni_level <- function(expr, alpha, d) {
+  if (d == 1L) return(expr)
+  tryCatch(expr, synthinfer_error_input = function(e) {
+    if (grepl("infinite", conditionMessage(e), fixed = TRUE)) {
+      e$message <- paste0(conditionMessage(e), sprintf(paste0(
+        " (Here `alpha` is the level of each coordinate, alpha / D = %s / %d, of the ",
+        "Bonferroni rectangle; shape = \"box\" or \"ball\" calibrate at the joint alpha ",
+        "and need fewer historical tasks.)"), format(alpha), d))
+    }
+    stop(e)
+  })
 }
 
 new_exchangeable_region <- function(x, alpha, shape) {

@@ -127,3 +127,43 @@ test_that("a real-data interval that excludes the estimate moves it, and a zero 
                  "`real_se` is 0 for target task\\(s\\) \"new\"")
   expect_equal(c(pt$estimate, pt$conf.low, pt$conf.high), rep(0.45, 3))
 })
+
+test_that("messages about infinite calibrations stay readable and name the level used", {
+  tasks <- simulate_tasks(41, seed = 2)
+  # fixed notation spelled out alpha = 1e-300 and the 2e+300 tasks it needs
+  # in hundreds of digits
+  err <- tryCatch(exchangeable_ci(tasks, 41, alpha = 1e-300), error = identity)
+  expect_s3_class(err, "synthinfer_error_input")
+  expect_match(conditionMessage(err), "`alpha` = 1e-300 is infinite.*at least 2e\\+300 historical tasks")
+  expect_lt(nchar(conditionMessage(err)), 300)
+  # The Bonferroni rectangle calibrates each coordinate at alpha / D, which
+  # the core calls `alpha`: the message says so (region and held-out loop).
+  set.seed(1)
+  v <- expand.grid(coordinate = c("a", "b"), task = 1:6, stringsAsFactors = FALSE)
+  v$synth_est <- runif(12); v$synth_se <- 0.02
+  v$gap_est <- rnorm(12, 0, 0.05); v$gap_se <- 0.02; v$real_est <- v$synth_est + v$gap_est
+  expect_error(exchangeable_region(v, 6, alpha = 0.5), class = "synthinfer_error_input",
+               "`alpha` = 0.25 is infinite.*alpha / D = 0.5 / 2, of the Bonferroni rectangle")
+  expect_error(exchangeable_loo(v, alpha = 0.5), class = "synthinfer_error_input",
+               "alpha / D = 0.5 / 2")
+  # The box needs only a3 >= 1 / (T + 1): it calibrates at the joint alpha.
+  expect_s3_class(exchangeable_region(v, 6, alpha = 0.5, shape = "box"), "exchangeable_region")
+})
+
+test_that("vector targets report a zero standard error once, not once per coordinate", {
+  set.seed(2)
+  v <- expand.grid(coordinate = c("a", "b", "c"), task = 1:30, stringsAsFactors = FALSE)
+  v$synth_est <- runif(90); v$synth_se <- 0.02
+  v$gap_est <- rnorm(90, 0, 0.05); v$gap_se <- 0.02; v$real_est <- v$synth_est + v$gap_est
+  v$gap_se[v$task == 3] <- 0
+  for (shape in c("bonferroni", "box", "ball")) {
+    msgs <- character()
+    withCallingHandlers(exchangeable_region(v, 30, alpha = 0.3, shape = shape),
+                        warning = function(w) {
+                          msgs <<- c(msgs, conditionMessage(w))
+                          invokeRestart("muffleWarning")
+                        })
+    expect_length(msgs, 1L)
+    expect_match(msgs, "`gap_se` is 0 for historical task\\(s\\) \"3\"")
+  }
+})
