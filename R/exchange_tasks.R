@@ -139,7 +139,9 @@ split_target <- function(tasks, target) {
     return(list(hist = hist, targets = target))
   }
   if (length(target) >= 1L && anyNA(target)) stop_arg("target", "contains missing values (NA).")
-  if (!(is.character(target) || is.numeric(target) || is.factor(target)) || length(target) < 1L) {
+  # Ids are matched as text, so any atomic vector of ids works (also dates,
+  # whose class makes is.numeric() FALSE).
+  if (!is.atomic(target) || is.matrix(target) || length(target) < 1L) {
     stop_arg("target", "must be task id(s) present in `tasks` or a data frame of target rows.")
   }
   ids <- as.character(tasks$task)

@@ -167,3 +167,19 @@ test_that("vector targets report a zero standard error once, not once per coordi
     expect_match(msgs, "`gap_se` is 0 for historical task\\(s\\) \"3\"")
   }
 })
+
+test_that("input errors raised while calling the core keep their class; date ids work", {
+  tasks <- simulate_tasks(41, seed = 2)
+  # synth_se is checked as the core's argument is evaluated: the error was
+  # relabelled synthinfer_error_internal ("please report it").
+  err <- tryCatch(exchangeable_ci(tasks[1:40, ], target = data.frame(task = 99, synth_est = 0.5)),
+                  error = identity)
+  expect_s3_class(err, "synthinfer_error_input")
+  expect_false(inherits(err, "synthinfer_error_internal"))
+  expect_match(conditionMessage(err), "`target` needs a `synth_se` column")
+  # Date ids are ids like any other (the target was refused as "not present").
+  dated <- tasks
+  dated$task <- as.Date("2020-01-01") + dated$task
+  expect_equal(exchangeable_ci(dated, target = dated$task[41])$conf.low,
+               exchangeable_ci(tasks, target = 41)$conf.low)
+})
