@@ -183,3 +183,29 @@ test_that("input errors raised while calling the core keep their class; date ids
   expect_equal(exchangeable_ci(dated, target = dated$task[41])$conf.low,
                exchangeable_ci(tasks, target = 41)$conf.low)
 })
+
+test_that("the Bonferroni rectangle intersects each coordinate with its own real estimate", {
+  set.seed(5)
+  v <- expand.grid(coordinate = c("a", "b"), task = 1:41, stringsAsFactors = FALSE)
+  v$synth_est <- ifelse(v$coordinate == "a", 0.2, 0.8); v$synth_se <- 0.01
+  v$gap_est <- rnorm(82, 0, 0.05); v$gap_se <- 0.01
+  v$real_est <- v$synth_est + v$gap_est; v$real_se <- 0.01
+  real <- data.frame(task = 41, coordinate = c("b", "a"), real_est = c(0.79, 0.21),
+                     real_se = c(0.02, 0.01))
+  r <- exchangeable_region(v, 41, alpha = 0.2, real_estimate = real)
+  # Reference: each coordinate's rectangle side (no real data, alpha / D at
+  # (1 - gamma)) intersected with its own real Wald interval at gamma * alpha / D.
+  ex <- exchangeable_region(v, 41, alpha = 0.1)
+  z <- qnorm(1 - 0.05 / 2)
+  expect_equal(r$conf.low, pmax(ex$conf.low, c(0.21, 0.79) - z * c(0.01, 0.02)))
+  expect_equal(r$conf.high, pmin(ex$conf.high, c(0.21, 0.79) + z * c(0.01, 0.02)))
+  expect_equal(r$real_low, c(0.21, 0.79) - z * c(0.01, 0.02))
+  # The first coordinate's estimate was used for every coordinate: for b
+  # that intersected [0.6, 0.96] with a real interval around 0.21.
+  expect_error(exchangeable_region(v, 41, alpha = 0.2, real_estimate = c(0.21, 0.01)),
+               class = "synthinfer_error_input", "data frame with `task`, `coordinate`")
+  expect_error(exchangeable_region(v, 41, alpha = 0.2, real_estimate = real[, -2]),
+               class = "synthinfer_error_input", "`coordinate`")
+  expect_error(exchangeable_region(v, 41, alpha = 0.2, real_estimate = real[1, ]),
+               class = "synthinfer_error_input", "no row for coordinate \"a\"")
+})
