@@ -45,13 +45,20 @@ task_column <- function(df, col, arg, nonneg = FALSE) {
     stop_arg(arg, "needs a `", col, "` column.")
   }
   x <- df[[col]]
+  # A column of NA only (as read_arena_winrates() gives without bound_se)
+  # is logical: it is missing values, not a column of the wrong type.
+  if (is.logical(x) && all(is.na(x))) x <- as.double(x)
   if (!is.numeric(x)) {
     stop_arg(arg, "column `", col, "` must be numeric, not ", class(x)[1], ".")
   }
   bad <- is.na(x)
   if (any(bad)) {
     stop_arg(arg, "column `", col, "` has missing values (NA) for task(s) ",
-             format_ids(df$task[bad]), ".")
+             format_ids(df$task[bad]),
+             if (col %in% c("gap_se", "synth_se")) {
+               paste0(". The interval needs standard errors; method = \"finite_sample\" ",
+                      "needs only the point estimates")
+             }, ".")
   }
   bad <- !is.finite(x)
   if (any(bad)) {

@@ -209,3 +209,16 @@ test_that("the Bonferroni rectangle intersects each coordinate with its own real
   expect_error(exchangeable_region(v, 41, alpha = 0.2, real_estimate = real[1, ]),
                class = "synthinfer_error_input", "no row for coordinate \"a\"")
 })
+
+test_that("standard errors all NA (win rates without bound_se) are missing values, with the remedy", {
+  set.seed(6)
+  rates <- data.frame(model = paste0("m", 1:30), n_battles = 500,
+                      human_winrate = runif(30), autorater_winrate = runif(30))
+  tasks <- read_arena_winrates(rates)
+  # An all-NA column is logical: it was reported as "must be numeric, not logical".
+  tasks$gap_se <- NA
+  expect_error(exchangeable_ci(tasks, "m30"), class = "synthinfer_error_input",
+               "`gap_se` has missing values \\(NA\\) .*method = \"finite_sample\" needs only")
+  fs <- exchangeable_ci(tasks, "m30", method = "finite_sample")
+  expect_true(is.finite(fs$conf.low) && is.finite(fs$conf.high))
+})
