@@ -222,3 +222,13 @@ test_that("standard errors all NA (win rates without bound_se) are missing value
   fs <- exchangeable_ci(tasks, "m30", method = "finite_sample")
   expect_true(is.finite(fs$conf.low) && is.finite(fs$conf.high))
 })
+
+test_that("a coverage study with few replicates does not pass off coverage 1 +- 0 as exact", {
+  # reps = 3 at alpha = 0.1: every replicate covers with high probability
+  # (the interval is conservative); the plug-in standard error is then 0.
+  expect_warning(st <- exchange_coverage_study(40, alpha = 0.1, reps = 3, seed = 1, threads = 1),
+                 class = "synthinfer_warning_few_reps")
+  expect_equal(st$coverage, 1)
+  expect_equal(st$coverage_mcse, 0)
+  expect_no_warning(exchange_coverage_study(40, alpha = 0.5, reps = 100, seed = 1, threads = 1))
+})
