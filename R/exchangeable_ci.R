@@ -305,7 +305,7 @@ warn_outside_bounds <- function(ids, synth_est, low, high, bounds) {
       "interval lies wholly outside them, so clipping collapses it to a point at a bound ",
       "(no coverage guarantee). Check that `bounds` is the parameter's range and on the ",
       "scale of the estimates (e.g. c(0, 1) for proportions, c(0, 100) for percent)."),
-      format_ids(ids[bad]), format(bounds[1]), format(bounds[2])), call. = FALSE)
+      format_ids(unique(ids[bad])), format(bounds[1]), format(bounds[2])), call. = FALSE)
   }
   invisible()
 }

@@ -295,8 +295,8 @@ loo_vector <- function(tasks, sets, alpha, shape, method, split, bounds, paired,
   }), alpha, if (shape == "bonferroni") d else 1L)
   core_note(res$note)
   out <- tibble::as_tibble(c(region_keys(targets$ids, coords), res$table))
-  # As exchangeable_region() does for the rectangle of per-coordinate intervals.
-  if (shape == "bonferroni") warn_outside_bounds(out$task, out$synth_est, out$conf.low, out$conf.high, bounds)
+  # As exchangeable_region() does, for every shape.
+  warn_outside_bounds(out$task, out$synth_est, out$conf.low, out$conf.high, bounds)
   out
 }
 

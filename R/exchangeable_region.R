@@ -180,6 +180,9 @@ region_fit <- function(tasks, target, alpha, shape, split = NULL, bounds = NULL,
                             family$scale, bounds)
   core_note(res$note)
   out <- tibble::as_tibble(c(region_keys(targets$ids, coords), res$table))
+  # The box and ball are clipped to `bounds` side by side like the rectangle:
+  # a side that collapses onto a bound has no guarantee either.
+  warn_outside_bounds(out$task, out$synth_est, out$conf.low, out$conf.high, bounds)
   new_exchangeable_region(out, alpha, shape)
 }
 

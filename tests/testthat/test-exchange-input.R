@@ -232,3 +232,20 @@ test_that("a coverage study with few replicates does not pass off coverage 1 +- 
   expect_equal(st$coverage_mcse, 0)
   expect_no_warning(exchange_coverage_study(40, alpha = 0.5, reps = 100, seed = 1, threads = 1))
 })
+
+test_that("box and ball regions warn when clipping collapses a side onto a bound", {
+  set.seed(1)
+  v <- expand.grid(coordinate = c("a", "b"), task = 1:41, stringsAsFactors = FALSE)
+  v$synth_est <- ifelse(v$coordinate == "a", 0.2, 0.8); v$synth_se <- 0.01
+  v$gap_est <- rnorm(82, 0, 0.05); v$gap_se <- 0.01; v$real_est <- v$synth_est + v$gap_est
+  # Coordinate b (synthetic 0.8) lies wholly above bounds = [0, 0.5]: its side
+  # becomes the point 0.5. Only the Bonferroni rectangle said so.
+  for (shape in c("box", "ball")) {
+    expect_warning(r <- exchangeable_region(v, 41, alpha = 0.2, shape = shape, bounds = c(0, 0.5)),
+                   "For target\\(s\\) \"41\" the synthetic estimate lies outside `bounds`")
+    expect_equal(c(r$conf.low[2], r$conf.high[2]), c(0.5, 0.5))
+    expect_warning(exchangeable_loo(v, alpha = 0.2, shape = shape, bounds = c(0, 0.5)),
+                   "outside `bounds`")
+    expect_no_warning(exchangeable_region(v, 41, alpha = 0.2, shape = shape, bounds = c(0, 1)))
+  }
+})
