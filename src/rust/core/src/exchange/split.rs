@@ -99,6 +99,17 @@ fn tasks_phrase(n_eff: f64, weighted: bool) -> String {
     format!("{} historical task{}", fmt_num(n_eff), if n_eff == 1.0 { "" } else { "s" })
 }
 
+/// What a finite calibration needs, as the messages say it: "at least 20
+/// historical tasks", or for weighted tasks "a total weight of at least 20" (the
+/// weighted user may already have that many tasks, with too little weight).
+fn needed_phrase(needed: f64, weighted: bool) -> String {
+    if weighted {
+        format!("a total weight of at least {}", fmt_num(needed))
+    } else {
+        format!("at least {} historical tasks", fmt_num(needed))
+    }
+}
+
 /// Smallest number of (effective) historical tasks with which `a3` gives a
 /// finite calibration: `a3 >= sides / (T + 1)`.
 pub fn tasks_needed(a3: f64, sides: f64) -> f64 {
@@ -144,8 +155,8 @@ pub fn choose_split(req: &SplitRequest) -> Result<SplitChoice> {
         if alpha < 2.0 / (req.n_eff + 1.0) - 1e-12 {
             return invalid(format!(
                 "With {} the finite-sample interval at level {} is infinite: it needs alpha >= 2 / (T + 1), \
-                 i.e. at least {} historical tasks.",
-                phrase(), fmt_num(alpha), fmt_num(tasks_needed(alpha, 2.0))
+                 i.e. {}.",
+                phrase(), fmt_num(alpha), needed_phrase(tasks_needed(alpha, 2.0), req.weighted)
             ));
         }
         return plain(Alphas { a1: 0.0, a2: 0.0, a3: alpha });
@@ -155,8 +166,9 @@ pub fn choose_split(req: &SplitRequest) -> Result<SplitChoice> {
         if alpha <= min_a3 + 1e-12 {
             return invalid(format!(
                 "With {} the calibration at `alpha` = {} is infinite: it needs alpha > {} / (T + 1), \
-                 i.e. at least {} historical tasks at this alpha.",
-                phrase(), fmt_num(alpha), req.sides, fmt_num((sides / alpha - 1.0 + 1e-9).floor() + 1.0)
+                 i.e. {} at this alpha.",
+                phrase(), fmt_num(alpha), req.sides,
+                needed_phrase((sides / alpha - 1.0 + 1e-9).floor() + 1.0, req.weighted)
             ));
         }
         return plain(default_split(alpha, min_a3)?);
@@ -167,9 +179,10 @@ pub fn choose_split(req: &SplitRequest) -> Result<SplitChoice> {
     if !req.raise_a3 {
         return invalid(format!(
             "`split` gives a3 = {}, below {} / (T + 1) = {} for {}: the gap band would be infinite. \
-             This a3 needs at least {} historical tasks; or use split = exchange_split(..., raise_a3 = TRUE) \
+             This a3 needs {}; or use split = exchange_split(..., raise_a3 = TRUE) \
              to raise a3 to the smallest feasible level.",
-            fmt_num(user.a3), req.sides, fmt_num(min_a3), phrase(), fmt_num(tasks_needed(user.a3, sides))
+            fmt_num(user.a3), req.sides, fmt_num(min_a3), phrase(),
+            needed_phrase(tasks_needed(user.a3, sides), req.weighted)
         ));
     }
     if alpha <= min_a3 + 1e-12 {
@@ -246,7 +259,12 @@ mod tests {
         assert_eq!(choose_split(&fs).unwrap().alphas, Alphas { a1: 0.0, a2: 0.0, a3: 0.5 });
         // Weighted: the total weight plays T.
         let w = SplitRequest { weighted: true, n_eff: 0.4, ..request(0.1, None, false, 0.4) };
-        assert!(choose_split(&w).unwrap_err().to_string().contains("historical tasks of total weight 0.4 (T = the total weight)"));
+        let msg = choose_split(&w).unwrap_err().to_string();
+        assert!(msg.contains("historical tasks of total weight 0.4 (T = the total weight)"));
+        // What is needed is weight too: 2 / (T + 1) < 0.1 needs T >= 20 (it
+        // said "20 historical tasks", which a user with 40 tasks of weight
+        // 0.5 already has).
+        assert!(msg.contains("i.e. a total weight of at least 20 at this alpha"), "{msg}");
     }
 
     #[test]
