@@ -157,12 +157,7 @@ test_that("vector targets report a zero standard error once, not once per coordi
   v$gap_est <- rnorm(90, 0, 0.05); v$gap_se <- 0.02; v$real_est <- v$synth_est + v$gap_est
   v$gap_se[v$task == 3] <- 0
   for (shape in c("bonferroni", "box", "ball")) {
-    msgs <- character()
-    withCallingHandlers(exchangeable_region(v, 30, alpha = 0.3, shape = shape),
-                        warning = function(w) {
-                          msgs <<- c(msgs, conditionMessage(w))
-                          invokeRestart("muffleWarning")
-                        })
+    msgs <- warning_messages(exchangeable_region(v, 30, alpha = 0.3, shape = shape))
     expect_length(msgs, 1L)
     expect_match(msgs, "`gap_se` is 0 for historical task\\(s\\) \"3\"")
   }
