@@ -48,6 +48,10 @@ abort_classed <- function(class, message, ...) {
 # several times per fit).
 rust_call <- function(expr) {
   withCallingHandlers(expr, error = function(e) {
+    # The wrappers' arguments are evaluated lazily, inside this handler: an
+    # input check among them (stop_arg()) raises its own classed error, which
+    # must keep its class rather than be relabelled internal.
+    if (inherits(e, "synthinfer_error")) return()
     msg <- conditionMessage(e)
     if (identical(msg, interrupted_message)) raise_interrupt()
     prefix <- rust_context$prefix

@@ -45,13 +45,20 @@ task_column <- function(df, col, arg, nonneg = FALSE) {
     stop_arg(arg, "needs a `", col, "` column.")
   }
   x <- df[[col]]
+  # A column of NA only (as read_arena_winrates() gives without bound_se)
+  # is logical: it is missing values, not a column of the wrong type.
+  if (is.logical(x) && all(is.na(x))) x <- as.double(x)
   if (!is.numeric(x)) {
     stop_arg(arg, "column `", col, "` must be numeric, not ", class(x)[1], ".")
   }
   bad <- is.na(x)
   if (any(bad)) {
     stop_arg(arg, "column `", col, "` has missing values (NA) for task(s) ",
-             format_ids(df$task[bad]), ".")
+             format_ids(df$task[bad]),
+             if (col %in% c("gap_se", "synth_se")) {
+               paste0(". The interval needs standard errors; method = \"finite_sample\" ",
+                      "needs only the point estimates")
+             }, ".")
   }
   bad <- !is.finite(x)
   if (any(bad)) {
@@ -76,6 +83,18 @@ check_sample_sizes <- function(df, col, arg) {
              ": a standard error needs at least two observations.")
   }
   invisible()
+}
+
+# Vector targets check each coordinate's table in turn, so a task with zero
+# standard errors in every coordinate would give D identical warnings: pass
+# each distinct warning on once.
+warn_once_each <- function(expr) {
+  seen <- character()
+  withCallingHandlers(expr, warning = function(w) {
+    msg <- conditionMessage(w)
+    if (msg %in% seen) invokeRestart("muffleWarning")
+    seen <<- c(seen, msg)
+  })
 }
 
 warn_zero_se <- function(se, ids, col, what) {
@@ -127,7 +146,9 @@ split_target <- function(tasks, target) {
     return(list(hist = hist, targets = target))
   }
   if (length(target) >= 1L && anyNA(target)) stop_arg("target", "contains missing values (NA).")
-  if (!(is.character(target) || is.numeric(target) || is.factor(target)) || length(target) < 1L) {
+  # Ids are matched as text, so any atomic vector of ids works (also dates,
+  # whose class makes is.numeric() FALSE).
+  if (!is.atomic(target) || is.matrix(target) || length(target) < 1L) {
     stop_arg("target", "must be task id(s) present in `tasks` or a data frame of target rows.")
   }
   ids <- as.character(tasks$task)

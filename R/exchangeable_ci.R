@@ -45,7 +45,10 @@
 #' intersection of the real-data Wald interval at `gamma * alpha` and the
 #' exchangeability interval at `(1 - gamma) * alpha` (section 4.4). An empty
 #' intersection (at least one of the two then misses) gives `NA` bounds and a
-#' warning.
+#' warning. When the intersection excludes the bias-corrected estimate, the
+#' estimate moves to the nearest end of the intersection (as with `bounds`). A
+#' zero real-data standard error gives a warning: the real interval is then a
+#' point and so is the result.
 #'
 #' @section Error budget:
 #' The default `split` is `(0.1, 0.2, 0.7) * alpha`. The gap band is finite
@@ -157,6 +160,9 @@ exchangeable_ci <- function(tasks, target, alpha = 0.1, split = NULL,
   gaps <- history_gaps(parts$hist, need_se = method != "finite_sample", paired = paired)
   weights <- check_task_weights(weights, parts$hist$task)
   real <- check_real_estimate(real_estimate, parts$targets, method)
+  # A zero real-data standard error makes the real interval a point: the
+  # intersection is then that point, with no guarantee.
+  if (!is.null(real)) warn_zero_se(real$se, parts$targets$task, "real_se", "target task(s)")
   if (!is.null(real)) gamma <- check_probability(gamma, "gamma")
   exchange_ci_engine(gaps, parts$targets, alpha, split, method, weights, real,
                      gamma, bounds)
@@ -299,7 +305,7 @@ warn_outside_bounds <- function(ids, synth_est, low, high, bounds) {
       "interval lies wholly outside them, so clipping collapses it to a point at a bound ",
       "(no coverage guarantee). Check that `bounds` is the parameter's range and on the ",
       "scale of the estimates (e.g. c(0, 1) for proportions, c(0, 100) for percent)."),
-      format_ids(ids[bad]), format(bounds[1]), format(bounds[2])), call. = FALSE)
+      format_ids(unique(ids[bad])), format(bounds[1]), format(bounds[2])), call. = FALSE)
   }
   invisible()
 }

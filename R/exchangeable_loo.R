@@ -287,15 +287,16 @@ loo_vector <- function(tasks, sets, alpha, shape, method, split, bounds, paired,
   synth_se <- vapply(targets$rows, naive_se, numeric(m), method = method)
   held <- match(as.character(targets$ids), as.character(cal$ids))
   sp <- region_split_arg(alpha, split, shape, d)
-  res <- run_interruptible("Leave-one-task-out", function(progress) {
+  # (The box and ball calibrate at the joint alpha: nothing to explain.)
+  res <- explain_bonferroni_level(run_interruptible("Leave-one-task-out", function(progress) {
     rs_exchange_region_loo(gaps$est, gaps$se, as.double(held), synth_est, synth_se, truth, d,
                            alpha, sp$levels, sp$raise, shape, method, family$center,
                            family$scale, bounds, 1L, progress)
-  })
+  }), alpha, if (shape == "bonferroni") d else 1L)
   core_note(res$note)
   out <- tibble::as_tibble(c(region_keys(targets$ids, coords), res$table))
-  # As exchangeable_region() does for the rectangle of per-coordinate intervals.
-  if (shape == "bonferroni") warn_outside_bounds(out$task, out$synth_est, out$conf.low, out$conf.high, bounds)
+  # As exchangeable_region() does, for every shape.
+  warn_outside_bounds(out$task, out$synth_est, out$conf.low, out$conf.high, bounds)
   out
 }
 

@@ -51,7 +51,9 @@
 #'   `NULL` for the data-driven defaults.
 #' @param ... For `"bonferroni"`, further arguments of [exchangeable_ci()]:
 #'   `weights`, `real_estimate`, `gamma` or `method`; must be empty for
-#'   `"box"` and `"ball"`.
+#'   `"box"` and `"ball"`. With more than one coordinate, `real_estimate` is
+#'   a data frame with `task`, `coordinate`, `real_est` and `real_se` (one
+#'   row per target and coordinate).
 #' @param band For `"bonferroni"`: `NULL`, or saved gap bands with one row per
 #'   coordinate (a `coordinate` column), as [exchangeable_band()] makes from
 #'   a long table; each coordinate's interval is then its synthetic interval
@@ -81,10 +83,10 @@ exchangeable_region <- function(tasks, target, alpha = 0.1,
                                 split = NULL, bounds = NULL, center = NULL,
                                 scale = NULL, paired = TRUE, ..., band = NULL) {
   if (!is.null(band)) {
-    return(region_band(tasks, if (missing(target)) NULL else target, alpha, shape, split,
-                       bounds, band, ...))
+    return(warn_once_each(region_band(tasks, if (missing(target)) NULL else target, alpha,
+                                      shape, split, bounds, band, ...)))
   }
-  region_fit(tasks, target, alpha, shape, split, bounds, center, scale, paired, ...)
+  warn_once_each(region_fit(tasks, target, alpha, shape, split, bounds, center, scale, paired, ...))
 }
 
 # exchangeable_region(band = ): the Bonferroni rectangle from one saved band
@@ -178,6 +180,9 @@ region_fit <- function(tasks, target, alpha, shape, split = NULL, bounds = NULL,
                             family$scale, bounds)
   core_note(res$note)
   out <- tibble::as_tibble(c(region_keys(targets$ids, coords), res$table))
+  # The box and ball are clipped to `bounds` side by side like the rectangle:
+  # a side that collapses onto a bound has no guarantee either.
+  warn_outside_bounds(out$task, out$synth_est, out$conf.low, out$conf.high, bounds)
   new_exchangeable_region(out, alpha, shape)
 }
 
@@ -200,7 +205,8 @@ history_matrices <- function(hist, need_se, paired) {
 
 # The Bonferroni rectangle: Algorithm 1 per coordinate at alpha / D, in one
 # call; `weights`, `real_estimate`, `gamma` and `method` as in
-# exchangeable_ci() (a real estimate is matched to the targets by task).
+# exchangeable_ci() (real estimates are matched to the targets by task and
+# coordinate).
 region_bonferroni <- function(hist, targets, coords, alpha, split, bounds, paired,
                               weights = NULL, real_estimate = NULL, gamma = 0.5,
                               method = "population") {
@@ -212,20 +218,67 @@ region_bonferroni <- function(hist, targets, coords, alpha, split, bounds, paire
   d <- length(coords)
   gaps <- history_matrices(hist, need_se = method != "finite_sample", paired = paired)
   weights <- check_task_weights(weights, hist$ids)
-  real <- check_real_estimate(real_estimate, targets$rows[[1]], method)
+  real <- region_real_estimate(real_estimate, targets, coords, method)
   if (!is.null(real)) {
     gamma <- check_probability(gamma, "gamma")
-    real <- list(est = rep(real$est, d), se = rep(real$se, d))
+    warn_zero_se(real$se, rep(targets$ids, d), "real_se", "target task(s)")
   }
   m <- length(targets$ids)
   synth_est <- vapply(targets$rows, task_column, numeric(m), col = "synth_est", arg = "target")
   synth_se <- vapply(targets$rows, engine_synth_se, numeric(m), method = method)
-  res <- exchange_ci_call(gaps$est, gaps$se, weights, synth_est, synth_se, alpha / d,
-                          bonferroni_split(alpha, split), method, bounds, real, gamma, dim = d)
+  res <- explain_bonferroni_level(
+    exchange_ci_call(gaps$est, gaps$se, weights, synth_est, synth_se, alpha / d,
+                     bonferroni_split(alpha, split), method, bounds, real, gamma, dim = d),
+    alpha, d)
   out <- tibble::as_tibble(c(region_keys(targets$ids, coords), res$table))
   warn_outside_bounds(out$task, out$synth_est, out$conf.low, out$conf.high, bounds)
   warn_empty(out$task, res$empty)
   new_exchangeable_region(out, alpha, "bonferroni")
+}
+
+# The core calibrates each coordinate of the Bonferroni rectangle at
+# alpha / D and names that level `alpha` when it is too small: without this
+# note a user who gave alpha = 0.9 reads "`alpha` = 0.45".
+explain_bonferroni_level <- function(expr, alpha, d) {
+  if (d == 1L) return(expr)
+  tryCatch(expr, synthinfer_error_input = function(e) {
+    if (grepl("infinite", conditionMessage(e), fixed = TRUE)) {
+      e$message <- paste0(conditionMessage(e), sprintf(paste0(
+        " (Here `alpha` is the level of each coordinate, alpha / D = %s / %d, of the ",
+        "Bonferroni rectangle; shape = \"box\" or \"ball\" calibrate at the joint alpha ",
+        "and need fewer historical tasks.)"), format(alpha), d))
+    }
+    stop(e)
+  })
+}
+
+# The targets' real-data estimates for the Bonferroni rectangle: one per
+# target and coordinate, as m x D (column-major, the order of synth_est).
+# Every coordinate has its own real estimate, so for D > 1 they come as a
+# data frame with a `coordinate` column; a single c(estimate, std.error), or
+# a table without coordinates, would put the first coordinate's estimate on
+# every coordinate (which once happened silently, intersecting each
+# coordinate with the wrong real-data interval).
+region_real_estimate <- function(real_estimate, targets, coords, method) {
+  if (is.null(real_estimate)) return(NULL)
+  d <- length(coords)
+  if (d == 1L && !(is.data.frame(real_estimate) && "coordinate" %in% names(real_estimate))) {
+    return(check_real_estimate(real_estimate, targets$rows[[1]], method))
+  }
+  if (!is.data.frame(real_estimate) || !"coordinate" %in% names(real_estimate)) {
+    stop_arg("real_estimate", "must be a data frame with `task`, `coordinate`, `real_est` and ",
+             "`real_se` for vector targets: each coordinate has its own real estimate.")
+  }
+  if (anyDuplicated(paste(real_estimate$task, real_estimate$coordinate, sep = "\r"))) {
+    stop_arg("real_estimate", "has more than one row for some (task, coordinate) pair.")
+  }
+  parts <- lapply(seq_len(d), function(k) {
+    rows <- real_estimate[as.character(real_estimate$coordinate) == as.character(coords[k]), ,
+                          drop = FALSE]
+    if (!nrow(rows)) stop_arg("real_estimate", "has no row for coordinate \"", coords[k], "\".")
+    check_real_estimate(rows, targets$rows[[k]], method)
+  })
+  list(est = unlist(lapply(parts, `[[`, "est")), se = unlist(lapply(parts, `[[`, "se")))
 }
 
 new_exchangeable_region <- function(x, alpha, shape) {

@@ -64,7 +64,10 @@ check_sim_design <- function(tau, n_real, n_synth, bias, seed) {
 #' @return A tibble with one row per setting: `n_tasks`, `alpha`, `tau`,
 #'   `reps`, the levels `a1`, `a2`, `a3`, `coverage`, its Monte Carlo
 #'   standard error `coverage_mcse` (`sqrt(c (1 - c) / reps)`), `width`, and
-#'   `synth_coverage`, `synth_width` for the synthetic-only interval.
+#'   `synth_coverage`, `synth_width` for the synthetic-only interval. When
+#'   every replicate covers (or none does) `coverage_mcse` is 0, which says
+#'   nothing about precision; with fewer than 100 `reps` that happens easily,
+#'   and a warning of class `synthinfer_warning_few_reps` says so.
 #' @references Tan, Z. and Zrnic, T. (2026). Valid inference with synthetic
 #'   data via task exchangeability. Tables 1 and 2.
 #' @export
@@ -116,5 +119,16 @@ exchange_coverage_study <- function(n_tasks, alpha = 0.1, tau = 0.1, reps = 1000
   })
   out <- do.call(rbind, rows)
   attr(out, "method") <- method
+  # The plug-in standard error sqrt(c (1 - c) / reps) is 0 at c = 0 or 1:
+  # with few replicates a coverage of 1 "+- 0" would look exact.
+  degenerate <- out$coverage %in% c(0, 1)
+  if (reps < 100L && any(degenerate)) {
+    warn_classed("synthinfer_warning_few_reps", sprintf(paste0(
+      "With reps = %d the coverage is %s in some setting(s) and its coverage_mcse is 0, ",
+      "which does not mean the coverage is exact: near the nominal level the Monte Carlo ",
+      "standard error is about sqrt(alpha (1 - alpha) / reps) = %s. Use reps >= 1000 for a ",
+      "coverage estimate."), reps, paste(unique(out$coverage[degenerate]), collapse = " or "),
+      format(max(sqrt(out$alpha * (1 - out$alpha) / reps)), digits = 2)))
+  }
   out
 }

@@ -43,6 +43,10 @@
 #' Weights must be finite and non-negative; rows with weight zero are dropped
 #' before anything else (they count in no `n`). A task needs at least two
 #' units with positive weight on each side; otherwise an error names it.
+#' When the weights of a task put nearly all their mass on one unit (Kish's
+#' effective sample size `sum(w)^2 / sum(w^2)` below 2), its standard errors
+#' rest on about one observation and come out near 0: a warning of class
+#' `synthinfer_warning_effective_size` names the task.
 #'
 #' @param data A data frame with one row per unit.
 #' @param task Name(s) of the column(s) identifying the task, as strings or
@@ -108,6 +112,7 @@ task_summaries <- function(data, task, real, synthetic, weights = NULL, paired =
   units <- select_units(code[keep], real_y[keep], synth_y[keep], w[keep], paired,
                         keys$label)
   check_task_sizes(units, keys$label, paired)
+  if (!is.null(weight_col)) warn_effective_size(units, keys$label, paired)
 
   n_tasks <- length(keys$label)
   rows <- if (est$kind == "function") {
@@ -242,5 +247,35 @@ check_task_sizes <- function(units, labels, paired) {
         if (paired) "paired" else side,
         if (paired) " (rows with both values present)" else ""))
     }
+  }
+}
+
+# Kish's effective sample size, (sum w)^2 / sum(w^2), of each task's units on
+# each side. Two units with positive weight pass check_task_sizes(), but when
+# the weights put nearly all the mass on one unit the linearised standard
+# error rests on about one observation: it is then close to 0 (a point
+# interval) although the data vary, with no coverage guarantee.
+warn_effective_size <- function(units, labels, paired) {
+  kish <- function(code, w) {
+    # Dividing by each task's largest weight keeps w^2 from overflowing.
+    w <- w / stats::ave(w, code, FUN = max)
+    n <- rep(NA_real_, length(labels))
+    s1 <- tapply(w, code, sum)
+    s2 <- tapply(w^2, code, sum)
+    n[as.integer(names(s1)) + 1L] <- s1^2 / s2
+    n
+  }
+  sides <- list(real = kish(units$real_task, units$real_w))
+  if (!paired) sides$synthetic <- kish(units$synth_task, units$synth_w)
+  n_eff <- do.call(pmin, c(unname(sides), na.rm = TRUE))
+  small <- which(n_eff < 2)
+  if (length(small)) {
+    warn_classed("synthinfer_warning_effective_size", sprintf(paste0(
+      "The weights put nearly all their mass on one unit in %s (effective sample size %s, ",
+      "below 2): the standard errors rest on about one observation and come out near 0, ",
+      "so intervals built on them have no coverage guarantee. Check the weights, or merge ",
+      "such tasks."), name_tasks(labels[small]),
+      paste(format(n_eff[small], digits = 3), collapse = ", ")),
+      tasks = labels[small], effective_size = n_eff[small])
   }
 }

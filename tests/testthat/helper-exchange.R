@@ -45,3 +45,13 @@ two_coordinate_tasks <- function(n, seeds = 1:2) {
   tasks$gap_se[tasks$gap_se == 0] <- 1e-3
   tasks
 }
+
+# Messages of every warning `expr` raises, muffled (to count repeats).
+warning_messages <- function(expr) {
+  msgs <- character()
+  withCallingHandlers(expr, warning = function(w) {
+    msgs <<- c(msgs, conditionMessage(w))
+    invokeRestart("muffleWarning")
+  })
+  msgs
+}

@@ -89,12 +89,7 @@ test_that("loo arguments are checked", {
 test_that("zero standard errors are reported once per evaluation", {
   tasks <- simulate_tasks(25, seed = 51) # tasks 16 and 19 have synth_se = 0
   expect_equal(sum(tasks$synth_se == 0), 2L)
-  w <- character()
-  withCallingHandlers(exchangeable_loo(tasks, alpha = 0.2),
-                      warning = function(cnd) {
-                        w <<- c(w, conditionMessage(cnd))
-                        invokeRestart("muffleWarning")
-                      })
+  w <- warning_messages(exchangeable_loo(tasks, alpha = 0.2))
   expect_length(w, 1L)
   expect_match(w, "`synth_se` is 0 for target task\\(s\\) \"16\", \"19\"")
 })

@@ -72,3 +72,41 @@ test_that("logical values are accepted as 0/1", {
   expect_equal(out$real_est, c(0.6, 0.8))
   expect_equal(out$synth_est, c(0.6, 0.4))
 })
+
+test_that("values far below or above 1 keep their standard errors", {
+  # Squares of 1e-160 underflow to subnormals (1e-200: to zero) and of 1e160
+  # overflow. The summaries were then silently wrong (a gap_se off by 14%,
+  # real_se = 0 with a "zero-variance" warning) or an error.
+  set.seed(4)
+  d <- data.frame(task = rep(c("a", "b"), each = 30), y = rnorm(60), s = rnorm(60))
+  ref <- task_summaries(d, "task", "y", "s")
+  # Independent reference: R's mean() and sd() on the unit scale.
+  expect_equal(ref$real_se, as.vector(tapply(d$y, d$task, sd)) / sqrt(30), tolerance = 1e-13)
+  for (scale in c(1e-160, 1e-200, 1e160, 1e200)) {
+    ds <- transform(d, y = y * scale, s = s * scale)
+    expect_no_warning(out <- task_summaries(ds, "task", "y", "s"))
+    for (col in c("real_est", "real_se", "synth_est", "synth_se", "gap_est", "gap_se")) {
+      expect_equal(out[[col]] / scale, ref[[col]], tolerance = 1e-12, label = paste(col, scale))
+    }
+  }
+})
+
+test_that("weights with almost all mass on one unit warn", {
+  d <- base_units()
+  d$w <- 1
+  d$w[d$task == "b"] <- c(1, rep(1e-12, sum(d$task == "b") - 1))
+  # The linearised se then rests on one observation: near 0 though b varies.
+  expect_warning(out <- task_summaries(d, "task", "y", "s", weights = "w"),
+                 class = "synthinfer_warning_effective_size")
+  expect_lt(out$real_se[2], 1e-9)
+  expect_warning(task_summaries(d, "task", "y", "s", weights = "w"),
+                 "task 'b' \\(effective sample size 1")
+  # Unpaired: without its heavy unit the real side of b has equal weights
+  # (effective size 4); its synthetic side alone is concentrated.
+  d$y[d$task == "b"][1] <- NA
+  expect_warning(task_summaries(d, "task", "y", "s", weights = "w", paired = FALSE),
+                 class = "synthinfer_warning_effective_size")
+  # Ordinary unequal weights (effective size 2.5 of 5 units) do not warn.
+  d <- base_units(); d$w <- c(8, 1, 1, 1, 1)[seq_len(nrow(d)) %% 5 + 1]
+  expect_no_warning(task_summaries(d, "task", "y", "s", weights = "w"))
+})

@@ -88,7 +88,7 @@ pub fn finite_gap_band(lower: &[f64], upper: &[f64], a3: f64) -> Result<GapBand>
              alpha >= 2 / (T + 1), i.e. at least {} historical tasks at this alpha.",
             if t == 1 { "" } else { "s" },
             super::split::fmt_num(a3),
-            super::split::tasks_needed(a3, 2.0)
+            super::split::fmt_num(super::split::tasks_needed(a3, 2.0))
         ));
     }
     gap_band(lower, upper, a3)

@@ -57,11 +57,24 @@ pub fn default_split(alpha: f64, min_a3: f64) -> Result<Alphas> {
 }
 
 /// A number as R's `format()` prints it: at most 7 significant digits, no
-/// trailing zeros (`0.4`, `0.1333333`, `14`). Used in messages that quote a
-/// level or a task count back to the user.
+/// trailing zeros (`0.4`, `0.1333333`, `14`), and in scientific notation
+/// (`1e-06`, `2e+18`) when very small or very large, where fixed notation
+/// would spell out hundreds of digits (an `alpha` of 1e-300 asks for about
+/// 2e+300 historical tasks). Used in messages that quote a level or a task
+/// count back to the user.
 pub fn fmt_num(x: f64) -> String {
     if !x.is_finite() || x == 0.0 {
         return format!("{x}");
+    }
+    let e = x.abs().log10().floor() as i32;
+    if !(-4..15).contains(&e) {
+        // Seven significant digits, trailing zeros dropped, R's exponent
+        // style (sign and at least two digits).
+        let sci = format!("{x:.6e}");
+        let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+        let mant = if mant.contains('.') { mant.trim_end_matches('0').trim_end_matches('.') } else { mant };
+        let exp: i32 = exp.parse().unwrap_or(0);
+        return format!("{mant}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
     }
     let round_to = |p: i32| {
         let e = x.abs().log10().floor() as i32;
@@ -84,6 +97,17 @@ fn tasks_phrase(n_eff: f64, weighted: bool) -> String {
         return format!("historical tasks of total weight {} (T = the total weight)", fmt_num(n_eff));
     }
     format!("{} historical task{}", fmt_num(n_eff), if n_eff == 1.0 { "" } else { "s" })
+}
+
+/// What a finite calibration needs, as the messages say it: "at least 20
+/// historical tasks", or for weighted tasks "a total weight of at least 20" (the
+/// weighted user may already have that many tasks, with too little weight).
+fn needed_phrase(needed: f64, weighted: bool) -> String {
+    if weighted {
+        format!("a total weight of at least {}", fmt_num(needed))
+    } else {
+        format!("at least {} historical tasks", fmt_num(needed))
+    }
 }
 
 /// Smallest number of (effective) historical tasks with which `a3` gives a
@@ -131,8 +155,8 @@ pub fn choose_split(req: &SplitRequest) -> Result<SplitChoice> {
         if alpha < 2.0 / (req.n_eff + 1.0) - 1e-12 {
             return invalid(format!(
                 "With {} the finite-sample interval at level {} is infinite: it needs alpha >= 2 / (T + 1), \
-                 i.e. at least {} historical tasks.",
-                phrase(), fmt_num(alpha), tasks_needed(alpha, 2.0)
+                 i.e. {}.",
+                phrase(), fmt_num(alpha), needed_phrase(tasks_needed(alpha, 2.0), req.weighted)
             ));
         }
         return plain(Alphas { a1: 0.0, a2: 0.0, a3: alpha });
@@ -142,8 +166,9 @@ pub fn choose_split(req: &SplitRequest) -> Result<SplitChoice> {
         if alpha <= min_a3 + 1e-12 {
             return invalid(format!(
                 "With {} the calibration at `alpha` = {} is infinite: it needs alpha > {} / (T + 1), \
-                 i.e. at least {} historical tasks at this alpha.",
-                phrase(), fmt_num(alpha), req.sides, (sides / alpha - 1.0 + 1e-9).floor() + 1.0
+                 i.e. {} at this alpha.",
+                phrase(), fmt_num(alpha), req.sides,
+                needed_phrase((sides / alpha - 1.0 + 1e-9).floor() + 1.0, req.weighted)
             ));
         }
         return plain(default_split(alpha, min_a3)?);
@@ -154,9 +179,10 @@ pub fn choose_split(req: &SplitRequest) -> Result<SplitChoice> {
     if !req.raise_a3 {
         return invalid(format!(
             "`split` gives a3 = {}, below {} / (T + 1) = {} for {}: the gap band would be infinite. \
-             This a3 needs at least {} historical tasks; or use split = exchange_split(..., raise_a3 = TRUE) \
+             This a3 needs {}; or use split = exchange_split(..., raise_a3 = TRUE) \
              to raise a3 to the smallest feasible level.",
-            fmt_num(user.a3), req.sides, fmt_num(min_a3), phrase(), tasks_needed(user.a3, sides)
+            fmt_num(user.a3), req.sides, fmt_num(min_a3), phrase(),
+            needed_phrase(tasks_needed(user.a3, sides), req.weighted)
         ));
     }
     if alpha <= min_a3 + 1e-12 {
@@ -196,6 +222,14 @@ mod tests {
         assert_eq!(fmt_num(14.0), "14");
         assert_eq!(fmt_num(3.9), "3.9");
         assert_eq!(fmt_num(1234567.8), "1234568");
+        // As R's format(1e-300), format(2e18), format(1.5e-6), format(1e-5);
+        // 1e-4 stays fixed (R would write 1e-04).
+        assert_eq!(fmt_num(1e-300), "1e-300");
+        assert_eq!(fmt_num(9.999999999999994e-301), "1e-300");
+        assert_eq!(fmt_num(2e18), "2e+18");
+        assert_eq!(fmt_num(1.5e-6), "1.5e-06");
+        assert_eq!(fmt_num(1e-5), "1e-05");
+        assert_eq!(fmt_num(0.0001), "0.0001");
     }
 
     #[test]
@@ -225,7 +259,12 @@ mod tests {
         assert_eq!(choose_split(&fs).unwrap().alphas, Alphas { a1: 0.0, a2: 0.0, a3: 0.5 });
         // Weighted: the total weight plays T.
         let w = SplitRequest { weighted: true, n_eff: 0.4, ..request(0.1, None, false, 0.4) };
-        assert!(choose_split(&w).unwrap_err().to_string().contains("historical tasks of total weight 0.4 (T = the total weight)"));
+        let msg = choose_split(&w).unwrap_err().to_string();
+        assert!(msg.contains("historical tasks of total weight 0.4 (T = the total weight)"));
+        // What is needed is weight too: 2 / (T + 1) < 0.1 needs T >= 20 (it
+        // said "20 historical tasks", which a user with 40 tasks of weight
+        // 0.5 already has).
+        assert!(msg.contains("i.e. a total weight of at least 20 at this alpha"), "{msg}");
     }
 
     #[test]

@@ -119,7 +119,17 @@ impl CiTable {
             self.real_high.get_or_insert_with(Vec::new).push(rhi);
         }
         let known = |k: usize| if known_n { Some(k) } else { None };
-        self.estimate.push(iv.estimate);
+        // The intersection can exclude the bias-corrected estimate (a precise
+        // real estimate away from it): like the clipping to `bounds`, the
+        // estimate moves to the nearest point of the interval, so it never
+        // lies outside its own interval. Without real data, or with an empty
+        // intersection (NaN bounds), it is left as it is.
+        let estimate = if real.is_some() && !empty && !iv.estimate.is_nan() {
+            iv.estimate.clamp(lo, hi)
+        } else {
+            iv.estimate
+        };
+        self.estimate.push(estimate);
         self.conf_low.push(lo);
         self.conf_high.push(hi);
         self.synth_est.push(synth_est);
@@ -464,11 +474,33 @@ mod tests {
         assert!((t.real_high.as_ref().unwrap()[0] - r_hi).abs() < 1e-12);
         assert!((t.conf_low[0] - ex_lo.max(r_lo)).abs() < 1e-12);
         assert!((t.conf_high[0] - ex_hi.min(r_hi)).abs() < 1e-12);
+        // The estimate (0.5 plus the mean gap 0) lies in the intersection.
+        assert!(t.conf_low[0] <= t.estimate[0] && t.estimate[0] <= t.conf_high[0]);
         // Target 2: real [0.88, 0.92] lies above [0.12, 0.88 - ...]: empty, NaN bounds.
         assert!(0.9 - zr * 0.01 > ex_hi);
         assert_eq!(res.empty, vec![false, true]);
         assert!(t.conf_low[1].is_nan() && t.conf_high[1].is_nan() && t.width[1].is_nan());
         assert_eq!(t.columns().len(), 20);
+    }
+
+    #[test]
+    fn estimate_moves_into_a_real_data_intersection_that_excludes_it() {
+        let (g, s) = hist();
+        // A precise real estimate at 0.3: its interval [0.3 -+ 1.96 * 0.001]
+        // lies inside the exchangeability interval around 0.5 but excludes
+        // the bias-corrected estimate 0.5 (mean gap 0).
+        let (est, se) = ([0.3], [0.001]);
+        let req = CiRequest {
+            alpha: 0.2,
+            real: Some(RealEstimate { est: &est, se: &se, gamma: 0.25 }),
+            ..request(&g, &s, &[0.5], &[0.01])
+        };
+        let t = exchange_ci(&req).unwrap().table;
+        let zr = qnorm(0.975);
+        assert!((t.conf_low[0] - (0.3 - zr * 0.001)).abs() < 1e-12);
+        assert!((t.conf_high[0] - (0.3 + zr * 0.001)).abs() < 1e-12);
+        // Before the fix the estimate stayed at 0.5, outside [0.298, 0.302].
+        assert_eq!(t.estimate[0], t.conf_high[0]);
     }
 
     #[test]

@@ -19,6 +19,13 @@ pub struct HajekMean {
 /// `se^2 = n / (n - 1) * sum(z_i^2)`. The `n / (n - 1)` factor makes unit
 /// weights reproduce the textbook `sd(y) / sqrt(n)` with the `n - 1`
 /// divisor of R's `sd()`. Needs at least two units and a positive total weight.
+///
+/// The direct formulas square `z_i` and multiply `w_i y_i`: for values or
+/// weights far from 1 (below about 1e-150 or above 1e150) these products
+/// underflow to subnormals or zero, or overflow, and the standard error comes
+/// out silently wrong (zero for data that vary) or infinite. Such inputs are
+/// detected and recomputed on rescaled values (`rescaled_hajek_mean`); inputs
+/// of ordinary magnitude keep the direct formulas bit for bit.
 pub fn hajek_mean(y: &[f64], w: &[f64], idx: &[usize]) -> Result<HajekMean> {
     let n = idx.len();
     if n < 2 {
@@ -28,16 +35,59 @@ pub fn hajek_mean(y: &[f64], w: &[f64], idx: &[usize]) -> Result<HajekMean> {
     if !(total > 0.0 && total.is_finite()) {
         return invalid("weights must have a positive, finite total");
     }
-    let estimate = idx.iter().map(|&i| w[i] * y[i]).sum::<f64>() / total;
+    let mut lost = false;
+    let estimate = idx
+        .iter()
+        .map(|&i| {
+            let p = w[i] * y[i];
+            // A product that is subnormal (or flushed to zero) has lost bits.
+            lost |= y[i] != 0.0 && w[i] != 0.0 && p.abs() < f64::MIN_POSITIVE;
+            p
+        })
+        .sum::<f64>()
+        / total;
+    let mut varies = false;
     let ss: f64 = idx
         .iter()
         .map(|&i| {
             let z = w[i] * (y[i] - estimate) / total;
+            varies |= z != 0.0;
             z * z
         })
         .sum();
+    // ss == 0 with all z_i == 0 is exact (all values equal); an ss below
+    // TINY from varying values, or a non-finite one, came through underflow
+    // or overflow.
+    if lost || !estimate.is_finite() || !ss.is_finite() || (varies && ss < TINY) {
+        return Ok(rescaled_hajek_mean(y, w, idx));
+    }
     let nf = n as f64;
     Ok(HajekMean { estimate, se: (nf / (nf - 1.0) * ss).sqrt() })
+}
+
+/// Below this a product or a sum of squares may have lost precision to
+/// underflow (the smallest normal double is about 2.2e-308; the margin covers
+/// the sum of many such terms).
+const TINY: f64 = 1e-280;
+
+/// `hajek_mean` on values divided by their largest magnitude and weights
+/// divided by their largest, so no product or square leaves the normal
+/// range; the scale is multiplied back at the end.
+fn rescaled_hajek_mean(y: &[f64], w: &[f64], idx: &[usize]) -> HajekMean {
+    let ymax = idx.iter().fold(0.0f64, |a, &i| a.max(y[i].abs()));
+    let wmax = idx.iter().fold(0.0f64, |a, &i| a.max(w[i]));
+    if ymax == 0.0 {
+        return HajekMean { estimate: 0.0, se: 0.0 };
+    }
+    let v: Vec<f64> = idx.iter().map(|&i| w[i] / wmax).collect();
+    let u: Vec<f64> = idx.iter().map(|&i| y[i] / ymax).collect();
+    let vt: f64 = v.iter().sum();
+    let m = v.iter().zip(&u).map(|(a, b)| a * b).sum::<f64>() / vt;
+    let z: Vec<f64> = v.iter().zip(&u).map(|(a, b)| a * (b - m) / vt).collect();
+    let zmax = z.iter().fold(0.0f64, |a, b| a.max(b.abs()));
+    let ss = if zmax > 0.0 { z.iter().map(|x| (x / zmax) * (x / zmax)).sum::<f64>() } else { 0.0 };
+    let nf = idx.len() as f64;
+    HajekMean { estimate: m * ymax, se: (nf / (nf - 1.0) * ss).sqrt() * zmax * ymax }
 }
 
 /// Relative tolerance for deciding that a cumulative weight hits `p W`
@@ -118,6 +168,37 @@ mod tests {
         let b = hajek_mean(&y, &[5.0, 10.0, 5.0], &all(3)).unwrap();
         assert!((a.estimate - b.estimate).abs() < 1e-14 && (a.se - b.se).abs() < 1e-14);
         assert!((a.estimate - 17.0 / 4.0).abs() < 1e-14);
+    }
+
+    /// R: y <- c(2, 4, 9, 1); w <- c(1, 2, 1, 3); m <- sum(w * y) / sum(w);
+    /// sqrt(4 / 3 * sum((w * (y - m) / sum(w))^2))
+    const SMALL_M: f64 = 22.0 / 7.0;
+    const SMALL_SE: f64 = 1.474_292_645_059_457_8;
+
+    #[test]
+    fn tiny_and_huge_scales_keep_the_standard_error() {
+        let y = [2.0, 4.0, 9.0, 1.0];
+        let w = [1.0, 2.0, 1.0, 3.0];
+        let base = hajek_mean(&y, &w, &all(4)).unwrap();
+        assert!((base.estimate - SMALL_M).abs() < 1e-14 && (base.se - SMALL_SE).abs() < 1e-14);
+        // Squares of 1e-160 underflow, of 1e160 overflow: the direct
+        // formulas gave a zero or subnormal (wrong) and an infinite se.
+        for scale in [1e-160, 1e-200, 1e-300, 1e160, 1e200, 1e300 / 9.0] {
+            let ys: Vec<f64> = y.iter().map(|v| v * scale).collect();
+            let m = hajek_mean(&ys, &w, &all(4)).unwrap();
+            assert!((m.estimate / scale - SMALL_M).abs() < 1e-13, "estimate at {scale}");
+            assert!((m.se / scale - SMALL_SE).abs() < 1e-13, "se at {scale}: {}", m.se);
+        }
+        // Weights at extreme scales (products w * y underflow or overflow).
+        for scale in [1e-300, 1e-200, 1e200, 1e300] {
+            let ws: Vec<f64> = w.iter().map(|v| v * scale).collect();
+            let m = hajek_mean(&y, &ws, &all(4)).unwrap();
+            assert!((m.estimate - SMALL_M).abs() < 1e-13 && (m.se - SMALL_SE).abs() < 1e-13,
+                    "weights at {scale}: {m:?}");
+        }
+        // Identical values stay a zero se, on both paths.
+        assert_eq!(hajek_mean(&[1e-200; 3], &[1.0; 3], &all(3)).unwrap().se, 0.0);
+        assert_eq!(hajek_mean(&[0.0; 3], &[1.0; 3], &all(3)).unwrap().se, 0.0);
     }
 
     #[test]
