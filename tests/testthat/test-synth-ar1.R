@@ -57,10 +57,15 @@ test_that("classical equals lm(y ~ 0 + lag) on the complete pairs with a hand sa
 })
 
 test_that("the pair table: sorted by time within series, labeled only when both ends are observed", {
+  # Tiny series on purpose (the pair table is what is checked): their few
+  # labeled pairs draw the few-labels warning, asserted once below.
+  quiet <- function(expr) {
+    withCallingHandlers(expr, synthinfer_warning_few_labels = function(w) invokeRestart("muffleWarning"))
+  }
   d <- ar1_data(n_series = 3, len = 8, seed = 2)
   d$y[d$id == 2 & d$t == 4] <- NA          # a gap in the middle
   shuffled <- d[sample(nrow(d)), ]
-  fit <- synth_ar1(shuffled, "y", series = "id", time = "t", proxy = c(y = "y_llm"), method = "ppi++")
+  fit <- quiet(synth_ar1(shuffled, "y", series = "id", time = "t", proxy = c(y = "y_llm"), method = "ppi++"))
   ref <- loop_pairs(d, "y", "y_llm")
   expect_equal(fit$pairs, ref, ignore_attr = TRUE)
   expect_equal(fit$n_pairs, 3 * 7)
@@ -70,12 +75,14 @@ test_that("the pair table: sorted by time within series, labeled only when both 
   d2 <- d
   d2$id <- c("a", "b", "c")[d2$id]
   d2$t <- as.Date("2020-01-01") + d2$t
-  fit2 <- synth_ar1(d2, "y", series = "id", time = "t", proxy = "y_llm", method = "ppi++")
+  fit2 <- quiet(synth_ar1(d2, "y", series = "id", time = "t", proxy = "y_llm", method = "ppi++"))
   expect_equal(coef(fit2), coef(fit))
   # One series without a series column.
   one <- d[d$id == 1, ]
-  expect_equal(coef(synth_ar1(one, "y", time = "t", method = "classical")),
-               coef(synth_ar1(one, "y", series = "id", time = "t", method = "classical")))
+  expect_warning(fit_one <- synth_ar1(one, "y", time = "t", method = "classical"),
+                 class = "synthinfer_warning_few_labels")
+  expect_equal(coef(fit_one),
+               coef(quiet(synth_ar1(one, "y", series = "id", time = "t", method = "classical"))))
 })
 
 test_that("GMM equals two-step GMM of the pair moments computed here", {
