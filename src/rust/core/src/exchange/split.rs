@@ -77,7 +77,6 @@ pub fn fmt_num(x: f64) -> String {
         return format!("{mant}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
     }
     let round_to = |p: i32| {
-        let e = x.abs().log10().floor() as i32;
         let shift = p - 1 - e;
         if shift >= 0 {
             (x * 10f64.powi(shift)).round() / 10f64.powi(shift)
